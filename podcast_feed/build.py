@@ -1,0 +1,120 @@
+"""The pipeline: podcast.yaml + episodes/ + media/ in, feed.xml out, written atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .checks import check
+from .config import SHOW_FILE, load_show
+from .episodes import load_episodes
+from .errors import Problem, ProblemsFound, ShowNotFound, has_errors, warning
+from .feed import render_feed
+from .media import with_media
+from .models import Episode, Show
+
+FEED_FILE = "feed.xml"
+DEFAULT_OUTPUT = "public"
+
+
+@dataclass
+class Validation:
+    """What the first four stages found: the show, its episodes and every problem."""
+
+    show: Show | None
+    episodes: list[Episode]
+    problems: list[Problem]
+
+    def failed(self, strict: bool) -> bool:
+        return has_errors(self.problems) or (strict and bool(self.problems))
+
+
+@dataclass
+class BuildResult:
+    feed_path: Path
+    feed_size: int
+    published: list[Episode]
+    drafts: int
+    scheduled: int
+    problems: list[Problem] = field(default_factory=list)
+    """The warnings (a build with errors raises instead)."""
+
+    @property
+    def total_duration(self) -> float:
+        return sum(episode.media.duration for episode in self.published if episode.media)
+
+
+def validate(root: Path, now: datetime | None = None) -> Validation:
+    """Load and check everything under `root`; never raises for what is in the files."""
+    if not (root / SHOW_FILE).is_file():
+        raise ShowNotFound(f"no {SHOW_FILE} in {root}; run the command in the show's folder "
+                           "or pass --root")
+    show, problems = load_show(root / SHOW_FILE)
+    episodes, found = load_episodes(root / "episodes", root, show)
+    problems += found
+    episodes, found = with_media(episodes, root / "media")
+    problems += found
+    problems += check(show, episodes, root)
+    if show is not None and not publishable(episodes, now or _now()):
+        problems.append(warning("no-episodes", "episodes", None,
+                                "no episode is published (all are drafts, scheduled or missing)",
+                                "add an episode file; apps refuse empty feeds"))
+    problems.sort(key=lambda problem: problem.sort_key)
+    return Validation(show, episodes, problems)
+
+
+def build(root: Path, output: Path, strict: bool = False,
+          now: datetime | None = None) -> BuildResult:
+    """Validate, then write `output/feed.xml`; on any error nothing is written."""
+    now = now or _now()
+    validation = validate(root, now)
+    if validation.failed(strict) or validation.show is None:
+        raise ProblemsFound(validation.problems)
+    published = in_feed_order(validation.show, publishable(validation.episodes, now))
+    xml = render_feed(validation.show, published)
+    feed_path = output / FEED_FILE
+    write_atomic(feed_path, xml)
+    drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
+    return BuildResult(feed_path=feed_path, feed_size=len(xml), published=published,
+                       drafts=drafts,
+                       scheduled=len(validation.episodes) - drafts - len(published),
+                       problems=validation.problems)
+
+
+def publishable(episodes: Sequence[Episode], now: datetime) -> list[Episode]:
+    """Episodes that are not drafts and whose date has come."""
+    return [episode for episode in episodes
+            if not episode.meta.draft and episode.published <= now]
+
+
+def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
+    """Newest first for episodic shows; oldest first by episode number for serial ones."""
+    if show.type == "serial":
+        return sorted(episodes, key=lambda e: (e.meta.season or 0, e.meta.episode or 0,
+                                               e.published, e.source))
+    return sorted(episodes, key=lambda e: (e.published, e.source), reverse=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,163 @@
+"""Rules across records: what each file is fine on its own but wrong for Apple, Spotify or
+subscribers (SPEC sections 0 and 2). Schema errors are found earlier, by the models."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .artwork import check_artwork
+from .config import SHOW_FILE
+from .episodes import show_guid
+from .errors import Problem, error, warning
+from .models import Episode, Show, podcast_guid_for
+from .notes import DESCRIPTION_LIMIT, plain_text
+
+_SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
+
+
+def check(show: Show | None, episodes: Sequence[Episode], root: Path) -> list[Problem]:
+    """Every cross-record problem; `show` is None when podcast.yaml itself failed."""
+    problems: list[Problem] = []
+    if show is not None:
+        problems += check_show(show, root)
+        problems += check_episode_numbers(show, episodes)
+    for episode in episodes:
+        problems += check_episode(show, episode, root)
+    problems += check_unique(episodes, "guid", lambda episode: episode.guid,
+                             "duplicate-guid", "apps would treat the episodes as one",
+                             "give each episode its own guid")
+    problems += check_unique([e for e in episodes if not e.meta.draft], "audio",
+                             lambda episode: episode.meta.audio, "duplicate-audio",
+                             "Apple ignores episodes whose enclosure URL repeats",
+                             "point each episode at its own audio file")
+    return problems
+
+
+def check_show(show: Show, root: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    derived = podcast_guid_for(show.feed_url)
+    if show.podcast_guid is None:
+        problems.append(warning(
+            "podcast-guid-missing", SHOW_FILE, "podcast_guid",
+            f"not set; using {derived}, derived from feed_url",
+            f'add the line \'podcast_guid: "{derived}"\' so it never changes if the feed moves'))
+    elif show.podcast_guid != derived:
+        problems.append(warning(
+            "podcast-guid-mismatch", SHOW_FILE, "podcast_guid",
+            f"differs from {derived}, the value derived from feed_url",
+            "keep it if the feed moved (the guid must never change); otherwise check for a typo",
+            line=show.line_of("podcast_guid")))
+    size = len(show.description.encode())
+    if size > DESCRIPTION_LIMIT:
+        problems.append(error(
+            "description-too-long", SHOW_FILE, "description",
+            f"{size} bytes; Apple allows {DESCRIPTION_LIMIT}", "shorten it",
+            line=show.line_of("description")))
+    for key in ("feed_url", "media_base_url", "link"):
+        value = getattr(show, key)
+        if urlsplit(value).scheme != "https":
+            problems.append(warning(
+                "not-https", SHOW_FILE, key, f"{value!r} is not https",
+                "publish over https; Apple recommends it and Podcasting 2.0 requires it",
+                line=show.line_of(key)))
+    if "://" not in show.image:
+        problems += check_artwork(root / "media" / show.image, SHOW_FILE, "image",
+                                  show.line_of("image"))
+    return problems
+
+
+def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Problem]:
+    meta = episode.meta
+    problems: list[Problem] = []
+    here = episode.source
+
+    if meta.guid is None:
+        problems.append(warning(
+            "episode-guid-missing", here, "guid", f"not set; using {episode.guid}",
+            f'add the line \'guid: "{episode.guid}"\' to the front matter so it never changes'))
+    if not meta.summary and not plain_text(episode.notes_html).strip():
+        problems.append(warning("empty-show-notes", here, None,
+                                "the episode has no show notes and no summary",
+                                "write the show notes below the front matter"))
+    if meta.summary and len(meta.summary.encode()) > DESCRIPTION_LIMIT:
+        problems.append(error("description-too-long", here, "summary",
+                              f"{len(meta.summary.encode())} bytes; Apple allows "
+                              f"{DESCRIPTION_LIMIT}", "shorten it",
+                              line=episode.line_of("summary")))
+    if episode.media is not None and episode.media.duration_is_estimate:
+        problems.append(warning(
+            "duration-estimated", here, "audio",
+            f"{meta.audio!r} has no Xing/VBRI header, so its duration is only an estimate",
+            "re-encode it with a header (lame writes one by default; ffmpeg: -write_xing 1)",
+            line=episode.line_of("audio")))
+    if not meta.draft and not _SAFE_FILE_NAME.fullmatch(meta.audio):
+        problems.append(warning(
+            "media-file-name", here, "audio",
+            f"{meta.audio!r} has spaces or non-ASCII characters; some apps fail on them",
+            "rename the file using only a-z, A-Z, 0-9, '-', '_' and '.'",
+            line=episode.line_of("audio")))
+    if show is not None:
+        problems += _title_problems(show, episode)
+    if meta.image and "://" not in meta.image:
+        problems += check_artwork(root / "media" / meta.image, here, "image",
+                                  episode.line_of("image"))
+    return problems
+
+
+def _title_problems(show: Show, episode: Episode) -> list[Problem]:
+    title = episode.meta.title
+    problems = []
+    if show.title.casefold() in title.casefold():
+        problems.append(warning(
+            "title-has-show-name", episode.source, "title",
+            f"{title!r} repeats the show's name", "Apple asks for the episode's own title only",
+            line=episode.line_of("title")))
+    number = episode.meta.episode
+    if number is not None and re.search(rf"(?:#|\b(?:ep|episode|no)\.?\s*){number}\b", title,
+                                        re.IGNORECASE):
+        problems.append(warning(
+            "title-has-number", episode.source, "title",
+            f"{title!r} contains the episode number",
+            "remove it; apps show the 'episode' key's number themselves",
+            line=episode.line_of("title")))
+    return problems
+
+
+def check_episode_numbers(show: Show, episodes: Sequence[Episode]) -> list[Problem]:
+    problems: list[Problem] = []
+    full = [e for e in episodes if e.meta.type == "full"]
+    if show.type == "serial":
+        problems += [
+            error("serial-episode-number", e.source, "episode",
+                  "serial shows need an episode number on every full episode",
+                  "add a line 'episode: N'")
+            for e in full if e.meta.episode is None]
+    problems += check_unique(
+        [e for e in full if e.meta.episode is not None], "episode",
+        lambda e: f"season {e.meta.season or 1}, episode {e.meta.episode}",
+        "duplicate-episode-number", "two episodes share this number",
+        "renumber one of them")
+    return problems
+
+
+def check_unique(episodes: Iterable[Episode], field: str, key: Callable[[Episode], str],
+                 code: str, why: str, fix: str) -> list[Problem]:
+    """An error on every episode after the first that shares `key` with another."""
+    by_value: dict[str, list[Episode]] = defaultdict(list)
+    for episode in episodes:
+        by_value[key(episode)].append(episode)
+    problems = []
+    for value, sharing in by_value.items():
+        for duplicate in sharing[1:]:
+            problems.append(error(
+                code, duplicate.source, field,
+                f"{value!r} is also used by {sharing[0].source}; {why}", fix,
+                line=duplicate.line_of(field)))
+    return problems
+
+
+__all__ = ["check", "show_guid"]

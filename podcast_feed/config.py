@@ -1,0 +1,25 @@
+"""podcast.yaml: the show's settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import Problem
+from .models import Show, validate_record
+from .yamlfile import parse_yaml, read_text
+
+SHOW_FILE = "podcast.yaml"
+
+
+def load_show(path: Path, shown_as: str = SHOW_FILE) -> tuple[Show | None, list[Problem]]:
+    """The validated show, or every problem that stops podcast.yaml from being one."""
+    text_file = read_text(path, shown_as)
+    if text_file.text is None:
+        return None, text_file.problems
+    document, problems = parse_yaml(text_file.text, shown_as)
+    if document is None:
+        return None, problems
+    show, problems = validate_record(Show, document.data, document, shown_as)
+    if show is not None:
+        show._key_lines = dict(document.key_lines)
+    return show, problems

@@ -1,0 +1,71 @@
+"""Episode files: `episodes/*.md`, YAML front matter plus Markdown show notes."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from pathlib import Path
+
+from .errors import Problem
+from .models import Episode, FrontMatter, Show, aware, podcast_guid_for, validate_record
+from .notes import render_notes
+from .yamlfile import read_text, split_front_matter
+
+EPISODE_SUFFIX = ".md"
+
+
+def episode_files(episodes_dir: Path) -> list[Path]:
+    """The episode files in a stable order, whatever order the file system lists them in."""
+    if not episodes_dir.is_dir():
+        return []
+    return sorted(path for path in episodes_dir.iterdir()
+                  if path.suffix == EPISODE_SUFFIX and path.is_file())
+
+
+def load_episodes(episodes_dir: Path, root: Path,
+                  show: Show | None) -> tuple[list[Episode], list[Problem]]:
+    """Every episode file parsed, validated and rendered; problems from all of them."""
+    zone = show.zone if show else zoneinfo.ZoneInfo("UTC")
+    namespace = show_guid(show) if show else uuid.UUID(int=0)
+    episodes: list[Episode] = []
+    problems: list[Problem] = []
+    for path in episode_files(episodes_dir):
+        episode, found = load_episode(path, path.relative_to(root).as_posix(), zone, namespace)
+        problems += found
+        if episode is not None:
+            episodes.append(episode)
+    return episodes, problems
+
+
+def load_episode(path: Path, shown_as: str, zone: zoneinfo.ZoneInfo,
+                 show_namespace: uuid.UUID) -> tuple[Episode | None, list[Problem]]:
+    text_file = read_text(path, shown_as)
+    if text_file.text is None:
+        return None, text_file.problems
+    markdown_file, problems = split_front_matter(text_file.text, shown_as)
+    if markdown_file is None:
+        return None, problems
+    document = markdown_file.front_matter
+    meta, problems = validate_record(FrontMatter, document.data, document, shown_as)
+    if meta is None:
+        return None, problems
+    guid = meta.guid or derived_episode_guid(show_namespace, path.stem)
+    episode = Episode(source=shown_as, meta=meta, published=aware(meta.date, zone),
+                      notes_html=render_notes(markdown_file.body), guid=guid,
+                      key_lines={str(key[0]): line for key, line in document.key_lines.items()
+                                 if len(key) == 1})
+    return episode, []
+
+
+def show_guid(show: Show) -> uuid.UUID:
+    """The show's `podcast:guid`: the configured one, else the one the spec derives."""
+    return show.podcast_guid or podcast_guid_for(show.feed_url)
+
+
+def derived_episode_guid(show_namespace: uuid.UUID, slug: str) -> str:
+    """A stand-in GUID for an episode whose front matter has none yet, stable per file name.
+
+    >>> derived_episode_guid(uuid.UUID(int=0), "001-intro")
+    'af4378ab-9733-52ef-ac59-351ecb8fcc2f'
+    """
+    return str(uuid.uuid5(show_namespace, slug))

@@ -1,0 +1,79 @@
+"""What can go wrong, said so that a person can act on it.
+
+Every step of the pipeline reports problems as `Problem` records instead of raising at the
+first one, so a single run shows everything that needs fixing. Only `cli.py` turns them into
+text and exit codes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in one place, with the way to fix it."""
+
+    severity: Severity
+    code: str
+    """Stable kebab-case identifier, for CI annotations and the README's list of checks."""
+    file: str
+    """Path relative to the show's root, with forward slashes."""
+    line: int | None
+    field: str | None
+    """Dotted path of the key the problem is about (`owner.email`), if any."""
+    message: str
+    fix: str = ""
+    """What to do about it, in the imperative."""
+
+    def __str__(self) -> str:
+        place = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        fix = f" ({self.fix})" if self.fix else ""
+        return f"{place}: {self.severity}:{field} {self.message}{fix}"
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.line or 0, self.field or "", self.message)
+
+
+def error(code: str, file: str, field: str | None, message: str, fix: str = "", *,
+          line: int | None = None) -> Problem:
+    return Problem(Severity.ERROR, code, file, line, field, message, fix)
+
+
+def warning(code: str, file: str, field: str | None, message: str, fix: str = "", *,
+            line: int | None = None) -> Problem:
+    return Problem(Severity.WARNING, code, file, line, field, message, fix)
+
+
+def count(problems: Iterable[Problem], severity: Severity) -> int:
+    return sum(1 for problem in problems if problem.severity is severity)
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(problem.severity is Severity.ERROR for problem in problems)
+
+
+class PodcastFeedError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class ProblemsFound(PodcastFeedError):
+    """The show has errors (or warnings, in strict mode); nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(f"{count(problems, Severity.ERROR)} errors, "
+                         f"{count(problems, Severity.WARNING)} warnings")
+
+
+class ShowNotFound(PodcastFeedError):
+    """The folder given as the show's root has no podcast.yaml."""

@@ -1,0 +1,132 @@
+"""Audio files: real duration, size and type, read with mutagen (the only module that knows it).
+
+MP3s are read through `MPEGInfo` alone, which skips the ID3 tags (cover art can be megabytes);
+other formats go through `mutagen.File`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import mutagen
+from mutagen.mp3 import BitrateMode, HeaderNotFoundError, MPEGInfo
+
+from .errors import Problem, error
+from .models import Episode, MediaInfo
+from .vocabulary import suggest
+
+ENCLOSURE_TYPES: dict[str, str] = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/x-m4a",
+    ".mp4": "video/mp4",
+    ".m4v": "video/x-m4v",
+    ".mov": "video/quicktime",
+}
+"""Apple's enclosure types (SPEC 2.3), by extension: never `mimetypes`, whose answer depends on
+the machine."""
+
+
+class UnreadableMedia(Exception):
+    """mutagen could not make sense of the file."""
+
+
+class UnsupportedMedia(Exception):
+    """The file's extension is not one Apple accepts in an enclosure."""
+
+
+def enclosure_type(path: Path) -> str:
+    """The enclosure MIME type for a file name.
+
+    >>> enclosure_type(Path("Episode 1.M4A"))
+    'audio/x-m4a'
+    """
+    try:
+        return ENCLOSURE_TYPES[path.suffix.lower()]
+    except KeyError:
+        raise UnsupportedMedia(path.suffix or "(no extension)") from None
+
+
+def probe(path: Path) -> MediaInfo:
+    """What the file itself says: size on disk, type, duration and stream details."""
+    mime_type = enclosure_type(path)
+    size = path.stat().st_size
+    try:
+        if mime_type == "audio/mpeg":
+            return _probe_mp3(path, size)
+        media = mutagen.File(path)
+    except (mutagen.MutagenError, HeaderNotFoundError, ValueError, EOFError, OSError) as exc:
+        raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
+    if media is None or media.info is None or not media.info.length:
+        raise UnreadableMedia("no audio stream found")
+    info = media.info
+    return MediaInfo(size=size, mime_type=mime_type, duration=float(info.length),
+                     duration_is_estimate=False, bitrate=int(getattr(info, "bitrate", 0) or 0),
+                     sample_rate=int(getattr(info, "sample_rate", 0) or 0),
+                     channels=int(getattr(info, "channels", 0) or 0))
+
+
+def _probe_mp3(path: Path, size: int) -> MediaInfo:
+    with path.open("rb") as stream:
+        info = MPEGInfo(stream)
+    if info.sketchy or not info.length:
+        raise UnreadableMedia("no valid MPEG audio frames found")
+    return MediaInfo(size=size, mime_type="audio/mpeg", duration=float(info.length),
+                     # Without a Xing/VBRI header mutagen guesses the length from the first
+                     # frames' bitrate; for VBR audio that can be off by minutes.
+                     duration_is_estimate=info.bitrate_mode is BitrateMode.UNKNOWN,
+                     bitrate=int(info.bitrate), sample_rate=int(info.sample_rate),
+                     channels=int(info.channels))
+
+
+def with_media(episodes: Sequence[Episode], media_dir: Path,
+               shown_as: str = "media") -> tuple[list[Episode], list[Problem]]:
+    """Each episode with its probed audio; drafts are left unprobed (their audio may not exist).
+
+    An episode whose audio cannot be used is dropped from the list and reported.
+    """
+    probed: list[Episode] = []
+    problems: list[Problem] = []
+    for episode in episodes:
+        if episode.meta.draft:
+            probed.append(episode)
+            continue
+        audio = episode.meta.audio
+        path = media_dir / audio
+
+        def problem(code: str, message: str, fix: str, episode: Episode = episode) -> Problem:
+            return error(code, episode.source, "audio", message, fix,
+                         line=episode.line_of("audio"))
+
+        try:
+            info = probe(path)
+        except UnsupportedMedia as exc:
+            problems.append(problem(
+                "audio-unsupported-type", f"{audio!r}: Apple does not accept {exc} files",
+                "convert it to MP3 or M4A (AAC)"))
+        except FileNotFoundError:
+            nearest = suggest(audio, _files_in(media_dir))
+            problems.append(problem(
+                "audio-missing", f"{audio!r} is not in {shown_as}/",
+                f"did you mean '{nearest}'?" if nearest else f"add the file to {shown_as}/"))
+        except IsADirectoryError:
+            problems.append(problem("audio-missing", f"{audio!r} is a folder, not a file",
+                                    "name the audio file itself"))
+        except OSError as exc:
+            problems.append(problem("audio-unreadable", f"{audio!r} cannot be read: {exc.strerror}",
+                                    "check the file's permissions"))
+        except UnreadableMedia as exc:
+            problems.append(problem(
+                "audio-unreadable", f"{audio!r} cannot be read as audio: {exc}",
+                "check that the file is complete; export it again as MP3 or M4A"))
+        else:
+            probed.append(replace(episode, media=info))
+    return probed, problems
+
+
+def _files_in(media_dir: Path) -> list[str]:
+    if not media_dir.is_dir():
+        return []
+    return sorted(path.relative_to(media_dir).as_posix() for path in media_dir.rglob("*")
+                  if path.is_file())

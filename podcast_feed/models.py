@@ -1,0 +1,461 @@
+"""The show and its episodes in podcast words, validated with pydantic.
+
+`Show` is podcast.yaml, `FrontMatter` is an episode file's YAML header. Each field's docstring
+says which feed tag it becomes; only `feed.py` knows the tags themselves.
+"""
+
+from __future__ import annotations
+
+import re
+import reprlib
+import uuid
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal, TypeVar
+from urllib.parse import urlsplit
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import Problem, error
+from .vocabulary import APPLE_CATEGORIES, ISO_639_1, LEGACY_CATEGORIES, did_you_mean, suggest
+from .yamlfile import YamlDocument
+
+
+class FieldProblem(ValueError):
+    """A value that is wrong in a way we can explain, with a stable code and a fix."""
+
+    def __init__(self, code: str, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fix = fix
+
+
+def _url(value: Any) -> Any:
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            raise FieldProblem("invalid-url", f"{value!r} is not a web address",
+                               "write a full URL such as https://example.com/podcast")
+    return value
+
+
+def _email(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise FieldProblem("invalid-email", f"{value!r} is not a valid email address",
+                           "write it as name@example.com")
+    return value
+
+
+def _media_path(value: Any) -> Any:
+    """A path inside media/: relative, forward slashes, never climbing out of the folder."""
+    if isinstance(value, str):
+        path = PurePosixPath(value)
+        if value.strip() != value or not value or path.is_absolute() or ".." in path.parts \
+                or "\\" in value:
+            raise FieldProblem("invalid-media-path",
+                               f"{value!r} is not a file name inside media/",
+                               "give the file's path relative to media/, e.g. episode-1.mp3")
+    return value
+
+
+def _no_outer_space(value: Any) -> Any:
+    if isinstance(value, str) and value != value.strip():
+        raise FieldProblem("surrounding-space", f"{value!r} starts or ends with white space",
+                           "remove the spaces around it; Apple rejects them")
+    return value
+
+
+Url = Annotated[str, BeforeValidator(_url)]
+Email = Annotated[str, BeforeValidator(_email)]
+MediaPath = Annotated[str, BeforeValidator(_media_path)]
+Text = Annotated[str, BeforeValidator(_no_outer_space), Field(min_length=1)]
+PositiveInt = Annotated[int, Field(gt=0, strict=True)]
+
+
+def _image_reference(value: Any) -> Any:
+    if isinstance(value, str) and "://" in value:
+        return _url(value)
+    return _media_path(value)
+
+
+ImageRef = Annotated[str, BeforeValidator(_image_reference)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Owner(_Model):
+    name: Text
+    """`itunes:owner/itunes:name`."""
+    email: Email
+    """`itunes:owner/itunes:email`: Spotify and YouTube check it to verify ownership."""
+
+
+class Category(_Model):
+    """One of Apple's categories, optionally with one of its subcategories."""
+
+    category: str
+    """`itunes:category text`."""
+    subcategory: str | None = None
+    """The nested `itunes:category text`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_short_form(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"category": value}
+        return value
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        if value in APPLE_CATEGORIES:
+            return value
+        if value in LEGACY_CATEGORIES:
+            raise FieldProblem("legacy-category",
+                               f"{value!r} is a pre-2019 category Apple no longer accepts",
+                               f"use '{LEGACY_CATEGORIES[value]}'")
+        raise FieldProblem("unknown-category", f"{value!r} is not one of Apple's categories",
+                           did_you_mean(value, APPLE_CATEGORIES)
+                           or "see the list in the README")
+
+    @model_validator(mode="after")
+    def _known_subcategory(self) -> Category:
+        allowed = APPLE_CATEGORIES[self.category]
+        if self.subcategory is not None and self.subcategory not in allowed:
+            choices = ", ".join(allowed) if allowed else "none"
+            raise FieldProblem(
+                "unknown-category",
+                f"{self.subcategory!r} is not a subcategory of {self.category!r}",
+                did_you_mean(self.subcategory, allowed) or f"choose from: {choices}")
+        return self
+
+
+def podcast_guid_for(feed_url: str) -> uuid.UUID:
+    """The Podcasting 2.0 `podcast:guid`: UUIDv5 over the feed URL without scheme or end slashes.
+
+    >>> str(podcast_guid_for("https://podnews.net/rss"))
+    '9b024349-ccf0-5f69-a609-6b82873eab3c'
+    >>> str(podcast_guid_for("http://mp3s.nashownotes.com/pc20rss.xml/"))
+    '917393e3-1b1e-5cef-ace4-edaa54e1f810'
+    """
+    without_scheme = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", "", feed_url)
+    return uuid.uuid5(PODCAST_NAMESPACE, without_scheme.rstrip("/"))
+
+
+PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+class Show(_Model):
+    """podcast.yaml: the channel of the feed."""
+
+    title: Text = Field(max_length=255)
+    """`title`: the show's name only, no keywords."""
+    description: Text
+    """`description` (at most 4000 bytes)."""
+    link: Url
+    """`link`: the show's website."""
+    language: str
+    """`language`: an ISO 639-1 code, optionally with a region (`en`, `en-us`)."""
+    author: Text
+    """`itunes:author`: Spotify requires it."""
+    owner: Owner
+    """`itunes:owner`."""
+    image: ImageRef
+    """`itunes:image`: a file in media/ or an https URL; square, 1400-3000 px, JPEG or PNG."""
+    categories: list[Category] = Field(min_length=1)
+    """`itunes:category`; Apple uses only the first."""
+    explicit: bool
+    """`itunes:explicit`, written true/false."""
+    type: Literal["episodic", "serial"] = "episodic"
+    """`itunes:type`: episodic lists newest first, serial oldest first by episode number."""
+    copyright: Text | None = None
+    """`copyright`."""
+    feed_url: Url
+    """`atom:link rel="self"`: where feed.xml is published."""
+    media_base_url: Url
+    """The public URL of the media/ folder; enclosure URLs start with it."""
+    podcast_guid: uuid.UUID | None = None
+    """`podcast:guid`: set once, kept forever, even when the feed moves."""
+    timezone: str = "UTC"
+    """The zone of episode dates written without one (an IANA name like Europe/Berlin)."""
+    complete: bool = False
+    """`itunes:complete`: no more episodes will be published."""
+    block: bool = False
+    """`itunes:block`: keep the show out of Apple's directory."""
+    new_feed_url: Url | None = None
+    """`itunes:new-feed-url`: the feed has moved there."""
+    locked: bool = False
+    """`podcast:locked`: other platforms must not import the feed."""
+
+    @field_validator("language")
+    @classmethod
+    def _iso_639(cls, value: str) -> str:
+        primary = value.split("-", 1)[0]
+        if primary.lower() not in ISO_639_1 or not re.fullmatch(
+                r"[A-Za-z]{2}(-[A-Za-z0-9]{2,8})*", value):
+            raise FieldProblem("invalid-language",
+                               f"{value!r} is not an ISO 639-1 language code",
+                               "use two letters, optionally with a region: en, en-us, de-at")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise FieldProblem("invalid-timezone", f"{value!r} is not a known time zone",
+                               did_you_mean(value, zoneinfo.available_timezones())
+                               or "use an IANA name such as Europe/Berlin or UTC") from None
+        return value
+
+    _key_lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def line_of(self, *key: str) -> int | None:
+        """The line of a key in podcast.yaml (`show.line_of("owner", "email")`)."""
+        return self._key_lines.get(key)
+
+
+def _date_or_datetime(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise FieldProblem("invalid-date", f"expected a date, got {_show(value)}",
+                       "write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset")
+
+
+class FrontMatter(_Model):
+    """An episode file's YAML header: an `item` of the feed."""
+
+    title: Text = Field(max_length=255)
+    """`title` and `itunes:title`: without the episode number or the show's name."""
+    date: Annotated[datetime | date, BeforeValidator(_date_or_datetime)]
+    """`pubDate`. A date without a zone takes the show's timezone; future dates are scheduled."""
+    audio: MediaPath
+    """`enclosure`: the audio file's path inside media/; size, type and duration are read
+    from the file."""
+    guid: Text | None = None
+    """`guid`: set once, never changed, or every app downloads the episode again."""
+    episode: PositiveInt | None = None
+    """`itunes:episode`."""
+    season: PositiveInt | None = None
+    """`itunes:season`."""
+    type: Literal["full", "trailer", "bonus"] = "full"
+    """`itunes:episodeType`."""
+    explicit: bool | None = None
+    """`itunes:explicit`; the show's value when left out."""
+    summary: Text | None = None
+    """`description`: a short plain-text summary; the show notes are used when left out."""
+    image: ImageRef | None = None
+    """`itunes:image` of the episode: a file in media/ or an https URL."""
+    link: Url | None = None
+    """`link`: the episode's web page."""
+    draft: bool = False
+    """A draft is checked but not published."""
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    """What the audio file itself says, read by `media.probe`."""
+
+    size: int
+    """`enclosure length`, in bytes."""
+    mime_type: str
+    """`enclosure type`, from the file's extension."""
+    duration: float
+    """`itunes:duration`, in seconds."""
+    duration_is_estimate: bool
+    """True for an MP3 without a Xing/VBRI header: its duration is guessed from the bitrate."""
+    bitrate: int
+    sample_rate: int
+    channels: int
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One episode file: its front matter, show notes and audio, ready for the feed."""
+
+    source: str
+    """The file, relative to the show's root (`episodes/001-intro.md`)."""
+    meta: FrontMatter
+    published: datetime
+    """`meta.date` as an aware datetime."""
+    notes_html: str
+    """The show notes rendered and sanitised: `content:encoded`."""
+    guid: str
+    """`meta.guid`, or the value derived from the file name while it is missing."""
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    """The line of each front-matter key, for problems found after loading."""
+    media: MediaInfo | None = None
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key)
+
+    @property
+    def slug(self) -> str:
+        return PurePosixPath(self.source).stem
+
+
+def aware(when: date, zone: zoneinfo.ZoneInfo) -> datetime:
+    """A front-matter date as an aware datetime; naive values are in the show's zone.
+
+    >>> aware(date(2025, 6, 3), zoneinfo.ZoneInfo("Europe/Berlin")).isoformat()
+    '2025-06-03T00:00:00+02:00'
+    """
+    if not isinstance(when, datetime):
+        when = datetime.combine(when, time())
+    return when if when.tzinfo is not None else when.replace(tzinfo=zone)
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+_short.maxlevel = 2
+
+
+def _show(value: Any) -> str:
+    """A short description of a wrong value, safe for huge or nested input."""
+    kinds = {bool: "the boolean", int: "the number", float: "the number", list: "a list",
+             dict: "a mapping", type(None): "nothing", date: "the date", datetime: "the date"}
+    kind = kinds.get(type(value))
+    if kind in ("a list", "a mapping", "nothing"):
+        return kind or ""
+    shown = _short.repr(value)
+    return f"{kind} {shown}" if kind else shown
+
+
+def validate_record(model: type[ModelT], data: Any, document: YamlDocument,
+                    shown_as: str) -> tuple[ModelT | None, list[Problem]]:
+    """Validate one YAML document against a model, turning every error into a Problem."""
+    if not isinstance(data, dict):
+        return None, [error("not-a-mapping", shown_as, None,
+                            f"expected keys and values, got {_show(data)}",
+                            "write one 'key: value' per line", line=document.first_line)]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = [_problem(model, item, data, document, shown_as)
+                    for item in exc.errors(include_url=False)]
+        return None, _without_union_noise(problems)
+
+
+def _without_union_noise(problems: list[Problem]) -> list[Problem]:
+    seen: set[tuple[str | None, int | None, str]] = set()
+    unique = []
+    for problem in problems:
+        key = (problem.field, problem.line, problem.code)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return unique
+
+
+def _problem(model: type[BaseModel], item: Any, data: dict[str, Any], document: YamlDocument,
+             shown_as: str) -> Problem:
+    loc = tuple(part for index, part in enumerate(item["loc"])
+                if index == 0 or not _is_union_tag(part))
+    dotted = ".".join(str(part) for part in loc) or None
+    line = document.line_of(loc)
+    kind = item["type"]
+    value = item.get("input")
+    context = item.get("ctx") or {}
+
+    def make(code: str, message: str, fix: str = "") -> Problem:
+        return error(code, shown_as, dotted, message, fix, line=line)
+
+    cause = context.get("error")
+    if isinstance(cause, FieldProblem):
+        return make(cause.code, cause.message, cause.fix)
+    if kind == "extra_forbidden":
+        known = _field_names(model, loc[:-1])
+        hint = did_you_mean(str(loc[-1]), known) or f"known keys: {', '.join(sorted(known))}"
+        return make("unknown-key", f"unknown key {str(loc[-1])!r}", hint)
+    if kind == "missing":
+        return make("missing-key", "this required key is missing",
+                    f"add a line '{loc[-1]}: ...'")
+    if kind in ("string_type",):
+        fix = (f"put it in quotes: {loc[-1]}: \"{value}\"" if isinstance(value, int | float | date)
+               else "write it as text")
+        return make("wrong-type", f"expected text, got {_show(value)}", fix)
+    if kind in ("bool_type", "bool_parsing"):
+        return make("wrong-type", f"expected true or false, got {_show(value)}",
+                    "write true or false")
+    if kind.startswith("int_") or kind == "greater_than":
+        return make("wrong-type", f"expected a whole number above 0, got {_show(value)}",
+                    "write a number such as 1, without quotes")
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", context.get("expected", ""))
+        return make("invalid-value", f"{_show(value)} is not allowed here",
+                    did_you_mean(str(value), choices) or f"use one of: {', '.join(choices)}")
+    if kind == "uuid_parsing" or kind == "uuid_type":
+        return make("invalid-uuid", f"{_show(value)} is not a UUID",
+                    "delete the line; build prints the value to put there")
+    if kind in ("too_short", "string_too_short") and isinstance(value, list | str):
+        return make("empty-value", "must not be empty", "fill it in or remove the key")
+    if kind == "string_too_long":
+        return make("too-long", f"longer than {context.get('max_length')} characters",
+                    "shorten it")
+    if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
+        wanted = "a list" if kind == "list_type" else "keys and values"
+        return make("wrong-type", f"expected {wanted}, got {_show(value)}",
+                    "see the README for this key's form")
+    return make("invalid-value", f"{item['msg']} (got {_show(value)})", "")
+
+
+def _is_union_tag(part: Any) -> bool:
+    # pydantic names union branches in `loc` (`datetime`, `date`, `function-before[...]`)
+    return isinstance(part, str) and (part in ("datetime", "date", "str")
+                                      or part.startswith("function-"))
+
+
+def _field_names(model: type[BaseModel], parent: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at `parent` inside `model`, for did-you-mean suggestions."""
+    current: Any = model
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field_info is None:
+            return []
+        current = _model_in(field_info.annotation)
+        if current is None:
+            return []
+    return list(current.model_fields) if hasattr(current, "model_fields") else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
+
+
+__all__ = ["Category", "Episode", "FrontMatter", "MediaInfo", "Owner", "Show", "suggest"]

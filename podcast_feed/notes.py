@@ -1,0 +1,113 @@
+"""Show notes: Markdown in, the small HTML subset podcast apps display out.
+
+cmarkgfm (GitHub's C renderer) renders, nh3 (the ammonia sanitiser) keeps only the tags Apple
+and PSP-1 allow. Headings and code blocks are renamed to paragraphs first so their text keeps
+its own line instead of running into the next block.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import cmarkgfm
+import nh3
+from cmarkgfm.cmark import Options
+from lxml import html as lxml_html
+
+ALLOWED_TAGS = frozenset({"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"})
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+DESCRIPTION_LIMIT = 4000
+"""Apple's limit for `description`, in bytes of UTF-8."""
+
+# Soft line breaks become spaces: apps that show the notes as text keep whole paragraphs.
+_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_NOBREAKS
+_EXTENSIONS = ["autolink", "strikethrough", "table"]
+_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.DOTALL)
+_CODE_BLOCK = re.compile(r"<pre[^>]*>(.*?)</pre>", re.DOTALL)
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def render_notes(markdown: str) -> str:
+    """Markdown show notes as sanitised HTML, every link kept as `<a href>`.
+
+    >>> render_notes("## Links\\n\\n- [Site](https://example.com)<script>x</script>")
+    '<p><strong>Links</strong></p>\\n<ul>\\n<li><a href="https://example.com">Site</a></li>\\n</ul>'
+    """
+    # Raw HTML is let through to the sanitiser, which drops scripts with their content;
+    # GFM's tagfilter would instead print them as visible text.
+    rendered = cmarkgfm.markdown_to_html_with_extensions(
+        markdown, options=_OPTIONS, extensions=_EXTENSIONS)
+    rendered = _HEADING.sub(r"<p><strong>\1</strong></p>", rendered)
+    rendered = _CODE_BLOCK.sub(r"<p>\1</p>", rendered)
+    cleaned = nh3.clean(rendered, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
+                        url_schemes=set(ALLOWED_URL_SCHEMES), link_rel=None,
+                        clean_content_tags={"script", "style"})
+    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
+    return _BLANK_LINES.sub("\n", cleaned).strip()
+
+
+def fit_description(notes_html: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """The show notes cut to `limit` bytes at a block boundary, for `description`.
+
+    Whole top-level blocks are kept while they fit; a first block too long on its own becomes
+    a paragraph of its text, cut at a character boundary.
+
+    >>> fit_description("<p>one</p>\\n<p>two</p>", limit=12)
+    '<p>one</p>'
+    >>> fit_description("<p>żółw żółw</p>", limit=20)
+    '<p>żółw…</p>'
+    """
+    if len(notes_html.encode()) <= limit:
+        return notes_html
+    kept: list[str] = []
+    size = 0
+    for block in _blocks(notes_html):
+        block_size = len(block.encode()) + (1 if kept else 0)
+        if size + block_size > limit:
+            break
+        kept.append(block)
+        size += block_size
+    if kept:
+        return "\n".join(kept)
+    return _cut_text(lxml_html.fragment_fromstring(notes_html, create_parent="div").text_content(),
+                     limit)
+
+
+def _blocks(notes_html: str) -> list[str]:
+    fragments = lxml_html.fragments_fromstring(notes_html)
+    blocks = []
+    for fragment in fragments:
+        if isinstance(fragment, str):
+            if fragment.strip():
+                blocks.append(html.escape(fragment.strip(), quote=False))
+            continue
+        tail, fragment.tail = fragment.tail, None
+        blocks.append(lxml_html.tostring(fragment, encoding="unicode"))
+        if tail and tail.strip():
+            blocks.append(html.escape(tail.strip(), quote=False))
+    return blocks
+
+
+def _cut_text(text: str, limit: int) -> str:
+    budget = limit - len("<p>…</p>".encode())
+    pieces: list[str] = []
+    for character in " ".join(text.split()):
+        piece = html.escape(character, quote=False)
+        budget -= len(piece.encode())
+        if budget < 0:
+            break
+        pieces.append(piece)
+    cut = "".join(pieces)
+    if budget < 0 and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return f"<p>{cut}…</p>"
+
+
+def plain_text(notes_html: str) -> str:
+    """The notes' text without tags, e.g. to check that they are not empty."""
+    if not notes_html:
+        return ""
+    return str(lxml_html.fragment_fromstring(notes_html, create_parent="div").text_content())

@@ -1,0 +1,176 @@
+"""YAML documents that remember the line of every key, and Markdown files with front matter.
+
+PyYAML's C loader builds a node tree once; the values are constructed from it and the
+node tree gives each key's line, so an error can point at `episodes/012.md:7`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import Problem, error
+
+Path_ = tuple[str | int, ...]
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# XML 1.0 cannot carry these; a feed containing one is rejected by every parser.
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Aliases can make a small document expand to billions of values ("billion laughs").
+_MAX_EXPANDED_NODES = 20_000
+_FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+class YamlTooLarge(Exception):
+    pass
+
+
+@dataclass
+class YamlDocument:
+    """Parsed YAML plus where each key stands in its file."""
+
+    data: Any
+    key_lines: dict[Path_, int] = field(default_factory=dict)
+    first_line: int = 1
+
+    def line_of(self, path: Path_) -> int:
+        """The line of the deepest part of `path` that exists in the file."""
+        for end in range(len(path), 0, -1):
+            line = self.key_lines.get(path[:end])
+            if line is not None:
+                return line
+        return self.first_line
+
+
+@dataclass
+class TextFile:
+    """A file decoded as UTF-8, or the problems that stopped it being read."""
+
+    text: str | None
+    problems: list[Problem]
+
+
+def read_text(path: Any, shown_as: str) -> TextFile:
+    """Read a UTF-8 file, reporting bad bytes and characters XML cannot carry, with lines."""
+    try:
+        raw: bytes = path.read_bytes()
+    except OSError as exc:
+        return TextFile(None, [error("unreadable-file", shown_as, None,
+                                     f"cannot read the file: {exc.strerror}",
+                                     "check that it exists and is readable")])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return TextFile(None, [error(
+            "not-utf8", shown_as, None,
+            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save it as UTF-8 in your editor", line=line)])
+    text = text.removeprefix("\ufeff")
+    problems = [
+        error("control-character", shown_as, None,
+              f"contains the control character U+{ord(match.group()):04X}, "
+              "which XML feeds cannot carry",
+              "delete it (it is often invisible; retype the line)",
+              line=text.count("\n", 0, match.start()) + 1)
+        for match in _FORBIDDEN_CHARACTER.finditer(text)
+    ]
+    return TextFile(None if problems else text, problems)
+
+
+def parse_yaml(text: str, shown_as: str, first_line: int = 1) -> tuple[YamlDocument | None,
+                                                                         list[Problem]]:
+    """Parse one YAML document; `first_line` is the file line the text starts on."""
+    try:
+        loader = _LOADER(text)
+        try:
+            node = loader.get_single_node()
+            lines: dict[Path_, int] = {}
+            duplicates: list[Problem] = []
+            if node is not None:
+                _walk(node, (), lines, duplicates, first_line - 1, shown_as, [0])
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else first_line
+        what = exc.problem or exc.context or "invalid YAML"
+        return None, [error("yaml-syntax", shown_as, None, f"YAML syntax error: {what}",
+                            _yaml_fix(what), line=line)]
+    except yaml.YAMLError as exc:
+        return None, [error("yaml-syntax", shown_as, None, f"YAML syntax error: {exc}",
+                            "check the YAML syntax", line=first_line)]
+    except (YamlTooLarge, RecursionError):
+        return None, [error("yaml-too-large", shown_as, None,
+                            "the YAML is nested too deeply or expands to too many values",
+                            "simplify it; anchors and aliases are rarely needed here",
+                            line=first_line)]
+    if duplicates:
+        return None, duplicates
+    return YamlDocument(data, lines, first_line), []
+
+
+def _yaml_fix(what: str) -> str:
+    if "mapping values are not allowed" in what:
+        return "a value containing ': ' must be put in quotes"
+    if "found character '\\t'" in what:
+        return "indent with spaces, not tabs"
+    return "check the indentation and quoting around this line"
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: list[Problem],
+          offset: int, shown_as: str, seen: list[int]) -> None:
+    seen[0] += 1
+    if seen[0] > _MAX_EXPANDED_NODES:
+        raise YamlTooLarge
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            child = (*path, key)
+            line = key_node.start_mark.line + 1 + offset
+            if child in lines:
+                duplicates.append(error(
+                    "duplicate-key", shown_as, ".".join(map(str, child)),
+                    f"the key appears twice (first on line {lines[child]})",
+                    "keep one of them; YAML would silently use the last", line=line))
+            lines[child] = line
+            _walk(value_node, child, lines, duplicates, offset, shown_as, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = (*path, index)
+            lines.setdefault(child, item.start_mark.line + 1 + offset)
+            _walk(item, child, lines, duplicates, offset, shown_as, seen)
+
+
+@dataclass
+class MarkdownFile:
+    front_matter: YamlDocument
+    body: str
+    body_line: int
+    """The file line the Markdown body starts on."""
+
+
+def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, list[Problem]]:
+    """Split `---`-fenced YAML front matter from the Markdown that follows it."""
+    opening = _FRONT_MATTER_FENCE.match(text)
+    if opening is None:
+        return None, [error("no-front-matter", shown_as, None,
+                            "the file does not start with YAML front matter",
+                            "start it with a line '---', the episode's keys, then '---'",
+                            line=1)]
+    closing = _FRONT_MATTER_END.search(text, opening.end())
+    if closing is None:
+        return None, [error("no-front-matter", shown_as, None,
+                            "the front matter is never closed",
+                            "add a line '---' after the last key", line=1)]
+    yaml_text = text[opening.end():closing.start()]
+    document, problems = parse_yaml(yaml_text.removeprefix("\n"), shown_as, first_line=2)
+    if document is None:
+        return None, problems
+    body_line = text.count("\n", 0, closing.end()) + 2
+    return MarkdownFile(document, text[closing.end():].removeprefix("\n"), body_line), []
