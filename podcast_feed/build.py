@@ -59,7 +59,7 @@ def validate(root: Path, now: datetime | None = None) -> Validation:
     episodes, found = with_media(episodes, root / "media")
     problems += found
     problems += check(show, episodes, root)
-    if show is not None and not publishable(episodes, now or _now()):
+    if not has_errors(problems) and not publishable(episodes, now or _now()):
         problems.append(warning("no-episodes", "episodes", None,
                                 "no episode is published (all are drafts, scheduled or missing)",
                                 "add an episode file; apps refuse empty feeds"))

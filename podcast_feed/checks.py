@@ -88,10 +88,11 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
                               f"{len(meta.summary.encode())} bytes; Apple allows "
                               f"{DESCRIPTION_LIMIT}", "shorten it",
                               line=episode.line_of("summary")))
-    if episode.media is not None and episode.media.duration_is_estimate:
+    if episode.media is not None and episode.media.vbr_without_header:
         problems.append(warning(
-            "duration-estimated", here, "audio",
-            f"{meta.audio!r} has no Xing/VBRI header, so its duration is only an estimate",
+            "vbr-without-header", here, "audio",
+            f"{meta.audio!r} is VBR without a Xing/VBRI header: apps will guess its length "
+            "wrongly and seek badly",
             "re-encode it with a header (lame writes one by default; ffmpeg: -write_xing 1)",
             line=episode.line_of("audio")))
     if not meta.draft and not _SAFE_FILE_NAME.fullmatch(meta.audio):

@@ -6,12 +6,14 @@ other formats go through `mutagen.File`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
 
 import mutagen
-from mutagen.mp3 import BitrateMode, HeaderNotFoundError, MPEGInfo
+from mutagen.mp3 import BitrateMode, HeaderNotFoundError, MPEGFrame, MPEGInfo
 
 from .errors import Problem, error
 from .models import Episode, MediaInfo
@@ -62,7 +64,7 @@ def probe(path: Path) -> MediaInfo:
         raise UnreadableMedia("no audio stream found")
     info = media.info
     return MediaInfo(size=size, mime_type=mime_type, duration=float(info.length),
-                     duration_is_estimate=False, bitrate=int(getattr(info, "bitrate", 0) or 0),
+                     vbr_without_header=False, bitrate=int(getattr(info, "bitrate", 0) or 0),
                      sample_rate=int(getattr(info, "sample_rate", 0) or 0),
                      channels=int(getattr(info, "channels", 0) or 0))
 
@@ -70,14 +72,43 @@ def probe(path: Path) -> MediaInfo:
 def _probe_mp3(path: Path, size: int) -> MediaInfo:
     with path.open("rb") as stream:
         info = MPEGInfo(stream)
-    if info.sketchy or not info.length:
-        raise UnreadableMedia("no valid MPEG audio frames found")
-    return MediaInfo(size=size, mime_type="audio/mpeg", duration=float(info.length),
-                     # Without a Xing/VBRI header mutagen guesses the length from the first
-                     # frames' bitrate; for VBR audio that can be off by minutes.
-                     duration_is_estimate=info.bitrate_mode is BitrateMode.UNKNOWN,
-                     bitrate=int(info.bitrate), sample_rate=int(info.sample_rate),
-                     channels=int(info.channels))
+        if info.sketchy or not info.length:
+            raise UnreadableMedia("no valid MPEG audio frames found")
+        duration = float(info.length)
+        # Without a Xing/VBRI header mutagen guesses the length from the first frame's
+        # bitrate: right for CBR, off by minutes for VBR, where we count every frame instead.
+        vbr_without_header = (info.bitrate_mode is BitrateMode.UNKNOWN
+                              and _varying_bitrate(stream, info.frame_offset))
+        if vbr_without_header:
+            duration = _scanned_duration(stream, info.frame_offset)
+    return MediaInfo(size=size, mime_type="audio/mpeg", duration=duration,
+                     vbr_without_header=vbr_without_header, bitrate=int(info.bitrate),
+                     sample_rate=int(info.sample_rate), channels=int(info.channels))
+
+
+def _frames(stream: BinaryIO, first_frame: int) -> Iterator[MPEGFrame]:
+    stream.seek(first_frame)
+    while True:
+        try:
+            yield MPEGFrame(stream)  # type: ignore[no-untyped-call]
+        except (HeaderNotFoundError, EOFError):
+            return
+
+
+def _varying_bitrate(stream: BinaryIO, first_frame: int) -> bool:
+    """Whether the bitrate changes within the first 400 frames (about ten seconds)."""
+    bitrates = {frame.bitrate for frame in itertools.islice(_frames(stream, first_frame), 400)}
+    return len(bitrates) > 1
+
+
+def _scanned_duration(stream: BinaryIO, first_frame: int) -> float:
+    samples = 0
+    sample_rate = 0
+    for frame in _frames(stream, first_frame):
+        sample_rate = frame.sample_rate
+        samples += 384 if frame.layer == 1 else 576 if frame.layer == 3 and frame.version != 1 \
+            else 1152
+    return samples / sample_rate if sample_rate else 0.0
 
 
 def with_media(episodes: Sequence[Episode], media_dir: Path,

@@ -287,8 +287,9 @@ class MediaInfo:
     """`enclosure type`, from the file's extension."""
     duration: float
     """`itunes:duration`, in seconds."""
-    duration_is_estimate: bool
-    """True for an MP3 without a Xing/VBRI header: its duration is guessed from the bitrate."""
+    vbr_without_header: bool
+    """A VBR MP3 without a Xing/VBRI header: apps guess its length (often by minutes) and
+    seek badly; `duration` comes from counting its frames."""
     bitrate: int
     sample_rate: int
     channels: int

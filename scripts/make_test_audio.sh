@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Recreates tests/fixtures/audio with real encoders (Debian: espeak-ng sox lame ffmpeg) and
+# records each file's true length, taken from the uncompressed source, in durations.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=tests/fixtures/audio
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Speech then 4 s of silence: a VBR encoder spends very different bitrates on the two halves,
+# so a duration estimated from the first frames is far off.
+espeak-ng -v en-us -s 170 -w "$work/speech.wav" "Podcast feed test fixture. One, two, three."
+sox "$work/speech.wav" -r 44100 -c 1 "$work/speech44.wav"
+sox "$work/speech44.wav" "$work/speech-silence.wav" pad 0 4
+sox -n -r 44100 -c 1 "$work/tone.wav" synth 3 sine 440 vol 0.5
+
+lame --quiet -b 32 "$work/tone.wav" "$out/cbr.mp3"
+lame --quiet -V 9 "$work/speech-silence.wav" "$out/vbr.mp3"
+lame --quiet -V 9 -t "$work/speech-silence.wav" "$out/vbr-no-xing.mp3"
+ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a aac -b:a 32k -map_metadata -1 \
+  -fflags +bitexact -flags:a +bitexact "$out/tone.m4a"
+ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a libvorbis -q:a 0 -map_metadata -1 \
+  -fflags +bitexact -flags:a +bitexact "$out/tone.ogg"
+printf 'this is not audio\n%.0s' {1..200} > "$out/not-audio.mp3"
+
+python3 - "$work" "$out" <<'PY'
+import json, subprocess, sys
+work, out = sys.argv[1:]
+seconds = lambda wav: float(subprocess.check_output(["soxi", "-D", f"{work}/{wav}"]))
+truth = {"cbr.mp3": seconds("tone.wav"), "vbr.mp3": seconds("speech-silence.wav"),
+         "vbr-no-xing.mp3": seconds("speech-silence.wav"), "tone.m4a": seconds("tone.wav")}
+with open(f"{out}/durations.json", "w") as stream:
+    json.dump(truth, stream, indent=2, sort_keys=True)
+    stream.write("\n")
+PY
+ls -l "$out"

@@ -1,0 +1,99 @@
+"""Builders for small, real shows: valid defaults, so each test states only what it is about."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+AUDIO = FIXTURES / "audio"
+TRUE_DURATIONS: dict[str, float] = json.loads((AUDIO / "durations.json").read_text())
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*/expected.xml from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def show(**overrides: Any) -> dict[str, Any]:
+    """podcast.yaml as a dict; a key set to None is left out."""
+    values: dict[str, Any] = {
+        "title": "Test Show",
+        "description": "A show made by the tests.",
+        "link": "https://show.example.com/",
+        "language": "en",
+        "author": "Test Author",
+        "owner": {"name": "Test Owner", "email": "owner@show.example.com"},
+        "image": "cover.jpg",
+        "categories": ["Technology"],
+        "explicit": False,
+        "feed_url": "https://show.example.com/feed.xml",
+        "media_base_url": "https://show.example.com/media/",
+        "podcast_guid": "a4d5a761-ce35-5c3b-b691-ed0db4a0ff21",
+        "timezone": "UTC",
+    }
+    values.update(overrides)
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def episode(notes: str = "Show notes with a [link](https://example.com/a).",
+            **overrides: Any) -> str:
+    """An episode file's text; a key set to None is left out."""
+    values: dict[str, Any] = {
+        "title": "An Episode",
+        "date": "2025-01-06 10:00",
+        "audio": "cbr.mp3",
+        "guid": "test-guid-1",
+    }
+    values.update(overrides)
+    front = yaml.safe_dump({k: v for k, v in values.items() if v is not None},
+                           sort_keys=False, allow_unicode=True)
+    return f"---\n{front}---\n\n{notes}\n"
+
+
+MakeProject = Callable[..., Path]
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> MakeProject:
+    """A show folder under tmp_path: podcast.yaml, episodes/, media/ with the audio fixtures.
+
+    `files` maps a path to text (written as is), bytes, or a dict (podcast.yaml as YAML).
+    """
+
+    def make(files: dict[str, str | bytes | dict[str, Any]] | None = None,
+             with_default_episode: bool = True) -> Path:
+        root = tmp_path / "show"
+        (root / "episodes").mkdir(parents=True)
+        shutil.copytree(AUDIO, root / "media")
+        (root / "media" / "durations.json").unlink()
+        shutil.copy(FIXTURES / "cover.jpg", root / "media" / "cover.jpg")
+        contents: dict[str, str | bytes | dict[str, Any]] = {"podcast.yaml": show()}
+        if with_default_episode:
+            contents["episodes/001-episode.md"] = episode()
+        contents.update(files or {})
+        for name, content in contents.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, dict):
+                path.write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True),
+                                encoding="utf-8")
+            elif isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return make

@@ -1,0 +1,176 @@
+"""The command line as a user meets it: exit codes and exact messages, on real files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from podcast_feed.cli import app
+
+from .conftest import REPO, MakeProject, episode, show
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_build_writes_feed_and_prints_one_summary_line(make_project: MakeProject) -> None:
+    root = make_project()
+    code, out, err = run("build", "--root", str(root))
+    assert code == 0, err
+    assert re.fullmatch(
+        r"Published 1 episode \(0 drafts and 0 scheduled skipped\), 0:00:03 in all, "
+        r"feed \d+\.\d kB -> .*show/public/feed\.xml\n", out)
+    assert err == ""
+    assert (root / "public" / "feed.xml").read_bytes().startswith(b"<?xml")
+
+
+def test_build_twice_gives_identical_bytes(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project()
+    assert run("build", "--root", str(root), "--output", str(tmp_path / "a"))[0] == 0
+    assert run("build", "--root", str(root), "--output", str(tmp_path / "b"))[0] == 0
+    assert (tmp_path / "a" / "feed.xml").read_bytes() == (tmp_path / "b" / "feed.xml").read_bytes()
+
+
+def test_broken_episode_names_file_line_and_field(make_project: MakeProject) -> None:
+    root = make_project({"episodes/002-broken.md": episode(guid="g2", date="12/03/2025")})
+    code, out, err = run("build", "--root", str(root))
+    assert code == 1
+    assert out == ""
+    assert err == (
+        "episodes/002-broken.md:3: error: date: expected a date, got '12/03/2025' "
+        "(write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset)\n"
+        "1 error, 0 warnings\n"
+        "Nothing was written.\n")
+    assert not (root / "public").exists()
+
+
+def test_every_problem_in_every_file_is_reported_in_one_run(make_project: MakeProject) -> None:
+    root = make_project({
+        "podcast.yaml": show(language="english", titel="Typo"),
+        "episodes/002-a.md": episode(guid="g2", explicit="maybe"),
+        "episodes/003-b.md": episode(guid="g3", audio="missing.mp3", title=2024),
+    })
+    code, out, err = run("validate", "--root", str(root))
+    assert code == 1
+    assert err == ""
+    assert out.splitlines() == [
+        "episodes/002-a.md:6: error: explicit: expected true or false, got 'maybe' "
+        "(write true or false)",
+        "episodes/003-b.md:2: error: title: expected text, got the number 2024 "
+        "(put it in quotes: title: \"2024\")",
+        "podcast.yaml:4: error: language: 'english' is not an ISO 639-1 language code "
+        "(use two letters, optionally with a region: en, en-us, de-at)",
+        "podcast.yaml:17: error: titel: unknown key 'titel' (did you mean 'title'?)",
+        "4 errors, 0 warnings",
+    ]
+
+
+def test_failed_build_leaves_the_previous_feed_untouched(make_project: MakeProject) -> None:
+    root = make_project()
+    assert run("build", "--root", str(root))[0] == 0
+    before = (root / "public" / "feed.xml").read_bytes()
+    (root / "episodes" / "002-bad.md").write_text(episode(guid="g2", audio="nope.mp3"))
+    code, _, err = run("build", "--root", str(root))
+    assert code == 1
+    assert "episodes/002-bad.md:4: error: audio: 'nope.mp3' is not in media/" in err
+    assert (root / "public" / "feed.xml").read_bytes() == before
+    assert [p.name for p in (root / "public").iterdir()] == ["feed.xml"]
+
+
+def test_build_never_modifies_episodes_or_media(make_project: MakeProject) -> None:
+    root = make_project({"episodes/002-no-guid.md": episode(guid=None, audio="vbr.mp3")})
+    before = digest(root / "episodes") | digest(root / "media")
+    assert run("build", "--root", str(root))[0] == 0
+    assert digest(root / "episodes") | digest(root / "media") == before
+
+
+def test_missing_guid_warns_with_the_exact_line_to_add(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(guid=None)})
+    code, _, err = run("build", "--root", str(root))
+    assert code == 0
+    guid = re.search(r"using ([0-9a-f-]{36})", err)
+    assert guid, err
+    assert err.splitlines()[0] == (
+        f"episodes/001-episode.md: warning: guid: not set; using {guid[1]} "
+        f"(add the line 'guid: \"{guid[1]}\"' to the front matter so it never changes)")
+    assert f"<guid isPermaLink=\"false\">{guid[1]}</guid>" in \
+        (root / "public" / "feed.xml").read_text()
+    # the stand-in is stable from one build to the next
+    assert run("build", "--root", str(root))[2] == err
+
+
+def test_strict_turns_warnings_into_failure(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(guid=None)})
+    assert run("validate", "--root", str(root))[0] == 0
+    assert run("validate", "--root", str(root), "--strict")[0] == 1
+    code, _, err = run("build", "--root", str(root), "--strict")
+    assert code == 1
+    assert err.endswith("0 errors, 1 warning\nNothing was written.\n")
+
+
+def test_validate_json_report(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(titel="x")})
+    code, out, _ = run("validate", "--root", str(root), "--format", "json")
+    assert code == 1
+    assert json.loads(out) == [{
+        "file": "episodes/001-episode.md", "line": 6, "field": "titel", "severity": "error",
+        "code": "unknown-key", "message": "unknown key 'titel'",
+        "fix": "did you mean 'title'?"}]
+
+
+def test_no_show_here_is_a_clear_error(tmp_path: Path) -> None:
+    code, out, err = run("build", "--root", str(tmp_path))
+    assert code == 1
+    assert err == (f"error: no podcast.yaml in {tmp_path}; run the command in the show's "
+                   "folder or pass --root\n")
+
+
+def test_usage_errors_exit_2(make_project: MakeProject) -> None:
+    root = make_project()
+    assert run("build", "--root", str(root), "--now", "yesterday")[0] == 2
+    assert run("validate", "--format", "xml")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_scheduled_and_draft_episodes_are_left_out_and_counted(make_project: MakeProject) -> None:
+    root = make_project({
+        "episodes/002-later.md": episode(guid="g2", date="2025-02-01 10:00", audio="vbr.mp3"),
+        "episodes/003-draft.md": episode(guid="g3", draft=True, audio="not-recorded-yet.mp3"),
+    })
+    code, out, _ = run("build", "--root", str(root), "--now", "2025-01-31T00:00:00Z")
+    assert code == 0
+    assert out.startswith("Published 1 episode (1 draft and 1 scheduled skipped)")
+    code, out, _ = run("build", "--root", str(root), "--now", "2025-02-01T10:00:00Z")
+    assert out.startswith("Published 2 episodes (1 draft and 0 scheduled skipped)")
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text()
+    commands = [command.name for command in app.registered_commands]
+    assert commands
+    for name in commands:
+        code, out, _ = run(name, "--help")
+        assert code == 0
+        assert "Example: podcast-feed " + name in out
+        assert f"podcast-feed {name}" in readme, f"README does not show `{name}`"
+
+
+def test_version() -> None:
+    code, out, _ = run("--version")
+    assert code == 0
+    assert re.fullmatch(r"podcast-feed \S+\n", out)
