@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -92,10 +93,15 @@ def publishable(episodes: Sequence[Episode], now: datetime) -> list[Episode]:
 
 
 def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
-    """Newest first for episodic shows; oldest first by episode number for serial ones."""
+    """Newest first for episodic shows; oldest first by episode number for serial ones.
+
+    In a serial season, trailers come first and unnumbered bonus episodes after the numbered
+    ones, by date.
+    """
     if show.type == "serial":
-        return sorted(episodes, key=lambda e: (e.meta.season or 0, e.meta.episode or 0,
-                                               e.published, e.source))
+        return sorted(episodes, key=lambda e: (
+            e.meta.season or 0, e.meta.type != "trailer",
+            e.meta.episode if e.meta.episode is not None else math.inf, e.published, e.source))
     return sorted(episodes, key=lambda e: (e.published, e.source), reverse=True)
 
 

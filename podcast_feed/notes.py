@@ -1,8 +1,8 @@
 """Show notes: Markdown in, the small HTML subset podcast apps display out.
 
 cmarkgfm (GitHub's C renderer) renders, nh3 (the ammonia sanitiser) keeps only the tags Apple
-and PSP-1 allow. Headings and code blocks are renamed to paragraphs first so their text keeps
-its own line instead of running into the next block.
+and PSP-1 allow. Headings, code blocks and table rows are turned into paragraphs first so
+their text keeps its own line instead of running into the next block.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_NOBREAKS
 _EXTENSIONS = ["autolink", "strikethrough", "table"]
 _HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.DOTALL)
 _CODE_BLOCK = re.compile(r"<pre[^>]*>(.*?)</pre>", re.DOTALL)
+_TABLE_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+_TABLE_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -42,11 +44,16 @@ def render_notes(markdown: str) -> str:
         markdown, options=_OPTIONS, extensions=_EXTENSIONS)
     rendered = _HEADING.sub(r"<p><strong>\1</strong></p>", rendered)
     rendered = _CODE_BLOCK.sub(r"<p>\1</p>", rendered)
+    rendered = _TABLE_ROW.sub(_row_as_paragraph, rendered)
     cleaned = nh3.clean(rendered, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
                         url_schemes=set(ALLOWED_URL_SCHEMES), link_rel=None,
                         clean_content_tags={"script", "style"})
     cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
     return _BLANK_LINES.sub("\n", cleaned).strip()
+
+
+def _row_as_paragraph(row: re.Match[str]) -> str:
+    return "<p>" + " | ".join(_TABLE_CELL.findall(row.group(1))) + "</p>"
 
 
 def fit_description(notes_html: str, limit: int = DESCRIPTION_LIMIT) -> str:

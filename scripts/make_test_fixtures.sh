@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Recreates tests/fixtures/audio with real encoders (Debian: espeak-ng sox lame ffmpeg) and
-# records each file's true length, taken from the uncompressed source, in durations.json.
+# Recreates tests/fixtures: audio made with real encoders (Debian: espeak-ng sox lame ffmpeg),
+# each file's true length taken from the uncompressed source (durations.json), and a plain
+# 1400x1400 JPEG cover made with Pillow.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=tests/fixtures/audio
@@ -33,4 +34,6 @@ with open(f"{out}/durations.json", "w") as stream:
     json.dump(truth, stream, indent=2, sort_keys=True)
     stream.write("\n")
 PY
-ls -l "$out"
+python3 -c "from PIL import Image; Image.new('RGB', (1400, 1400), (200, 40, 40)).save(
+    'tests/fixtures/cover.jpg', 'JPEG', quality=60)"
+ls -l "$out" tests/fixtures/cover.jpg

@@ -1,0 +1,68 @@
+"""Audio probing on real files made with lame and ffmpeg (see scripts/make_test_fixtures.sh)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from podcast_feed.media import UnreadableMedia, UnsupportedMedia, enclosure_type, probe
+
+from .conftest import AUDIO, TRUE_DURATIONS
+
+
+@pytest.mark.parametrize(("name", "mime_type"), [
+    ("cbr.mp3", "audio/mpeg"), ("vbr.mp3", "audio/mpeg"), ("vbr-no-xing.mp3", "audio/mpeg"),
+    ("tone.m4a", "audio/x-m4a"),
+])
+def test_probe_reads_real_size_type_and_duration(name: str, mime_type: str) -> None:
+    info = probe(AUDIO / name)
+    assert info.size == (AUDIO / name).stat().st_size
+    assert info.mime_type == mime_type
+    # encoders add up to ~0.1 s of padding to the source's length
+    assert info.duration == pytest.approx(TRUE_DURATIONS[name], abs=0.15)
+
+
+def test_cbr_without_info_header_is_not_flagged() -> None:
+    assert probe(AUDIO / "cbr.mp3").vbr_without_header is False
+
+
+def test_vbr_with_xing_header_is_exact_and_not_flagged() -> None:
+    assert probe(AUDIO / "vbr.mp3").vbr_without_header is False
+
+
+def test_vbr_without_xing_header_is_flagged_and_measured_by_frames() -> None:
+    info = probe(AUDIO / "vbr-no-xing.mp3")
+    assert info.vbr_without_header is True
+    # mutagen's own estimate for this file is over three times too long
+    assert info.duration == pytest.approx(TRUE_DURATIONS["vbr-no-xing.mp3"], abs=0.15)
+
+
+def test_file_that_is_not_audio_is_unreadable() -> None:
+    with pytest.raises(UnreadableMedia):
+        probe(AUDIO / "not-audio.mp3")
+
+
+def test_format_apple_does_not_accept_is_refused() -> None:
+    with pytest.raises(UnsupportedMedia, match=r"\.ogg"):
+        probe(AUDIO / "tone.ogg")
+
+
+def test_m4a_renamed_to_mp3_is_unreadable(tmp_path: Path) -> None:
+    shutil.copy(AUDIO / "tone.m4a", tmp_path / "wrong.mp3")
+    with pytest.raises(UnreadableMedia):
+        probe(tmp_path / "wrong.mp3")
+
+
+def test_empty_file_is_unreadable(tmp_path: Path) -> None:
+    (tmp_path / "empty.m4a").write_bytes(b"")
+    with pytest.raises(UnreadableMedia):
+        probe(tmp_path / "empty.m4a")
+
+
+def test_enclosure_type_ignores_case_and_the_machine() -> None:
+    assert enclosure_type(Path("a.MP3")) == "audio/mpeg"
+    assert enclosure_type(Path("a.m4v")) == "video/x-m4v"
+    with pytest.raises(UnsupportedMedia):
+        enclosure_type(Path("a.wav"))
