@@ -22,41 +22,79 @@ def check_artwork(path: Path, shown_as: str, field: str, line: int | None) -> li
 
     expected_format = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if expected_format is None:
-        return [problem("artwork-format", f"{path.name!r} is not a .jpg, .jpeg or .png file",
-                        "export the artwork as JPEG or PNG")]
+        return [
+            problem(
+                "artwork-format",
+                f"{path.name!r} is not a .jpg, .jpeg or .png file",
+                "export the artwork as JPEG or PNG",
+            )
+        ]
     try:
         with Image.open(path) as image:
             real_format, (width, height), mode = image.format, image.size, image.mode
             has_alpha = mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     except FileNotFoundError:
-        return [problem("artwork-missing", f"{path.name!r} is not in media/",
-                        "add the file or correct the name")]
+        return [
+            problem(
+                "artwork-missing",
+                f"{path.name!r} is not in media/",
+                "add the file or correct the name",
+            )
+        ]
     except (UnidentifiedImageError, OSError):
-        return [problem("artwork-unreadable", f"{path.name!r} is not a readable image",
-                        "export it again as JPEG or PNG")]
+        return [
+            problem(
+                "artwork-unreadable",
+                f"{path.name!r} is not a readable image",
+                "export it again as JPEG or PNG",
+            )
+        ]
     problems = []
     if real_format != expected_format:
-        problems.append(problem(
-            "artwork-format", f"{path.name!r} is really a {real_format} image",
-            f"convert it to {expected_format} or rename it to match its real format"))
+        problems.append(
+            problem(
+                "artwork-format",
+                f"{path.name!r} is really a {real_format} image",
+                f"convert it to {expected_format} or rename it to match its real format",
+            )
+        )
     if width != height:
-        problems.append(problem("artwork-not-square", f"the image is {width}x{height} px",
-                                "crop it to a square"))
+        problems.append(
+            problem(
+                "artwork-not-square", f"the image is {width}x{height} px", "crop it to a square"
+            )
+        )
     if not min(width, height) >= MIN_SIDE or max(width, height) > MAX_SIDE:
-        problems.append(problem(
-            "artwork-too-small" if min(width, height) < MIN_SIDE else "artwork-too-large",
-            f"the image is {width}x{height} px; Apple accepts {MIN_SIDE} to {MAX_SIDE} px",
-            "export it at 3000x3000 px"))
+        problems.append(
+            problem(
+                "artwork-too-small" if min(width, height) < MIN_SIDE else "artwork-too-large",
+                f"the image is {width}x{height} px; Apple accepts {MIN_SIDE} to {MAX_SIDE} px",
+                "export it at 3000x3000 px",
+            )
+        )
     if has_alpha:
-        problems.append(problem("artwork-alpha", "the image has an alpha channel",
-                                "export it without transparency"))
+        problems.append(
+            problem(
+                "artwork-alpha", "the image has an alpha channel", "export it without transparency"
+            )
+        )
     elif mode not in ("RGB", "P"):
-        problems.append(problem("artwork-colour-space",
-                                f"the image is in the {mode} colour space, not RGB",
-                                "convert it to RGB"))
+        problems.append(
+            problem(
+                "artwork-colour-space",
+                f"the image is in the {mode} colour space, not RGB",
+                "convert it to RGB",
+            )
+        )
     if path.stat().st_size > LARGE_FILE:
-        problems.append(warning(
-            "artwork-large-file", shown_as, field,
-            f"the file is {path.stat().st_size / 1e6:.1f} MB; apps load it slowly",
-            "compress it below 1 MB", line=line))
+        problems.append(
+            warning(
+                "artwork-large-file",
+                shown_as,
+                field,
+                f"the file is {path.stat().st_size / 1e6:.1f} MB; apps load it slowly",
+                "compress it below 1 MB",
+                line=line,
+            )
+        )
     return problems

@@ -52,8 +52,9 @@ class BuildResult:
 def validate(root: Path, now: datetime | None = None) -> Validation:
     """Load and check everything under `root`; never raises for what is in the files."""
     if not (root / SHOW_FILE).is_file():
-        raise ShowNotFound(f"no {SHOW_FILE} in {root}; run the command in the show's folder "
-                           "or pass --root")
+        raise ShowNotFound(
+            f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass --root"
+        )
     show, problems = load_show(root / SHOW_FILE)
     episodes, found = load_episodes(root / "episodes", root, show)
     problems += found
@@ -61,15 +62,22 @@ def validate(root: Path, now: datetime | None = None) -> Validation:
     problems += found
     problems += check(show, episodes, root)
     if not has_errors(problems) and not publishable(episodes, now or _now()):
-        problems.append(warning("no-episodes", "episodes", None,
-                                "no episode is published (all are drafts, scheduled or missing)",
-                                "add an episode file; apps refuse empty feeds"))
+        problems.append(
+            warning(
+                "no-episodes",
+                "episodes",
+                None,
+                "no episode is published (all are drafts, scheduled or missing)",
+                "add an episode file; apps refuse empty feeds",
+            )
+        )
     problems.sort(key=lambda problem: problem.sort_key)
     return Validation(show, episodes, problems)
 
 
-def build(root: Path, output: Path, strict: bool = False,
-          now: datetime | None = None) -> BuildResult:
+def build(
+    root: Path, output: Path, strict: bool = False, now: datetime | None = None
+) -> BuildResult:
     """Validate, then write `output/feed.xml`; on any error nothing is written."""
     now = now or _now()
     validation = validate(root, now)
@@ -80,16 +88,19 @@ def build(root: Path, output: Path, strict: bool = False,
     feed_path = output / FEED_FILE
     write_atomic(feed_path, xml)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
-    return BuildResult(feed_path=feed_path, feed_size=len(xml), published=published,
-                       drafts=drafts,
-                       scheduled=len(validation.episodes) - drafts - len(published),
-                       problems=validation.problems)
+    return BuildResult(
+        feed_path=feed_path,
+        feed_size=len(xml),
+        published=published,
+        drafts=drafts,
+        scheduled=len(validation.episodes) - drafts - len(published),
+        problems=validation.problems,
+    )
 
 
 def publishable(episodes: Sequence[Episode], now: datetime) -> list[Episode]:
     """Episodes that are not drafts and whose date has come."""
-    return [episode for episode in episodes
-            if not episode.meta.draft and episode.published <= now]
+    return [episode for episode in episodes if not episode.meta.draft and episode.published <= now]
 
 
 def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
@@ -99,17 +110,25 @@ def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
     ones, by date.
     """
     if show.type == "serial":
-        return sorted(episodes, key=lambda e: (
-            e.meta.season or 0, e.meta.type != "trailer",
-            e.meta.episode if e.meta.episode is not None else math.inf, e.published, e.source))
+        return sorted(
+            episodes,
+            key=lambda e: (
+                e.meta.season or 0,
+                e.meta.type != "trailer",
+                e.meta.episode if e.meta.episode is not None else math.inf,
+                e.published,
+                e.source,
+            ),
+        )
     return sorted(episodes, key=lambda e: (e.published, e.source), reverse=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write through a temporary file in the same folder, then rename over the target."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".tmp")
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)

@@ -27,13 +27,22 @@ def check(show: Show | None, episodes: Sequence[Episode], root: Path) -> list[Pr
         problems += check_episode_numbers(show, episodes)
     for episode in episodes:
         problems += check_episode(show, episode, root)
-    problems += check_unique(episodes, "guid", lambda episode: episode.guid,
-                             "duplicate-guid", "apps would treat the episodes as one",
-                             "give each episode its own guid")
-    problems += check_unique([e for e in episodes if not e.meta.draft], "audio",
-                             lambda episode: episode.meta.audio, "duplicate-audio",
-                             "Apple ignores episodes whose enclosure URL repeats",
-                             "point each episode at its own audio file")
+    problems += check_unique(
+        episodes,
+        "guid",
+        lambda episode: episode.guid,
+        "duplicate-guid",
+        "apps would treat the episodes as one",
+        "give each episode its own guid",
+    )
+    problems += check_unique(
+        [e for e in episodes if not e.meta.draft],
+        "audio",
+        lambda episode: episode.meta.audio,
+        "duplicate-audio",
+        "Apple ignores episodes whose enclosure URL repeats",
+        "point each episode at its own audio file",
+    )
     return problems
 
 
@@ -41,32 +50,55 @@ def check_show(show: Show, root: Path) -> list[Problem]:
     problems: list[Problem] = []
     derived = podcast_guid_for(show.feed_url)
     if show.podcast_guid is None:
-        problems.append(warning(
-            "podcast-guid-missing", SHOW_FILE, "podcast_guid",
-            f"not set; using {derived}, derived from feed_url",
-            f'add the line \'podcast_guid: "{derived}"\' so it never changes if the feed moves'))
+        problems.append(
+            warning(
+                "podcast-guid-missing",
+                SHOW_FILE,
+                "podcast_guid",
+                f"not set; using {derived}, derived from feed_url",
+                f"add the line 'podcast_guid: \"{derived}\"' so it never changes if the feed moves",
+            )
+        )
     elif show.podcast_guid != derived:
-        problems.append(warning(
-            "podcast-guid-mismatch", SHOW_FILE, "podcast_guid",
-            f"differs from {derived}, the value derived from feed_url",
-            "keep it if the feed moved (the guid must never change); otherwise check for a typo",
-            line=show.line_of("podcast_guid")))
+        problems.append(
+            warning(
+                "podcast-guid-mismatch",
+                SHOW_FILE,
+                "podcast_guid",
+                f"differs from {derived}, the value derived from feed_url",
+                "keep it if the feed moved (the guid must never change), else check for a typo",
+                line=show.line_of("podcast_guid"),
+            )
+        )
     size = len(show.description.encode())
     if size > DESCRIPTION_LIMIT:
-        problems.append(error(
-            "description-too-long", SHOW_FILE, "description",
-            f"{size} bytes; Apple allows {DESCRIPTION_LIMIT}", "shorten it",
-            line=show.line_of("description")))
+        problems.append(
+            error(
+                "description-too-long",
+                SHOW_FILE,
+                "description",
+                f"{size} bytes; Apple allows {DESCRIPTION_LIMIT}",
+                "shorten it",
+                line=show.line_of("description"),
+            )
+        )
     for key in ("feed_url", "media_base_url", "link"):
         value = getattr(show, key)
         if urlsplit(value).scheme != "https":
-            problems.append(warning(
-                "not-https", SHOW_FILE, key, f"{value!r} is not https",
-                "publish over https; Apple recommends it and Podcasting 2.0 requires it",
-                line=show.line_of(key)))
+            problems.append(
+                warning(
+                    "not-https",
+                    SHOW_FILE,
+                    key,
+                    f"{value!r} is not https",
+                    "publish over https; Apple recommends it and Podcasting 2.0 requires it",
+                    line=show.line_of(key),
+                )
+            )
     if "://" not in show.image:
-        problems += check_artwork(root / "media" / show.image, SHOW_FILE, "image",
-                                  show.line_of("image"))
+        problems += check_artwork(
+            root / "media" / show.image, SHOW_FILE, "image", show.line_of("image")
+        )
     return problems
 
 
@@ -76,36 +108,65 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
     here = episode.source
 
     if meta.guid is None:
-        problems.append(warning(
-            "episode-guid-missing", here, "guid", f"not set; using {episode.guid}",
-            f'add the line \'guid: "{episode.guid}"\' to the front matter so it never changes'))
+        problems.append(
+            warning(
+                "episode-guid-missing",
+                here,
+                "guid",
+                f"not set; using {episode.guid}",
+                f"add the line 'guid: \"{episode.guid}\"' to the front matter so it never changes",
+            )
+        )
     if not meta.summary and not plain_text(episode.notes_html).strip():
-        problems.append(warning("empty-show-notes", here, None,
-                                "the episode has no show notes and no summary",
-                                "write the show notes below the front matter"))
+        problems.append(
+            warning(
+                "empty-show-notes",
+                here,
+                None,
+                "the episode has no show notes and no summary",
+                "write the show notes below the front matter",
+            )
+        )
     if meta.summary and len(meta.summary.encode()) > DESCRIPTION_LIMIT:
-        problems.append(error("description-too-long", here, "summary",
-                              f"{len(meta.summary.encode())} bytes; Apple allows "
-                              f"{DESCRIPTION_LIMIT}", "shorten it",
-                              line=episode.line_of("summary")))
+        problems.append(
+            error(
+                "description-too-long",
+                here,
+                "summary",
+                f"{len(meta.summary.encode())} bytes; Apple allows {DESCRIPTION_LIMIT}",
+                "shorten it",
+                line=episode.line_of("summary"),
+            )
+        )
     if episode.media is not None and episode.media.vbr_without_header:
-        problems.append(warning(
-            "vbr-without-header", here, "audio",
-            f"{meta.audio!r} is VBR without a Xing/VBRI header: apps will guess its length "
-            "wrongly and seek badly",
-            "re-encode it with a header (lame writes one by default; ffmpeg: -write_xing 1)",
-            line=episode.line_of("audio")))
+        problems.append(
+            warning(
+                "vbr-without-header",
+                here,
+                "audio",
+                f"{meta.audio!r} is VBR without a Xing/VBRI header: apps will guess its length "
+                "wrongly and seek badly",
+                "re-encode it with a header (lame writes one by default; ffmpeg: -write_xing 1)",
+                line=episode.line_of("audio"),
+            )
+        )
     if not meta.draft and not _SAFE_FILE_NAME.fullmatch(meta.audio):
-        problems.append(warning(
-            "media-file-name", here, "audio",
-            f"{meta.audio!r} has spaces or non-ASCII characters; some apps fail on them",
-            "rename the file using only a-z, A-Z, 0-9, '-', '_' and '.'",
-            line=episode.line_of("audio")))
+        problems.append(
+            warning(
+                "media-file-name",
+                here,
+                "audio",
+                f"{meta.audio!r} has spaces or non-ASCII characters; some apps fail on them",
+                "rename the file using only a-z, A-Z, 0-9, '-', '_' and '.'",
+                line=episode.line_of("audio"),
+            )
+        )
     if show is not None:
         problems += _title_problems(show, episode)
     if meta.image and "://" not in meta.image:
-        problems += check_artwork(root / "media" / meta.image, here, "image",
-                                  episode.line_of("image"))
+        problems += check_artwork(
+            root / "media" / meta.image, here, "image", episode.line_of("image")
+        )
     return problems
 
 
@@ -113,18 +174,30 @@ def _title_problems(show: Show, episode: Episode) -> list[Problem]:
     title = episode.meta.title
     problems = []
     if show.title.casefold() in title.casefold():
-        problems.append(warning(
-            "title-has-show-name", episode.source, "title",
-            f"{title!r} repeats the show's name", "Apple asks for the episode's own title only",
-            line=episode.line_of("title")))
+        problems.append(
+            warning(
+                "title-has-show-name",
+                episode.source,
+                "title",
+                f"{title!r} repeats the show's name",
+                "Apple asks for the episode's own title only",
+                line=episode.line_of("title"),
+            )
+        )
     number = episode.meta.episode
-    if number is not None and re.search(rf"(?:#|\b(?:ep|episode|no)\.?\s*){number}\b", title,
-                                        re.IGNORECASE):
-        problems.append(warning(
-            "title-has-number", episode.source, "title",
-            f"{title!r} contains the episode number",
-            "remove it; apps show the 'episode' key's number themselves",
-            line=episode.line_of("title")))
+    if number is not None and re.search(
+        rf"(?:#|\b(?:ep|episode|no)\.?\s*){number}\b", title, re.IGNORECASE
+    ):
+        problems.append(
+            warning(
+                "title-has-number",
+                episode.source,
+                "title",
+                f"{title!r} contains the episode number",
+                "remove it; apps show the 'episode' key's number themselves",
+                line=episode.line_of("title"),
+            )
+        )
     return problems
 
 
@@ -133,20 +206,35 @@ def check_episode_numbers(show: Show, episodes: Sequence[Episode]) -> list[Probl
     full = [e for e in episodes if e.meta.type == "full"]
     if show.type == "serial":
         problems += [
-            error("serial-episode-number", e.source, "episode",
-                  "serial shows need an episode number on every full episode",
-                  "add a line 'episode: N'")
-            for e in full if e.meta.episode is None]
+            error(
+                "serial-episode-number",
+                e.source,
+                "episode",
+                "serial shows need an episode number on every full episode",
+                "add a line 'episode: N'",
+            )
+            for e in full
+            if e.meta.episode is None
+        ]
     problems += check_unique(
-        [e for e in full if e.meta.episode is not None], "episode",
+        [e for e in full if e.meta.episode is not None],
+        "episode",
         lambda e: f"season {e.meta.season or 1}, episode {e.meta.episode}",
-        "duplicate-episode-number", "two episodes share this number",
-        "renumber one of them")
+        "duplicate-episode-number",
+        "two episodes share this number",
+        "renumber one of them",
+    )
     return problems
 
 
-def check_unique(episodes: Iterable[Episode], field: str, key: Callable[[Episode], str],
-                 code: str, why: str, fix: str) -> list[Problem]:
+def check_unique(
+    episodes: Iterable[Episode],
+    field: str,
+    key: Callable[[Episode], str],
+    code: str,
+    why: str,
+    fix: str,
+) -> list[Problem]:
     """An error on every episode after the first that shares `key` with another."""
     by_value: dict[str, list[Episode]] = defaultdict(list)
     for episode in episodes:
@@ -154,10 +242,16 @@ def check_unique(episodes: Iterable[Episode], field: str, key: Callable[[Episode
     problems = []
     for value, sharing in by_value.items():
         for duplicate in sharing[1:]:
-            problems.append(error(
-                code, duplicate.source, field,
-                f"{value!r} is also used by {sharing[0].source}; {why}", fix,
-                line=duplicate.line_of(field)))
+            problems.append(
+                error(
+                    code,
+                    duplicate.source,
+                    field,
+                    f"{value!r} is also used by {sharing[0].source}; {why}",
+                    fix,
+                    line=duplicate.line_of(field),
+                )
+            )
     return problems
 
 

@@ -34,12 +34,19 @@ def _parse_now(value: str | None) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-Root = Annotated[Path, typer.Option("--root", help="The show's folder (holds podcast.yaml).",
-                                    file_okay=False)]
+Root = Annotated[
+    Path, typer.Option("--root", help="The show's folder (holds podcast.yaml).", file_okay=False)
+]
 Strict = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
-Now = Annotated[str | None, typer.Option(
-    "--now", help="Publish as of this time (ISO 8601) instead of the clock; "
-                  "episodes dated later are scheduled.", show_default=False)]
+Now = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Publish as of this time (ISO 8601) instead of the clock; "
+        "episodes dated later are scheduled.",
+        show_default=False,
+    ),
+]
 Format = Annotated[Literal["text", "json"], typer.Option("--format", help="Report format.")]
 
 
@@ -50,17 +57,23 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")]
-        = False) -> None:
+def main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
     """Publish a podcast feed from podcast.yaml, episodes/*.md and media/."""
 
 
 @app.command("build")
 def build_command(
     root: Root = Path(),
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where feed.xml is written.",
-                                         file_okay=False)] = Path(DEFAULT_OUTPUT),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where feed.xml is written.", file_okay=False)
+    ] = Path(DEFAULT_OUTPUT),
     strict: Strict = False,
     now: Now = None,
 ) -> None:
@@ -79,7 +92,8 @@ def build_command(
         f"Published {len(result.published)} episode{'s' if len(result.published) != 1 else ''}"
         f" ({drafts} draft{'s' if drafts != 1 else ''} and {scheduled} scheduled skipped), "
         f"{_clock(result.total_duration)} in all, feed {result.feed_size / 1000:.1f} kB "
-        f"-> {_relative(result.feed_path)}")
+        f"-> {_relative(result.feed_path)}"
+    )
 
 
 @app.command("validate")
@@ -119,14 +133,23 @@ def _print_problems(problems: list[Problem], err: bool, always_total: bool = Fal
         typer.echo(str(problem), err=err)
     if problems or always_total:
         errors, warnings = count(problems, Severity.ERROR), count(problems, Severity.WARNING)
-        typer.echo(f"{errors} error{'s' if errors != 1 else ''}, "
-                   f"{warnings} warning{'s' if warnings != 1 else ''}", err=err)
+        typer.echo(
+            f"{errors} error{'s' if errors != 1 else ''}, "
+            f"{warnings} warning{'s' if warnings != 1 else ''}",
+            err=err,
+        )
 
 
 def _as_json(problem: Problem) -> dict[str, object]:
-    return {"file": problem.file, "line": problem.line, "field": problem.field,
-            "severity": str(problem.severity), "code": problem.code,
-            "message": problem.message, "fix": problem.fix}
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "field": problem.field,
+        "severity": str(problem.severity),
+        "code": problem.code,
+        "message": problem.message,
+        "fix": problem.fix,
+    }
 
 
 def _clock(seconds: float) -> str:

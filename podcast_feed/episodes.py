@@ -18,12 +18,14 @@ def episode_files(episodes_dir: Path) -> list[Path]:
     """The episode files in a stable order, whatever order the file system lists them in."""
     if not episodes_dir.is_dir():
         return []
-    return sorted(path for path in episodes_dir.iterdir()
-                  if path.suffix == EPISODE_SUFFIX and path.is_file())
+    return sorted(
+        path for path in episodes_dir.iterdir() if path.suffix == EPISODE_SUFFIX and path.is_file()
+    )
 
 
-def load_episodes(episodes_dir: Path, root: Path,
-                  show: Show | None) -> tuple[list[Episode], list[Problem]]:
+def load_episodes(
+    episodes_dir: Path, root: Path, show: Show | None
+) -> tuple[list[Episode], list[Problem]]:
     """Every episode file parsed, validated and rendered; problems from all of them."""
     zone = show.zone if show else zoneinfo.ZoneInfo("UTC")
     namespace = show_guid(show) if show else uuid.UUID(int=0)
@@ -37,8 +39,9 @@ def load_episodes(episodes_dir: Path, root: Path,
     return episodes, problems
 
 
-def load_episode(path: Path, shown_as: str, zone: zoneinfo.ZoneInfo,
-                 show_namespace: uuid.UUID) -> tuple[Episode | None, list[Problem]]:
+def load_episode(
+    path: Path, shown_as: str, zone: zoneinfo.ZoneInfo, show_namespace: uuid.UUID
+) -> tuple[Episode | None, list[Problem]]:
     text_file = read_text(path, shown_as)
     if text_file.text is None:
         return None, text_file.problems
@@ -50,10 +53,14 @@ def load_episode(path: Path, shown_as: str, zone: zoneinfo.ZoneInfo,
     if meta is None:
         return None, problems
     guid = meta.guid or derived_episode_guid(show_namespace, path.stem)
-    episode = Episode(source=shown_as, meta=meta, published=aware(meta.date, zone),
-                      notes_html=render_notes(markdown_file.body), guid=guid,
-                      key_lines={str(key[0]): line for key, line in document.key_lines.items()
-                                 if len(key) == 1})
+    episode = Episode(
+        source=shown_as,
+        meta=meta,
+        published=aware(meta.date, zone),
+        notes_html=render_notes(markdown_file.body),
+        guid=guid,
+        key_lines={str(key[0]): line for key, line in document.key_lines.items() if len(key) == 1},
+    )
     return episode, []
 
 

@@ -44,13 +44,15 @@ class Problem:
         return (self.file, self.line or 0, self.field or "", self.message)
 
 
-def error(code: str, file: str, field: str | None, message: str, fix: str = "", *,
-          line: int | None = None) -> Problem:
+def error(
+    code: str, file: str, field: str | None, message: str, fix: str = "", *, line: int | None = None
+) -> Problem:
     return Problem(Severity.ERROR, code, file, line, field, message, fix)
 
 
-def warning(code: str, file: str, field: str | None, message: str, fix: str = "", *,
-            line: int | None = None) -> Problem:
+def warning(
+    code: str, file: str, field: str | None, message: str, fix: str = "", *, line: int | None = None
+) -> Problem:
     return Problem(Severity.WARNING, code, file, line, field, message, fix)
 
 
@@ -71,8 +73,10 @@ class ProblemsFound(PodcastFeedError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(f"{count(problems, Severity.ERROR)} errors, "
-                         f"{count(problems, Severity.WARNING)} warnings")
+        super().__init__(
+            f"{count(problems, Severity.ERROR)} errors, "
+            f"{count(problems, Severity.WARNING)} warnings"
+        )
 
 
 class ShowNotFound(PodcastFeedError):

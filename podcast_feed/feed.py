@@ -87,17 +87,27 @@ def render_feed(show: Show, episodes: Sequence[Episode]) -> bytes:
     itunes = generator.podcast
     itunes.itunes_author(show.author)
     itunes.itunes_owner(name=show.owner.name, email=show.owner.email)
-    itunes.itunes_category([{"cat": c.category, "sub": c.subcategory} if c.subcategory
-                            else {"cat": c.category} for c in show.categories])
+    itunes.itunes_category(
+        [
+            {"cat": c.category, "sub": c.subcategory} if c.subcategory else {"cat": c.category}
+            for c in show.categories
+        ]
+    )
     itunes.itunes_type(show.type)
     if show.new_feed_url:
         itunes.itunes_new_feed_url(show.new_feed_url)
 
     channel: _ChannelTags = generator.podcast_feed
     channel.tags = _Channel(
-        explicit=show.explicit, image=artwork, block=show.block, complete=show.complete,
-        podcast_guid=str(show_guid(show)), locked=show.locked, owner_email=show.owner.email,
-        last_build=newest)
+        explicit=show.explicit,
+        image=artwork,
+        block=show.block,
+        complete=show.complete,
+        podcast_guid=str(show_guid(show)),
+        locked=show.locked,
+        owner_email=show.owner.email,
+        last_build=newest,
+    )
 
     for episode in episodes:
         _add_item(generator, show, episode)
@@ -115,8 +125,11 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     item.guid(episode.guid, permalink=False)
     if meta.link:
         item.link(href=meta.link)
-    description = (html.escape(meta.summary, quote=False) if meta.summary
-                   else fit_description(episode.notes_html))
+    description = (
+        html.escape(meta.summary, quote=False)
+        if meta.summary
+        else fit_description(episode.notes_html)
+    )
     item.description(etree.CDATA(description or html.escape(meta.title, quote=False)))
     if episode.notes_html:
         item.content(episode.notes_html, type="CDATA")
@@ -134,7 +147,8 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     tags.tags = _Item(
         published=episode.published,
         explicit=show.explicit if meta.explicit is None else meta.explicit,
-        image=image_url(show, meta.image) if meta.image else None)
+        image=image_url(show, meta.image) if meta.image else None,
+    )
 
 
 def _sub(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
@@ -190,8 +204,12 @@ class _ChannelTags(BaseExtension):  # type: ignore[misc]
         if tags.complete:
             _sub(channel, f"{{{ITUNES_NS}}}complete", "Yes")
         _sub(channel, f"{{{PODCAST_NS}}}guid", tags.podcast_guid)
-        _sub(channel, f"{{{PODCAST_NS}}}locked", "yes" if tags.locked else "no",
-             owner=tags.owner_email)
+        _sub(
+            channel,
+            f"{{{PODCAST_NS}}}locked",
+            "yes" if tags.locked else "no",
+            owner=tags.owner_email,
+        )
         return feed
 
 

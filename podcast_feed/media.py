@@ -63,10 +63,15 @@ def probe(path: Path) -> MediaInfo:
     if media is None or media.info is None or not media.info.length:
         raise UnreadableMedia("no audio stream found")
     info = media.info
-    return MediaInfo(size=size, mime_type=mime_type, duration=float(info.length),
-                     vbr_without_header=False, bitrate=int(getattr(info, "bitrate", 0) or 0),
-                     sample_rate=int(getattr(info, "sample_rate", 0) or 0),
-                     channels=int(getattr(info, "channels", 0) or 0))
+    return MediaInfo(
+        size=size,
+        mime_type=mime_type,
+        duration=float(info.length),
+        vbr_without_header=False,
+        bitrate=int(getattr(info, "bitrate", 0) or 0),
+        sample_rate=int(getattr(info, "sample_rate", 0) or 0),
+        channels=int(getattr(info, "channels", 0) or 0),
+    )
 
 
 def _probe_mp3(path: Path, size: int) -> MediaInfo:
@@ -77,13 +82,20 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         duration = float(info.length)
         # Without a Xing/VBRI header mutagen guesses the length from the first frame's
         # bitrate: right for CBR, off by minutes for VBR, where we count every frame instead.
-        vbr_without_header = (info.bitrate_mode is BitrateMode.UNKNOWN
-                              and _varying_bitrate(stream, info.frame_offset))
+        vbr_without_header = info.bitrate_mode is BitrateMode.UNKNOWN and _varying_bitrate(
+            stream, info.frame_offset
+        )
         if vbr_without_header:
             duration = _scanned_duration(stream, info.frame_offset)
-    return MediaInfo(size=size, mime_type="audio/mpeg", duration=duration,
-                     vbr_without_header=vbr_without_header, bitrate=int(info.bitrate),
-                     sample_rate=int(info.sample_rate), channels=int(info.channels))
+    return MediaInfo(
+        size=size,
+        mime_type="audio/mpeg",
+        duration=duration,
+        vbr_without_header=vbr_without_header,
+        bitrate=int(info.bitrate),
+        sample_rate=int(info.sample_rate),
+        channels=int(info.channels),
+    )
 
 
 def _frames(stream: BinaryIO, first_frame: int) -> Iterator[MPEGFrame]:
@@ -106,13 +118,15 @@ def _scanned_duration(stream: BinaryIO, first_frame: int) -> float:
     sample_rate = 0
     for frame in _frames(stream, first_frame):
         sample_rate = frame.sample_rate
-        samples += 384 if frame.layer == 1 else 576 if frame.layer == 3 and frame.version != 1 \
-            else 1152
+        samples += (
+            384 if frame.layer == 1 else 576 if frame.layer == 3 and frame.version != 1 else 1152
+        )
     return samples / sample_rate if sample_rate else 0.0
 
 
-def with_media(episodes: Sequence[Episode], media_dir: Path,
-               shown_as: str = "media") -> tuple[list[Episode], list[Problem]]:
+def with_media(
+    episodes: Sequence[Episode], media_dir: Path, shown_as: str = "media"
+) -> tuple[list[Episode], list[Problem]]:
     """Each episode with its probed audio; drafts are left unprobed (their audio may not exist).
 
     An episode whose audio cannot be used is dropped from the list and reported.
@@ -127,30 +141,51 @@ def with_media(episodes: Sequence[Episode], media_dir: Path,
         path = media_dir / audio
 
         def problem(code: str, message: str, fix: str, episode: Episode = episode) -> Problem:
-            return error(code, episode.source, "audio", message, fix,
-                         line=episode.line_of("audio"))
+            return error(code, episode.source, "audio", message, fix, line=episode.line_of("audio"))
 
         try:
             info = probe(path)
         except UnsupportedMedia as exc:
-            problems.append(problem(
-                "audio-unsupported-type", f"{audio!r}: Apple does not accept {exc} files",
-                "convert it to MP3 or M4A (AAC)"))
+            problems.append(
+                problem(
+                    "audio-unsupported-type",
+                    f"{audio!r}: Apple does not accept {exc} files",
+                    "convert it to MP3 or M4A (AAC)",
+                )
+            )
         except FileNotFoundError:
             nearest = suggest(audio, _files_in(media_dir))
-            problems.append(problem(
-                "audio-missing", f"{audio!r} is not in {shown_as}/",
-                f"did you mean '{nearest}'?" if nearest else f"add the file to {shown_as}/"))
+            problems.append(
+                problem(
+                    "audio-missing",
+                    f"{audio!r} is not in {shown_as}/",
+                    f"did you mean '{nearest}'?" if nearest else f"add the file to {shown_as}/",
+                )
+            )
         except IsADirectoryError:
-            problems.append(problem("audio-missing", f"{audio!r} is a folder, not a file",
-                                    "name the audio file itself"))
+            problems.append(
+                problem(
+                    "audio-missing",
+                    f"{audio!r} is a folder, not a file",
+                    "name the audio file itself",
+                )
+            )
         except OSError as exc:
-            problems.append(problem("audio-unreadable", f"{audio!r} cannot be read: {exc.strerror}",
-                                    "check the file's permissions"))
+            problems.append(
+                problem(
+                    "audio-unreadable",
+                    f"{audio!r} cannot be read: {exc.strerror}",
+                    "check the file's permissions",
+                )
+            )
         except UnreadableMedia as exc:
-            problems.append(problem(
-                "audio-unreadable", f"{audio!r} cannot be read as audio: {exc}",
-                "check that the file is complete; export it again as MP3 or M4A"))
+            problems.append(
+                problem(
+                    "audio-unreadable",
+                    f"{audio!r} cannot be read as audio: {exc}",
+                    "check that the file is complete; export it again as MP3 or M4A",
+                )
+            )
         else:
             probed.append(replace(episode, media=info))
     return probed, problems
@@ -159,5 +194,6 @@ def with_media(episodes: Sequence[Episode], media_dir: Path,
 def _files_in(media_dir: Path) -> list[str]:
     if not media_dir.is_dir():
         return []
-    return sorted(path.relative_to(media_dir).as_posix() for path in media_dir.rglob("*")
-                  if path.is_file())
+    return sorted(
+        path.relative_to(media_dir).as_posix() for path in media_dir.rglob("*") if path.is_file()
+    )

@@ -47,15 +47,21 @@ def _url(value: Any) -> Any:
     if isinstance(value, str):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-            raise FieldProblem("invalid-url", f"{value!r} is not a web address",
-                               "write a full URL such as https://example.com/podcast")
+            raise FieldProblem(
+                "invalid-url",
+                f"{value!r} is not a web address",
+                "write a full URL such as https://example.com/podcast",
+            )
     return value
 
 
 def _email(value: Any) -> Any:
     if isinstance(value, str) and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-        raise FieldProblem("invalid-email", f"{value!r} is not a valid email address",
-                           "write it as name@example.com")
+        raise FieldProblem(
+            "invalid-email",
+            f"{value!r} is not a valid email address",
+            "write it as name@example.com",
+        )
     return value
 
 
@@ -63,18 +69,28 @@ def _media_path(value: Any) -> Any:
     """A path inside media/: relative, forward slashes, never climbing out of the folder."""
     if isinstance(value, str):
         path = PurePosixPath(value)
-        if value.strip() != value or not value or path.is_absolute() or ".." in path.parts \
-                or "\\" in value:
-            raise FieldProblem("invalid-media-path",
-                               f"{value!r} is not a file name inside media/",
-                               "give the file's path relative to media/, e.g. episode-1.mp3")
+        if (
+            value.strip() != value
+            or not value
+            or path.is_absolute()
+            or ".." in path.parts
+            or "\\" in value
+        ):
+            raise FieldProblem(
+                "invalid-media-path",
+                f"{value!r} is not a file name inside media/",
+                "give the file's path relative to media/, e.g. episode-1.mp3",
+            )
     return value
 
 
 def _no_outer_space(value: Any) -> Any:
     if isinstance(value, str) and value != value.strip():
-        raise FieldProblem("surrounding-space", f"{value!r} starts or ends with white space",
-                           "remove the spaces around it; Apple rejects them")
+        raise FieldProblem(
+            "surrounding-space",
+            f"{value!r} starts or ends with white space",
+            "remove the spaces around it; Apple rejects them",
+        )
     return value
 
 
@@ -126,12 +142,16 @@ class Category(_Model):
         if value in APPLE_CATEGORIES:
             return value
         if value in LEGACY_CATEGORIES:
-            raise FieldProblem("legacy-category",
-                               f"{value!r} is a pre-2019 category Apple no longer accepts",
-                               f"use '{LEGACY_CATEGORIES[value]}'")
-        raise FieldProblem("unknown-category", f"{value!r} is not one of Apple's categories",
-                           did_you_mean(value, APPLE_CATEGORIES)
-                           or "see the list in the README")
+            raise FieldProblem(
+                "legacy-category",
+                f"{value!r} is a pre-2019 category Apple no longer accepts",
+                f"use '{LEGACY_CATEGORIES[value]}'",
+            )
+        raise FieldProblem(
+            "unknown-category",
+            f"{value!r} is not one of Apple's categories",
+            did_you_mean(value, APPLE_CATEGORIES) or "see the list in the README",
+        )
 
     @model_validator(mode="after")
     def _known_subcategory(self) -> Category:
@@ -141,7 +161,8 @@ class Category(_Model):
             raise FieldProblem(
                 "unknown-category",
                 f"{self.subcategory!r} is not a subcategory of {self.category!r}",
-                did_you_mean(self.subcategory, allowed) or f"choose from: {choices}")
+                did_you_mean(self.subcategory, allowed) or f"choose from: {choices}",
+            )
         return self
 
 
@@ -207,10 +228,13 @@ class Show(_Model):
     def _iso_639(cls, value: str) -> str:
         primary = value.split("-", 1)[0]
         if primary.lower() not in ISO_639_1 or not re.fullmatch(
-                r"[A-Za-z]{2}(-[A-Za-z0-9]{2,8})*", value):
-            raise FieldProblem("invalid-language",
-                               f"{value!r} is not an ISO 639-1 language code",
-                               "use two letters, optionally with a region: en, en-us, de-at")
+            r"[A-Za-z]{2}(-[A-Za-z0-9]{2,8})*", value
+        ):
+            raise FieldProblem(
+                "invalid-language",
+                f"{value!r} is not an ISO 639-1 language code",
+                "use two letters, optionally with a region: en, en-us, de-at",
+            )
         return value
 
     @field_validator("timezone")
@@ -219,9 +243,12 @@ class Show(_Model):
         try:
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise FieldProblem("invalid-timezone", f"{value!r} is not a known time zone",
-                               did_you_mean(value, zoneinfo.available_timezones())
-                               or "use an IANA name such as Europe/Berlin or UTC") from None
+            raise FieldProblem(
+                "invalid-timezone",
+                f"{value!r} is not a known time zone",
+                did_you_mean(value, zoneinfo.available_timezones())
+                or "use an IANA name such as Europe/Berlin or UTC",
+            ) from None
         return value
 
     _key_lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
@@ -243,8 +270,11 @@ def _date_or_datetime(value: Any) -> Any:
             return datetime.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise FieldProblem("invalid-date", f"expected a date, got {_show(value)}",
-                       "write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset")
+    raise FieldProblem(
+        "invalid-date",
+        f"expected a date, got {_show(value)}",
+        "write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset",
+    )
 
 
 class FrontMatter(_Model):
@@ -341,8 +371,16 @@ _short.maxlevel = 2
 
 def _show(value: Any) -> str:
     """A short description of a wrong value, safe for huge or nested input."""
-    kinds = {bool: "the boolean", int: "the number", float: "the number", list: "a list",
-             dict: "a mapping", type(None): "nothing", date: "the date", datetime: "the date"}
+    kinds = {
+        bool: "the boolean",
+        int: "the number",
+        float: "the number",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing",
+        date: "the date",
+        datetime: "the date",
+    }
     kind = kinds.get(type(value))
     if kind in ("a list", "a mapping", "nothing"):
         return kind or ""
@@ -350,18 +388,28 @@ def _show(value: Any) -> str:
     return f"{kind} {shown}" if kind else shown
 
 
-def validate_record(model: type[ModelT], data: Any, document: YamlDocument,
-                    shown_as: str) -> tuple[ModelT | None, list[Problem]]:
+def validate_record(
+    model: type[ModelT], data: Any, document: YamlDocument, shown_as: str
+) -> tuple[ModelT | None, list[Problem]]:
     """Validate one YAML document against a model, turning every error into a Problem."""
     if not isinstance(data, dict):
-        return None, [error("not-a-mapping", shown_as, None,
-                            f"expected keys and values, got {_show(data)}",
-                            "write one 'key: value' per line", line=document.first_line)]
+        return None, [
+            error(
+                "not-a-mapping",
+                shown_as,
+                None,
+                f"expected keys and values, got {_show(data)}",
+                "write one 'key: value' per line",
+                line=document.first_line,
+            )
+        ]
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        problems = [_problem(model, item, data, document, shown_as)
-                    for item in exc.errors(include_url=False)]
+        problems = [
+            _problem(model, item, data, document, shown_as)
+            for item in exc.errors(include_url=False)
+        ]
         return None, _without_union_noise(problems)
 
 
@@ -376,10 +424,12 @@ def _without_union_noise(problems: list[Problem]) -> list[Problem]:
     return unique
 
 
-def _problem(model: type[BaseModel], item: Any, data: dict[str, Any], document: YamlDocument,
-             shown_as: str) -> Problem:
-    loc = tuple(part for index, part in enumerate(item["loc"])
-                if index == 0 or not _is_union_tag(part))
+def _problem(
+    model: type[BaseModel], item: Any, data: dict[str, Any], document: YamlDocument, shown_as: str
+) -> Problem:
+    loc = tuple(
+        part for index, part in enumerate(item["loc"]) if index == 0 or not _is_union_tag(part)
+    )
     dotted = ".".join(str(part) for part in loc) or None
     line = document.line_of(loc)
     kind = item["type"]
@@ -397,41 +447,56 @@ def _problem(model: type[BaseModel], item: Any, data: dict[str, Any], document: 
         hint = did_you_mean(str(loc[-1]), known) or f"known keys: {', '.join(sorted(known))}"
         return make("unknown-key", f"unknown key {str(loc[-1])!r}", hint)
     if kind == "missing":
-        return make("missing-key", "this required key is missing",
-                    f"add a line '{loc[-1]}: ...'")
+        return make("missing-key", "this required key is missing", f"add a line '{loc[-1]}: ...'")
     if kind in ("string_type",):
-        fix = (f"put it in quotes: {loc[-1]}: \"{value}\"" if isinstance(value, int | float | date)
-               else "write it as text")
+        fix = (
+            f'put it in quotes: {loc[-1]}: "{value}"'
+            if isinstance(value, int | float | date)
+            else "write it as text"
+        )
         return make("wrong-type", f"expected text, got {_show(value)}", fix)
     if kind in ("bool_type", "bool_parsing"):
-        return make("wrong-type", f"expected true or false, got {_show(value)}",
-                    "write true or false")
+        return make(
+            "wrong-type", f"expected true or false, got {_show(value)}", "write true or false"
+        )
     if kind.startswith("int_") or kind == "greater_than":
-        return make("wrong-type", f"expected a whole number above 0, got {_show(value)}",
-                    "write a number such as 1, without quotes")
+        return make(
+            "wrong-type",
+            f"expected a whole number above 0, got {_show(value)}",
+            "write a number such as 1, without quotes",
+        )
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", context.get("expected", ""))
-        return make("invalid-value", f"{_show(value)} is not allowed here",
-                    did_you_mean(str(value), choices) or f"use one of: {', '.join(choices)}")
+        return make(
+            "invalid-value",
+            f"{_show(value)} is not allowed here",
+            did_you_mean(str(value), choices) or f"use one of: {', '.join(choices)}",
+        )
     if kind == "uuid_parsing" or kind == "uuid_type":
-        return make("invalid-uuid", f"{_show(value)} is not a UUID",
-                    "delete the line; build prints the value to put there")
+        return make(
+            "invalid-uuid",
+            f"{_show(value)} is not a UUID",
+            "delete the line; build prints the value to put there",
+        )
     if kind in ("too_short", "string_too_short") and isinstance(value, list | str):
         return make("empty-value", "must not be empty", "fill it in or remove the key")
     if kind == "string_too_long":
-        return make("too-long", f"longer than {context.get('max_length')} characters",
-                    "shorten it")
+        return make("too-long", f"longer than {context.get('max_length')} characters", "shorten it")
     if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
         wanted = "a list" if kind == "list_type" else "keys and values"
-        return make("wrong-type", f"expected {wanted}, got {_show(value)}",
-                    "see the README for this key's form")
+        return make(
+            "wrong-type",
+            f"expected {wanted}, got {_show(value)}",
+            "see the README for this key's form",
+        )
     return make("invalid-value", f"{item['msg']} (got {_show(value)})", "")
 
 
 def _is_union_tag(part: Any) -> bool:
     # pydantic names union branches in `loc` (`datetime`, `date`, `function-before[...]`)
-    return isinstance(part, str) and (part in ("datetime", "date", "str")
-                                      or part.startswith("function-"))
+    return isinstance(part, str) and (
+        part in ("datetime", "date", "str") or part.startswith("function-")
+    )
 
 
 def _field_names(model: type[BaseModel], parent: tuple[Any, ...]) -> list[str]:

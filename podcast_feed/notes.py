@@ -41,13 +41,19 @@ def render_notes(markdown: str) -> str:
     # Raw HTML is let through to the sanitiser, which drops scripts with their content;
     # GFM's tagfilter would instead print them as visible text.
     rendered = cmarkgfm.markdown_to_html_with_extensions(
-        markdown, options=_OPTIONS, extensions=_EXTENSIONS)
+        markdown, options=_OPTIONS, extensions=_EXTENSIONS
+    )
     rendered = _HEADING.sub(r"<p><strong>\1</strong></p>", rendered)
     rendered = _CODE_BLOCK.sub(r"<p>\1</p>", rendered)
     rendered = _TABLE_ROW.sub(_row_as_paragraph, rendered)
-    cleaned = nh3.clean(rendered, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
-                        url_schemes=set(ALLOWED_URL_SCHEMES), link_rel=None,
-                        clean_content_tags={"script", "style"})
+    cleaned = nh3.clean(
+        rendered,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel=None,
+        clean_content_tags={"script", "style"},
+    )
     cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
     return _BLANK_LINES.sub("\n", cleaned).strip()
 
@@ -79,8 +85,9 @@ def fit_description(notes_html: str, limit: int = DESCRIPTION_LIMIT) -> str:
         size += block_size
     if kept:
         return "\n".join(kept)
-    return _cut_text(lxml_html.fragment_fromstring(notes_html, create_parent="div").text_content(),
-                     limit)
+    return _cut_text(
+        lxml_html.fragment_fromstring(notes_html, create_parent="div").text_content(), limit
+    )
 
 
 def _blocks(notes_html: str) -> list[str]:

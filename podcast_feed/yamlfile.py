@@ -59,31 +59,54 @@ def read_text(path: Any, shown_as: str) -> TextFile:
     try:
         raw: bytes = path.read_bytes()
     except OSError as exc:
-        return TextFile(None, [error("unreadable-file", shown_as, None,
-                                     f"cannot read the file: {exc.strerror}",
-                                     "check that it exists and is readable")])
+        return TextFile(
+            None,
+            [
+                error(
+                    "unreadable-file",
+                    shown_as,
+                    None,
+                    f"cannot read the file: {exc.strerror}",
+                    "check that it exists and is readable",
+                )
+            ],
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        return TextFile(None, [error(
-            "not-utf8", shown_as, None,
-            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            "save it as UTF-8 in your editor", line=line)])
+        return TextFile(
+            None,
+            [
+                error(
+                    "not-utf8",
+                    shown_as,
+                    None,
+                    f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                    "save it as UTF-8 in your editor",
+                    line=line,
+                )
+            ],
+        )
     text = text.removeprefix("\ufeff")
     problems = [
-        error("control-character", shown_as, None,
-              f"contains the control character U+{ord(match.group()):04X}, "
-              "which XML feeds cannot carry",
-              "delete it (it is often invisible; retype the line)",
-              line=text.count("\n", 0, match.start()) + 1)
+        error(
+            "control-character",
+            shown_as,
+            None,
+            f"contains the control character U+{ord(match.group()):04X}, "
+            "which XML feeds cannot carry",
+            "delete it; it is often invisible, so retype the line",
+            line=text.count("\n", 0, match.start()) + 1,
+        )
         for match in _FORBIDDEN_CHARACTER.finditer(text)
     ]
     return TextFile(None if problems else text, problems)
 
 
-def parse_yaml(text: str, shown_as: str, first_line: int = 1) -> tuple[YamlDocument | None,
-                                                                         list[Problem]]:
+def parse_yaml(
+    text: str, shown_as: str, first_line: int = 1
+) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML document; `first_line` is the file line the text starts on."""
     try:
         loader = _LOADER(text)
@@ -100,16 +123,38 @@ def parse_yaml(text: str, shown_as: str, first_line: int = 1) -> tuple[YamlDocum
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
         what = exc.problem or exc.context or "invalid YAML"
-        return None, [error("yaml-syntax", shown_as, None, f"YAML syntax error: {what}",
-                            _yaml_fix(what), line=line)]
+        return None, [
+            error(
+                "yaml-syntax",
+                shown_as,
+                None,
+                f"YAML syntax error: {what}",
+                _yaml_fix(what),
+                line=line,
+            )
+        ]
     except yaml.YAMLError as exc:
-        return None, [error("yaml-syntax", shown_as, None, f"YAML syntax error: {exc}",
-                            "check the YAML syntax", line=first_line)]
+        return None, [
+            error(
+                "yaml-syntax",
+                shown_as,
+                None,
+                f"YAML syntax error: {exc}",
+                "check the YAML syntax",
+                line=first_line,
+            )
+        ]
     except (YamlTooLarge, RecursionError):
-        return None, [error("yaml-too-large", shown_as, None,
-                            "the YAML is nested too deeply or expands to too many values",
-                            "simplify it; anchors and aliases are rarely needed here",
-                            line=first_line)]
+        return None, [
+            error(
+                "yaml-too-large",
+                shown_as,
+                None,
+                "the YAML is nested too deeply or expands to too many values",
+                "simplify it; anchors and aliases are rarely needed here",
+                line=first_line,
+            )
+        ]
     if duplicates:
         return None, duplicates
     return YamlDocument(data, lines, first_line), []
@@ -123,8 +168,15 @@ def _yaml_fix(what: str) -> str:
     return "check the indentation and quoting around this line"
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: list[Problem],
-          offset: int, shown_as: str, seen: list[int]) -> None:
+def _walk(
+    node: yaml.Node,
+    path: Path_,
+    lines: dict[Path_, int],
+    duplicates: list[Problem],
+    offset: int,
+    shown_as: str,
+    seen: list[int],
+) -> None:
     seen[0] += 1
     if seen[0] > _MAX_EXPANDED_NODES:
         raise YamlTooLarge
@@ -134,10 +186,16 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], duplicates: lis
             child = (*path, key)
             line = key_node.start_mark.line + 1 + offset
             if child in lines:
-                duplicates.append(error(
-                    "duplicate-key", shown_as, ".".join(map(str, child)),
-                    f"the key appears twice (first on line {lines[child]})",
-                    "keep one of them; YAML would silently use the last", line=line))
+                duplicates.append(
+                    error(
+                        "duplicate-key",
+                        shown_as,
+                        ".".join(map(str, child)),
+                        f"the key appears twice (first on line {lines[child]})",
+                        "keep one of them; YAML would silently use the last",
+                        line=line,
+                    )
+                )
             lines[child] = line
             _walk(value_node, child, lines, duplicates, offset, shown_as, seen)
     elif isinstance(node, yaml.SequenceNode):
@@ -159,18 +217,31 @@ def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, l
     """Split `---`-fenced YAML front matter from the Markdown that follows it."""
     opening = _FRONT_MATTER_FENCE.match(text)
     if opening is None:
-        return None, [error("no-front-matter", shown_as, None,
-                            "the file does not start with YAML front matter",
-                            "start it with a line '---', the episode's keys, then '---'",
-                            line=1)]
+        return None, [
+            error(
+                "no-front-matter",
+                shown_as,
+                None,
+                "the file does not start with YAML front matter",
+                "start it with a line '---', the episode's keys, then '---'",
+                line=1,
+            )
+        ]
     closing = _FRONT_MATTER_END.search(text, opening.end())
     if closing is None:
-        return None, [error("no-front-matter", shown_as, None,
-                            "the front matter is never closed",
-                            "add a line '---' after the last key", line=1)]
-    yaml_text = text[opening.end():closing.start()]
+        return None, [
+            error(
+                "no-front-matter",
+                shown_as,
+                None,
+                "the front matter is never closed",
+                "add a line '---' after the last key",
+                line=1,
+            )
+        ]
+    yaml_text = text[opening.end() : closing.start()]
     document, problems = parse_yaml(yaml_text.removeprefix("\n"), shown_as, first_line=2)
     if document is None:
         return None, problems
     body_line = text.count("\n", 0, closing.end()) + 2
-    return MarkdownFile(document, text[closing.end():].removeprefix("\n"), body_line), []
+    return MarkdownFile(document, text[closing.end() :].removeprefix("\n"), body_line), []

@@ -18,8 +18,11 @@ TRUE_DURATIONS: dict[str, float] = json.loads((AUDIO / "durations.json").read_te
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/*/expected.xml from the current output")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*/expected.xml from the current output",
+    )
 
 
 @pytest.fixture
@@ -48,8 +51,9 @@ def show(**overrides: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def episode(notes: str = "Show notes with a [link](https://example.com/a).",
-            **overrides: Any) -> str:
+def episode(
+    notes: str = "Show notes with a [link](https://example.com/a).", **overrides: Any
+) -> str:
     """An episode file's text; a key set to None is left out."""
     values: dict[str, Any] = {
         "title": "An Episode",
@@ -58,8 +62,9 @@ def episode(notes: str = "Show notes with a [link](https://example.com/a).",
         "guid": "test-guid-1",
     }
     values.update(overrides)
-    front = yaml.safe_dump({k: v for k, v in values.items() if v is not None},
-                           sort_keys=False, allow_unicode=True)
+    front = yaml.safe_dump(
+        {k: v for k, v in values.items() if v is not None}, sort_keys=False, allow_unicode=True
+    )
     return f"---\n{front}---\n\n{notes}\n"
 
 
@@ -73,8 +78,10 @@ def make_project(tmp_path: Path) -> MakeProject:
     `files` maps a path to text (written as is), bytes, or a dict (podcast.yaml as YAML).
     """
 
-    def make(files: dict[str, str | bytes | dict[str, Any]] | None = None,
-             with_default_episode: bool = True) -> Path:
+    def make(
+        files: dict[str, str | bytes | dict[str, Any]] | None = None,
+        with_default_episode: bool = True,
+    ) -> Path:
         root = tmp_path / "show"
         (root / "episodes").mkdir(parents=True)
         shutil.copytree(AUDIO, root / "media")
@@ -88,8 +95,9 @@ def make_project(tmp_path: Path) -> MakeProject:
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, dict):
-                path.write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True),
-                                encoding="utf-8")
+                path.write_text(
+                    yaml.safe_dump(content, sort_keys=False, allow_unicode=True), encoding="utf-8"
+                )
             elif isinstance(content, bytes):
                 path.write_bytes(content)
             else:

@@ -18,14 +18,16 @@ runner = CliRunner()
 
 def run(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        result.exception
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.stdout, result.stderr
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def test_build_writes_feed_and_prints_one_summary_line(make_project: MakeProject) -> None:
@@ -34,7 +36,9 @@ def test_build_writes_feed_and_prints_one_summary_line(make_project: MakeProject
     assert code == 0, err
     assert re.fullmatch(
         r"Published 1 episode \(0 drafts and 0 scheduled skipped\), 0:00:03 in all, "
-        r"feed \d+\.\d kB -> .*show/public/feed\.xml\n", out)
+        r"feed \d+\.\d kB -> .*show/public/feed\.xml\n",
+        out,
+    )
     assert err == ""
     assert (root / "public" / "feed.xml").read_bytes().startswith(b"<?xml")
 
@@ -55,16 +59,19 @@ def test_broken_episode_names_file_line_and_field(make_project: MakeProject) -> 
         "episodes/002-broken.md:3: error: date: expected a date, got '12/03/2025' "
         "(write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset)\n"
         "1 error, 0 warnings\n"
-        "Nothing was written.\n")
+        "Nothing was written.\n"
+    )
     assert not (root / "public").exists()
 
 
 def test_every_problem_in_every_file_is_reported_in_one_run(make_project: MakeProject) -> None:
-    root = make_project({
-        "podcast.yaml": show(language="english", titel="Typo"),
-        "episodes/002-a.md": episode(guid="g2", explicit="maybe"),
-        "episodes/003-b.md": episode(guid="g3", audio="missing.mp3", title=2024),
-    })
+    root = make_project(
+        {
+            "podcast.yaml": show(language="english", titel="Typo"),
+            "episodes/002-a.md": episode(guid="g2", explicit="maybe"),
+            "episodes/003-b.md": episode(guid="g3", audio="missing.mp3", title=2024),
+        }
+    )
     code, out, err = run("validate", "--root", str(root))
     assert code == 1
     assert err == ""
@@ -72,7 +79,7 @@ def test_every_problem_in_every_file_is_reported_in_one_run(make_project: MakePr
         "episodes/002-a.md:6: error: explicit: expected true or false, got 'maybe' "
         "(write true or false)",
         "episodes/003-b.md:2: error: title: expected text, got the number 2024 "
-        "(put it in quotes: title: \"2024\")",
+        '(put it in quotes: title: "2024")',
         "podcast.yaml:4: error: language: 'english' is not an ISO 639-1 language code "
         "(use two letters, optionally with a region: en, en-us, de-at)",
         "podcast.yaml:17: error: titel: unknown key 'titel' (did you mean 'title'?)",
@@ -107,9 +114,11 @@ def test_missing_guid_warns_with_the_exact_line_to_add(make_project: MakeProject
     assert guid, err
     assert err.splitlines()[0] == (
         f"episodes/001-episode.md: warning: guid: not set; using {guid[1]} "
-        f"(add the line 'guid: \"{guid[1]}\"' to the front matter so it never changes)")
-    assert f"<guid isPermaLink=\"false\">{guid[1]}</guid>" in \
-        (root / "public" / "feed.xml").read_text()
+        f"(add the line 'guid: \"{guid[1]}\"' to the front matter so it never changes)"
+    )
+    assert (
+        f'<guid isPermaLink="false">{guid[1]}</guid>' in (root / "public" / "feed.xml").read_text()
+    )
     # the stand-in is stable from one build to the next
     assert run("build", "--root", str(root))[2] == err
 
@@ -127,17 +136,26 @@ def test_validate_json_report(make_project: MakeProject) -> None:
     root = make_project({"episodes/001-episode.md": episode(titel="x")})
     code, out, _ = run("validate", "--root", str(root), "--format", "json")
     assert code == 1
-    assert json.loads(out) == [{
-        "file": "episodes/001-episode.md", "line": 6, "field": "titel", "severity": "error",
-        "code": "unknown-key", "message": "unknown key 'titel'",
-        "fix": "did you mean 'title'?"}]
+    assert json.loads(out) == [
+        {
+            "file": "episodes/001-episode.md",
+            "line": 6,
+            "field": "titel",
+            "severity": "error",
+            "code": "unknown-key",
+            "message": "unknown key 'titel'",
+            "fix": "did you mean 'title'?",
+        }
+    ]
 
 
 def test_no_show_here_is_a_clear_error(tmp_path: Path) -> None:
     code, out, err = run("build", "--root", str(tmp_path))
-    assert code == 1
-    assert err == (f"error: no podcast.yaml in {tmp_path}; run the command in the show's "
-                   "folder or pass --root\n")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: no podcast.yaml in {tmp_path}; run the command in the show's "
+        "folder or pass --root\n"
+    )
 
 
 def test_usage_errors_exit_2(make_project: MakeProject) -> None:
@@ -148,10 +166,12 @@ def test_usage_errors_exit_2(make_project: MakeProject) -> None:
 
 
 def test_scheduled_and_draft_episodes_are_left_out_and_counted(make_project: MakeProject) -> None:
-    root = make_project({
-        "episodes/002-later.md": episode(guid="g2", date="2025-02-01 10:00", audio="vbr.mp3"),
-        "episodes/003-draft.md": episode(guid="g3", draft=True, audio="not-recorded-yet.mp3"),
-    })
+    root = make_project(
+        {
+            "episodes/002-later.md": episode(guid="g2", date="2025-02-01 10:00", audio="vbr.mp3"),
+            "episodes/003-draft.md": episode(guid="g3", draft=True, audio="not-recorded-yet.mp3"),
+        }
+    )
     code, out, _ = run("build", "--root", str(root), "--now", "2025-01-31T00:00:00Z")
     assert code == 0
     assert out.startswith("Published 1 episode (1 draft and 1 scheduled skipped)")

@@ -19,15 +19,19 @@ from podcast_feed import build
 
 from .conftest import REPO, MakeProject, episode, show
 
-NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
-      "podcast": "https://podcastindex.org/namespace/1.0",
-      "atom": "http://www.w3.org/2005/Atom",
-      "content": "http://purl.org/rss/1.0/modules/content/"}
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+}
 SAMPLE_EPISODES = {
-    "6864d39f-014e-4cbc-92bd-30f9973ac9be": ("What is Product Ops?", "what-is-product-ops.mp3",
-                                             "audio/mpeg"),
-    "54e5fb5c-dae6-41a4-b45a-4d34c3c9e8f9": ("Meet Teresa and Petra", "trailer.m4a",
-                                             "audio/x-m4a"),
+    "6864d39f-014e-4cbc-92bd-30f9973ac9be": (
+        "What is Product Ops?",
+        "what-is-product-ops.mp3",
+        "audio/mpeg",
+    ),
+    "54e5fb5c-dae6-41a4-b45a-4d34c3c9e8f9": ("Meet Teresa and Petra", "trailer.m4a", "audio/x-m4a"),
 }
 
 
@@ -50,8 +54,9 @@ def markdown_links(path: Path) -> set[str]:
 
 
 def test_podcastparser_reads_both_episodes_completely(sample_feed: bytes) -> None:
-    parsed = podcastparser.parse("https://allthingsproduct.example.com/feed.xml",
-                                 io.BytesIO(sample_feed))
+    parsed = podcastparser.parse(
+        "https://allthingsproduct.example.com/feed.xml", io.BytesIO(sample_feed)
+    )
     assert parsed["title"] == "All Things Product"
     assert parsed["cover_url"] == "https://allthingsproduct.example.com/media/cover.jpg"
     assert parsed["type"] == "episodic"
@@ -66,8 +71,10 @@ def test_podcastparser_reads_both_episodes_completely(sample_feed: bytes) -> Non
         real_length = MutagenFile(REPO / "media" / audio).info.length
         assert abs(item["total_time"] - real_length) <= 1
     # newest first
-    assert [e["title"] for e in parsed["episodes"]] == ["What is Product Ops?",
-                                                        "Meet Teresa and Petra"]
+    assert [e["title"] for e in parsed["episodes"]] == [
+        "What is Product Ops?",
+        "Meet Teresa and Petra",
+    ]
 
 
 def test_feedparser_reads_the_feed_without_complaint(sample_feed: bytes) -> None:
@@ -135,34 +142,41 @@ def test_exact_tags(sample_feed: bytes) -> None:
     assert trailer.xpath("itunes:episode", namespaces=NS) == []
     description = one("description/text()", first)
     assert len(description.encode()) <= 4000
-    assert "<a href=\"https://ProductTalk.org\">" in one("content:encoded/text()", first)
+    assert '<a href="https://ProductTalk.org">' in one("content:encoded/text()", first)
 
 
 def test_pubdates_round_trip_through_rfc2822(sample_feed: bytes) -> None:
     tree = etree.fromstring(sample_feed)
     dates = [parsedate_to_datetime(text) for text in tree.xpath("//item/pubDate/text()")]
-    assert [d.astimezone(UTC) for d in dates] == [datetime(2025, 6, 3, 7, tzinfo=UTC),
-                                                  datetime(2025, 5, 20, 6, tzinfo=UTC)]
+    assert [d.astimezone(UTC) for d in dates] == [
+        datetime(2025, 6, 3, 7, tzinfo=UTC),
+        datetime(2025, 5, 20, 6, tzinfo=UTC),
+    ]
 
 
 def test_explicit_follows_show_unless_episode_overrides(make_project: MakeProject) -> None:
-    root = make_project({
-        "podcast.yaml": show(explicit=True),
-        "episodes/002-clean.md": episode(guid="g2", audio="vbr.mp3", explicit=False,
-                                         date="2025-01-07"),
-    })
+    root = make_project(
+        {
+            "podcast.yaml": show(explicit=True),
+            "episodes/002-clean.md": episode(
+                guid="g2", audio="vbr.mp3", explicit=False, date="2025-01-07"
+            ),
+        }
+    )
     feed = etree.fromstring(build(root, root / "public").feed_path.read_bytes())
     assert feed.xpath("channel/itunes:explicit/text()", namespaces=NS) == ["true"]
     assert feed.xpath("//item/itunes:explicit/text()", namespaces=NS) == ["false", "true"]
 
 
 def test_serial_show_lists_oldest_first_by_episode_number(make_project: MakeProject) -> None:
-    root = make_project({
-        "podcast.yaml": show(type="serial"),
-        "episodes/001-episode.md": episode(episode=2, date="2025-01-01"),
-        "episodes/002.md": episode(guid="g2", audio="vbr.mp3", episode=1, date="2025-01-02"),
-        "episodes/003.md": episode(guid="g3", audio="tone.m4a", episode=3, date="2024-12-01"),
-    })
+    root = make_project(
+        {
+            "podcast.yaml": show(type="serial"),
+            "episodes/001-episode.md": episode(episode=2, date="2025-01-01"),
+            "episodes/002.md": episode(guid="g2", audio="vbr.mp3", episode=1, date="2025-01-02"),
+            "episodes/003.md": episode(guid="g3", audio="tone.m4a", episode=3, date="2024-12-01"),
+        }
+    )
     # podcastparser re-sorts by date, so the feed's own order is read with lxml
     tree = etree.fromstring(build(root, root / "public").feed_path.read_bytes())
     assert tree.xpath("//item/guid/text()") == ["g2", "test-guid-1", "g3"]
@@ -170,10 +184,12 @@ def test_serial_show_lists_oldest_first_by_episode_number(make_project: MakeProj
 
 
 def test_episodic_show_lists_newest_first(make_project: MakeProject) -> None:
-    root = make_project({
-        "episodes/002.md": episode(guid="g2", audio="vbr.mp3", date="2025-03-01"),
-        "episodes/003.md": episode(guid="g3", audio="tone.m4a", date="2025-02-01"),
-    })
+    root = make_project(
+        {
+            "episodes/002.md": episode(guid="g2", audio="vbr.mp3", date="2025-03-01"),
+            "episodes/003.md": episode(guid="g3", audio="tone.m4a", date="2025-02-01"),
+        }
+    )
     tree = etree.fromstring(build(root, root / "public").feed_path.read_bytes())
     assert tree.xpath("//item/guid/text()") == ["g2", "g3", "test-guid-1"]
 
@@ -186,7 +202,8 @@ def test_enclosure_url_is_percent_encoded(make_project: MakeProject) -> None:
     assert [p.code for p in result.problems] == ["media-file-name"]
     tree = etree.fromstring(result.feed_path.read_bytes())
     assert tree.xpath("//enclosure/@url") == [
-        "https://show.example.com/media/Folge%201%20%E2%80%93%20Caf%C3%A9.mp3"]
+        "https://show.example.com/media/Folge%201%20%E2%80%93%20Caf%C3%A9.mp3"
+    ]
 
 
 def test_render_feed_writes_no_clock_time(make_project: MakeProject) -> None:

@@ -12,10 +12,15 @@ from podcast_feed.media import UnreadableMedia, UnsupportedMedia, enclosure_type
 from .conftest import AUDIO, TRUE_DURATIONS
 
 
-@pytest.mark.parametrize(("name", "mime_type"), [
-    ("cbr.mp3", "audio/mpeg"), ("vbr.mp3", "audio/mpeg"), ("vbr-no-xing.mp3", "audio/mpeg"),
-    ("tone.m4a", "audio/x-m4a"),
-])
+@pytest.mark.parametrize(
+    ("name", "mime_type"),
+    [
+        ("cbr.mp3", "audio/mpeg"),
+        ("vbr.mp3", "audio/mpeg"),
+        ("vbr-no-xing.mp3", "audio/mpeg"),
+        ("tone.m4a", "audio/x-m4a"),
+    ],
+)
 def test_probe_reads_real_size_type_and_duration(name: str, mime_type: str) -> None:
     info = probe(AUDIO / name)
     assert info.size == (AUDIO / name).stat().st_size

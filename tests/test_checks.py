@@ -1,0 +1,214 @@
+"""Rules across records, each triggered on a real project and asserted by its exact message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from podcast_feed import validate
+
+from .conftest import MakeProject, episode, show
+
+
+def codes_and_messages(root: Path) -> list[tuple[str, str]]:
+    return [(problem.code, str(problem)) for problem in validate(root).problems]
+
+
+def test_duplicate_guid_audio_and_episode_number(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(episode=1),
+            "episodes/002-copy.md": episode(episode=1),
+        }
+    )
+    assert codes_and_messages(root) == [
+        (
+            "duplicate-audio",
+            "episodes/002-copy.md:4: error: audio: 'cbr.mp3' is also used by "
+            "episodes/001-episode.md; Apple ignores episodes whose enclosure URL repeats "
+            "(point each episode at its own audio file)",
+        ),
+        (
+            "duplicate-guid",
+            "episodes/002-copy.md:5: error: guid: 'test-guid-1' is also used by "
+            "episodes/001-episode.md; apps would treat the episodes as one "
+            "(give each episode its own guid)",
+        ),
+        (
+            "duplicate-episode-number",
+            "episodes/002-copy.md:6: error: episode: 'season 1, "
+            "episode 1' is also used by episodes/001-episode.md; two episodes share this number "
+            "(renumber one of them)",
+        ),
+    ]
+
+
+def test_serial_show_needs_episode_numbers(make_project: MakeProject) -> None:
+    root = make_project({"podcast.yaml": show(type="serial")})
+    assert codes_and_messages(root) == [
+        (
+            "serial-episode-number",
+            "episodes/001-episode.md: error: episode: serial shows need "
+            "an episode number on every full episode (add a line 'episode: N')",
+        )
+    ]
+
+
+def test_titles_with_number_or_show_name(make_project: MakeProject) -> None:
+    root = make_project(
+        {"episodes/001-episode.md": episode(title="Ep. 7: Test Show live", episode=7)}
+    )
+    assert [code for code, _ in codes_and_messages(root)] == [
+        "title-has-number",
+        "title-has-show-name",
+    ]
+
+
+def test_missing_and_mismatched_podcast_guid(make_project: MakeProject) -> None:
+    root = make_project({"podcast.yaml": show(podcast_guid=None)})
+    assert codes_and_messages(root) == [
+        (
+            "podcast-guid-missing",
+            "podcast.yaml: warning: podcast_guid: not set; using "
+            "a4d5a761-ce35-5c3b-b691-ed0db4a0ff21, derived from feed_url (add the line "
+            "'podcast_guid: \"a4d5a761-ce35-5c3b-b691-ed0db4a0ff21\"' so it never changes if the "
+            "feed moves)",
+        )
+    ]
+
+
+def test_podcast_guid_that_differs_from_the_derived_one(make_project: MakeProject) -> None:
+    root = make_project({"podcast.yaml": show(podcast_guid="9b024349-ccf0-5f69-a609-6b82873eab3c")})
+    assert [code for code, _ in codes_and_messages(root)] == ["podcast-guid-mismatch"]
+
+
+def test_http_urls_warn(make_project: MakeProject) -> None:
+    root = make_project({"podcast.yaml": show(media_base_url="http://show.example.com/media/")})
+    assert codes_and_messages(root) == [
+        (
+            "not-https",
+            "podcast.yaml:14: warning: media_base_url: "
+            "'http://show.example.com/media/' is not https (publish over https; Apple recommends "
+            "it and Podcasting 2.0 requires it)",
+        )
+    ]
+
+
+def test_vbr_without_header_warns(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(audio="vbr-no-xing.mp3")})
+    assert codes_and_messages(root) == [
+        (
+            "vbr-without-header",
+            "episodes/001-episode.md:4: warning: audio: 'vbr-no-xing.mp3' "
+            "is VBR without a Xing/VBRI header: apps will guess its length wrongly and seek badly "
+            "(re-encode it with a header (lame writes one by default; ffmpeg: -write_xing 1))",
+        )
+    ]
+
+
+def test_audio_problems(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(audio="cbr.mp4"),
+            "episodes/002.md": episode(guid="2", audio="tone.ogg"),
+            "episodes/003.md": episode(guid="3", audio="not-audio.mp3"),
+        }
+    )
+    assert codes_and_messages(root) == [
+        (
+            "audio-missing",
+            "episodes/001-episode.md:4: error: audio: 'cbr.mp4' is not in "
+            "media/ (did you mean 'cbr.mp3'?)",
+        ),
+        (
+            "audio-unsupported-type",
+            "episodes/002.md:4: error: audio: 'tone.ogg': Apple does "
+            "not accept .ogg files (convert it to MP3 or M4A (AAC))",
+        ),
+        (
+            "audio-unreadable",
+            "episodes/003.md:4: error: audio: 'not-audio.mp3' cannot be read "
+            "as audio: can't sync to MPEG frame (check that the file is complete; export it "
+            "again as MP3 or M4A)",
+        ),
+    ]
+
+
+def test_empty_show_notes_warn(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(notes="")})
+    assert [code for code, _ in codes_and_messages(root)] == ["empty-show-notes"]
+
+
+def test_description_over_4000_bytes(make_project: MakeProject) -> None:
+    root = make_project({"podcast.yaml": show(description="é" * 2001)})
+    assert codes_and_messages(root) == [
+        (
+            "description-too-long",
+            "podcast.yaml:2: error: description: 4002 bytes; Apple allows 4000 (shorten it)",
+        )
+    ]
+
+
+def test_non_ascii_audio_name_warns(make_project: MakeProject) -> None:
+    root = make_project()
+    (root / "media" / "épisode 1.mp3").write_bytes((root / "media" / "cbr.mp3").read_bytes())
+    (root / "episodes" / "001-episode.md").write_text(episode(audio="épisode 1.mp3"))
+    assert [code for code, _ in codes_and_messages(root)] == ["media-file-name"]
+
+
+@pytest.mark.parametrize(
+    ("size", "mode", "save_as", "suffix", "codes"),
+    [
+        ((1400, 1400), "RGB", "JPEG", ".jpg", []),
+        ((3000, 3000), "RGB", "PNG", ".png", []),
+        ((1000, 1000), "RGB", "JPEG", ".jpg", ["artwork-too-small"]),
+        ((3200, 3200), "RGB", "JPEG", ".jpg", ["artwork-too-large"]),
+        ((1400, 1500), "RGB", "JPEG", ".jpg", ["artwork-not-square"]),
+        ((1400, 1400), "RGBA", "PNG", ".png", ["artwork-alpha"]),
+        ((1400, 1400), "CMYK", "JPEG", ".jpg", ["artwork-colour-space"]),
+        ((1400, 1400), "RGB", "PNG", ".jpg", ["artwork-format"]),
+        ((1400, 1400), "RGB", "WEBP", ".png", ["artwork-format"]),
+    ],
+)
+def test_show_artwork(
+    make_project: MakeProject,
+    size: tuple[int, int],
+    mode: str,
+    save_as: str,
+    suffix: str,
+    codes: list[str],
+) -> None:
+    root = make_project({"podcast.yaml": show(image=f"art{suffix}")})
+    Image.new(mode, size).save(root / "media" / f"art{suffix}", save_as)
+    assert [code for code, _ in codes_and_messages(root)] == codes
+
+
+def test_artwork_messages(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(image="art.png"),
+            "episodes/001-episode.md": episode(image="missing.jpg"),
+        }
+    )
+    Image.new("RGBA", (600, 600)).save(root / "media" / "art.png", "PNG")
+    assert [message for _, message in codes_and_messages(root)] == [
+        "episodes/001-episode.md:6: error: image: 'missing.jpg' is not in media/ "
+        "(add the file or correct the name)",
+        "podcast.yaml:9: error: image: the image has an alpha channel "
+        "(export it without transparency)",
+        "podcast.yaml:9: error: image: the image is 600x600 px; Apple accepts 1400 to 3000 px "
+        "(export it at 3000x3000 px)",
+    ]
+
+
+def test_no_published_episode_warns(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(draft=True)})
+    assert codes_and_messages(root) == [
+        (
+            "no-episodes",
+            "episodes: warning: no episode is published (all are drafts, scheduled "
+            "or missing) (add an episode file; apps refuse empty feeds)",
+        )
+    ]

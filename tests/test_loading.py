@@ -1,0 +1,184 @@
+"""podcast.yaml and episode files: every mistake reported with file, line, field and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from podcast_feed import validate
+
+from .conftest import MakeProject, episode, show
+
+
+def report(root: Path) -> list[str]:
+    return [str(problem) for problem in validate(root).problems]
+
+
+def only_episode(make_project: MakeProject, text: str | bytes) -> list[str]:
+    return report(make_project({"episodes/001-episode.md": text}))
+
+
+def test_sample_like_project_is_clean(make_project: MakeProject) -> None:
+    assert report(make_project()) == []
+
+
+def test_yaml_syntax_error_has_the_file_line(make_project: MakeProject) -> None:
+    text = "---\ntitle: Episode: the return\ndate: 2025-01-01\n---\n"
+    assert only_episode(make_project, text) == [
+        "episodes/001-episode.md:2: error: YAML syntax error: mapping values are not allowed "
+        "in this context (a value containing ': ' must be put in quotes)"
+    ]
+
+
+def test_unknown_key_suggests_the_known_one(make_project: MakeProject) -> None:
+    assert only_episode(make_project, episode(seasn=2)) == [
+        "episodes/001-episode.md:6: error: seasn: unknown key 'seasn' (did you mean 'season'?)"
+    ]
+
+
+def test_unknown_nested_key_in_show(make_project: MakeProject) -> None:
+    problems = report(
+        make_project({"podcast.yaml": show(owner={"name": "A", "emial": "a@b.example"})})
+    )
+    assert problems == [
+        "podcast.yaml:6: error: owner.email: this required key is missing "
+        "(add a line 'email: ...')",
+        "podcast.yaml:8: error: owner.emial: unknown key 'emial' (did you mean 'email'?)",
+    ]
+
+
+def test_missing_required_keys(make_project: MakeProject) -> None:
+    assert only_episode(make_project, episode(audio=None, title=None)) == [
+        "episodes/001-episode.md:2: error: audio: this required key is missing "
+        "(add a line 'audio: ...')",
+        "episodes/001-episode.md:2: error: title: this required key is missing "
+        "(add a line 'title: ...')",
+    ]
+
+
+def test_number_where_text_belongs_gets_the_quote_hint(make_project: MakeProject) -> None:
+    assert only_episode(make_project, episode(title=1984)) == [
+        "episodes/001-episode.md:2: error: title: expected text, got the number 1984 "
+        '(put it in quotes: title: "1984")'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("episode", "three", "expected a whole number above 0, got 'three'"),
+        ("episode", 0, "expected a whole number above 0, got the number 0"),
+        ("type", "ful", "'ful' is not allowed here (did you mean 'full'?)"),
+        ("link", "example.com/ep", "'example.com/ep' is not a web address"),
+        ("audio", "../secret.mp3", "'../secret.mp3' is not a file name inside media/"),
+    ],
+)
+def test_wrong_values(make_project: MakeProject, key: str, value: object, message: str) -> None:
+    [problem] = only_episode(make_project, episode(**{key: value}))
+    assert f"error: {key}: {message}" in problem
+
+
+def test_duplicate_key_is_an_error_not_silently_the_last(make_project: MakeProject) -> None:
+    text = "---\ntitle: A\ntitle: B\ndate: 2025-01-01\naudio: cbr.mp3\nguid: g\n---\n"
+    assert only_episode(make_project, text) == [
+        "episodes/001-episode.md:3: error: title: the key appears twice (first on line 2) "
+        "(keep one of them; YAML would silently use the last)"
+    ]
+
+
+def test_no_front_matter(make_project: MakeProject) -> None:
+    assert only_episode(make_project, "# Just notes\n") == [
+        "episodes/001-episode.md:1: error: the file does not start with YAML front matter "
+        "(start it with a line '---', the episode's keys, then '---')"
+    ]
+
+
+def test_unclosed_front_matter(make_project: MakeProject) -> None:
+    assert only_episode(make_project, "---\ntitle: x\n") == [
+        "episodes/001-episode.md:1: error: the front matter is never closed "
+        "(add a line '---' after the last key)"
+    ]
+
+
+def test_front_matter_that_is_not_a_mapping(make_project: MakeProject) -> None:
+    assert only_episode(make_project, "---\n- a\n- b\n---\n") == [
+        "episodes/001-episode.md:2: error: expected keys and values, got a list "
+        "(write one 'key: value' per line)"
+    ]
+
+
+def test_file_that_is_not_utf8(make_project: MakeProject) -> None:
+    text = episode(title="Caf\u00e9").encode("latin-1")
+    assert only_episode(make_project, text) == [
+        "episodes/001-episode.md:2: error: the file is not UTF-8 (byte 0xe9 at offset 14) "
+        "(save it as UTF-8 in your editor)"
+    ]
+
+
+def test_control_character_is_reported_with_its_line(make_project: MakeProject) -> None:
+    assert only_episode(make_project, episode(notes="fine\n\nbell \x07 here")) == [
+        "episodes/001-episode.md:10: error: contains the control character U+0007, which XML "
+        "feeds cannot carry (delete it; it is often invisible, so retype the line)"
+    ]
+
+
+def test_alias_bomb_is_refused_quickly(make_project: MakeProject) -> None:
+    bomb = (
+        "---\n"
+        + "a: &a [x, x, x, x, x, x, x, x, x]\n"
+        + "".join(
+            f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+            f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+            for i in range(9)
+        )
+        + "---\n"
+    )
+    assert only_episode(make_project, bomb) == [
+        "episodes/001-episode.md:2: error: the YAML is nested too deeply or expands to too many "
+        "values (simplify it; anchors and aliases are rarely needed here)"
+    ]
+
+
+def test_legacy_and_misspelt_categories(make_project: MakeProject) -> None:
+    problems = report(
+        make_project(
+            {
+                "podcast.yaml": show(
+                    categories=[
+                        "Games & Hobbies",
+                        "Tecnology",
+                        {"category": "Arts", "subcategory": "Book"},
+                    ]
+                )
+            }
+        )
+    )
+    assert problems == [
+        "podcast.yaml:11: error: categories.0.category: 'Games & Hobbies' is a pre-2019 "
+        "category Apple no longer accepts (use 'Leisure')",
+        "podcast.yaml:12: error: categories.1.category: 'Tecnology' is not one of Apple's "
+        "categories (did you mean 'Technology'?)",
+        "podcast.yaml:13: error: categories.2: 'Book' is not a subcategory of 'Arts' "
+        "(did you mean 'Books'?)",
+    ]
+
+
+def test_bad_timezone_and_email(make_project: MakeProject) -> None:
+    problems = report(
+        make_project(
+            {"podcast.yaml": show(timezone="Europe/Berln", owner={"name": "A", "email": "me@"})}
+        )
+    )
+    assert problems == [
+        "podcast.yaml:8: error: owner.email: 'me@' is not a valid email address "
+        "(write it as name@example.com)",
+        "podcast.yaml:16: error: timezone: 'Europe/Berln' is not a known time zone "
+        "(did you mean 'Europe/Berlin'?)",
+    ]
+
+
+def test_naive_dates_take_the_show_timezone(make_project: MakeProject) -> None:
+    root = make_project({"podcast.yaml": show(timezone="Asia/Tokyo")})
+    [loaded] = validate(root).episodes
+    assert loaded.published.isoformat() == "2025-01-06T10:00:00+09:00"

@@ -1,0 +1,91 @@
+"""Show notes: Markdown rendered, sanitised to what apps display, and cut for description."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import html as lxml_html
+
+from podcast_feed.notes import ALLOWED_TAGS, fit_description, render_notes
+
+
+def tags_in(fragment: str) -> set[str]:
+    return set(re.findall(r"<([a-z0-9]+)", fragment))
+
+
+def test_lists_links_and_emphasis_survive() -> None:
+    rendered = render_notes(
+        "Intro with **bold** and *em*.\n\n1. one\n2. [two](https://two.example)"
+    )
+    assert rendered == (
+        "<p>Intro with <strong>bold</strong> and <em>em</em>.</p>\n<ol>\n"
+        '<li>one</li>\n<li><a href="https://two.example">two</a></li>\n</ol>'
+    )
+
+
+def test_bare_urls_become_links() -> None:
+    assert render_notes("See https://example.com/x for more.") == (
+        '<p>See <a href="https://example.com/x">https://example.com/x</a> for more.</p>'
+    )
+
+
+def test_headings_become_strong_paragraphs_not_lost() -> None:
+    assert render_notes("# Title\n\n### Sub *part*") == (
+        "<p><strong>Title</strong></p>\n<p><strong>Sub <em>part</em></strong></p>"
+    )
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        "<style>p{}</style>",
+        '<iframe src="https://evil.example"></iframe>',
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<p onclick="alert(1)">x</p>',
+        "[x](javascript:alert(1))",
+        '<svg onload="alert(1)"></svg>',
+        "<object data=x></object>",
+    ],
+)
+def test_nothing_executable_reaches_the_notes(hostile: str) -> None:
+    rendered = render_notes(f"before\n\n{hostile}\n\nafter")
+    assert not re.search(r"<(script|style|iframe|img|svg|object)", rendered)
+    assert not re.search(r"\son\w+=", rendered)
+    assert "javascript:" not in rendered
+    assert tags_in(rendered) <= ALLOWED_TAGS
+
+
+def test_cdata_terminator_is_escaped() -> None:
+    assert "]]>" not in render_notes("a ]]> b\n\n```\n]]>\n```")
+
+
+def test_description_is_kept_whole_when_it_fits() -> None:
+    notes = render_notes("para one\n\npara two")
+    assert fit_description(notes) == notes
+
+
+def test_description_cut_at_block_boundary_within_4000_bytes() -> None:
+    # 3-byte characters: 4000 characters would be 12000 bytes
+    paragraphs = "\n\n".join(f"{index} " + "€" * 300 for index in range(20))
+    notes = render_notes(paragraphs)
+    description = fit_description(notes)
+    assert len(description.encode()) <= 4000
+    assert notes.startswith(description)
+    assert description.endswith("</p>")
+    assert len(lxml_html.fragments_fromstring(description)) == 4  # 4 whole paragraphs fit
+
+
+def test_description_of_one_huge_block_is_its_text_cut_cleanly() -> None:
+    notes = render_notes("- " + "żółw " * 2000)
+    description = fit_description(notes)
+    assert len(description.encode()) <= 4000
+    assert description.startswith("<p>żółw żółw") and description.endswith("żółw…</p>")
+    description.encode().decode("utf-8")  # no broken multi-byte character
+
+
+def test_empty_notes_render_empty() -> None:
+    assert render_notes("") == ""
+    assert render_notes("<script>only</script>") == ""
