@@ -17,6 +17,7 @@ from .models import Episode, Show, podcast_guid_for
 from .notes import DESCRIPTION_LIMIT, plain_text
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
+_NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
 
 
 def check(show: Show | None, episodes: Sequence[Episode], root: Path) -> list[Problem]:
@@ -185,9 +186,7 @@ def _title_problems(show: Show, episode: Episode) -> list[Problem]:
             )
         )
     number = episode.meta.episode
-    if number is not None and re.search(
-        rf"(?:#|\b(?:ep|episode|no)\.?\s*){number}\b", title, re.IGNORECASE
-    ):
+    if number is not None and str(number) in _NUMBERS_IN_TITLE.findall(title):
         problems.append(
             warning(
                 "title-has-number",

@@ -1,0 +1,118 @@
+"""Cold-build time per episode for synthetic shows of 100, 1,000 and 10,000 episodes.
+
+Each episode has ~3 KB of Markdown show notes (lists, links, headings) and its own MP3 file made
+of real MPEG frames (hard links to the sample show's 31 s MP3, made with lame). Prints the
+median of several runs, per stage, in microseconds per episode.
+
+    python benchmarks/build_speed.py            # 100, 1000, 10000
+    python benchmarks/build_speed.py 100 1000 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from podcast_feed.build import build, in_feed_order, publishable
+from podcast_feed.checks import check
+from podcast_feed.config import load_show
+from podcast_feed.episodes import load_episodes
+from podcast_feed.feed import render_feed
+from podcast_feed.media import with_media
+
+REPO = Path(__file__).resolve().parent.parent
+AUDIO = REPO / "media" / "what-is-product-ops.mp3"
+NOTES = """In this episode we unpack one of the most ambiguous roles in product organizations.
+What is it, really? Is it strategy alignment? BI and analytics? Coaching? Stakeholder
+management? All of the above, or none? Drawing from real-world examples, we dig into the
+evolving definition, where it overlaps with other functions, and when it adds value.
+
+## Key Topics Covered
+
+- What the role is not, and why it is often misunderstood
+- Different models across organizations, from start-ups to enterprises
+- Product ops vs. product leadership: where's the line?
+- When to hire for it (and when not to), with [a checklist](https://example.com/checklist)
+- The enabling team model from [Team Topologies](https://teamtopologies.com)
+- How it can support skill building, analytics, and communication standards
+
+## Key Takeaways
+
+- It isn't a checklist hire: it's a strategic move to fill **specific** gaps
+- The best people blend a product mindset with another core strength (analytics, L&D)
+- Not all gaps should be filled this way; sometimes it's about enabling HR or data
+- A great career path for senior PMs who want to shape the organization
+
+## Resources & Links
+
+- Follow Teresa Torres: [ProductTalk.org](https://ProductTalk.org)
+- Follow Petra Wille: [Petra-Wille.com](https://Petra-Wille.com)
+- *Strong Product People* by Petra Wille, chapters 6 to 11 on coaching and feedback
+- Episode transcript and more at https://example.com/episodes/{n}
+"""
+
+
+def make_show(root: Path, count: int) -> None:
+    shutil.copytree(REPO / "media", root / "media", ignore=shutil.ignore_patterns("*.m4a"))
+    shutil.copy(REPO / "podcast.yaml", root / "podcast.yaml")
+    (root / "episodes").mkdir()
+    for number in range(1, count + 1):
+        audio = root / "media" / f"episode-{number:05d}.mp3"
+        try:
+            os.link(AUDIO, audio)
+        except OSError:
+            shutil.copy(AUDIO, audio)
+        (root / "episodes" / f"{number:05d}.md").write_text(
+            f"---\ntitle: Conversation number {number}\n"
+            f"date: 2020-01-01 09:00\naudio: {audio.name}\nguid: bench-{number}\n"
+            f"episode: {number}\n---\n\n{NOTES.format(n=number)}",
+            encoding="utf-8")
+
+
+def timed(step: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = step()
+    return time.perf_counter() - start, value
+
+
+def stages(root: Path, output: Path) -> dict[str, float]:
+    """One cold build, stage by stage (the same stages `build` runs), in seconds."""
+    seconds: dict[str, float] = {}
+    seconds["load show"], (show, _) = timed(lambda: load_show(root / "podcast.yaml"))
+    seconds["load episodes"], (episodes, _) = timed(
+        lambda: load_episodes(root / "episodes", root, show))
+    seconds["probe media"], (episodes, _) = timed(lambda: with_media(episodes, root / "media"))
+    seconds["check"], _ = timed(lambda: check(show, episodes, root))
+    now = episodes[0].published.replace(year=2030)
+    ordered = in_feed_order(show, publishable(episodes, now))
+    seconds["render feed"], _ = timed(lambda: render_feed(show, ordered))
+    seconds["whole build"], _ = timed(lambda: build(root, output, now=now))
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=3, help="runs per size (median is shown)")
+    arguments = parser.parse_args()
+    print(f"{'episodes':>8}  {'stage':<14} {'median µs/episode':>18}  {'median total s':>14}")
+    for count in arguments.sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder) / "show"
+            root.mkdir()
+            make_show(root, count)
+            runs = [stages(root, Path(folder) / "out") for _ in range(arguments.runs)]
+            for stage in runs[0]:
+                median = statistics.median(run[stage] for run in runs)
+                print(f"{count:>8}  {stage:<14} {median / count * 1e6:>18.0f}  {median:>14.3f}")
+
+
+if __name__ == "__main__":
+    main()
