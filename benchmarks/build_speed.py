@@ -73,7 +73,8 @@ def make_show(root: Path, count: int) -> None:
             f"---\ntitle: Conversation number {number}\n"
             f"date: 2020-01-01 09:00\naudio: {audio.name}\nguid: bench-{number}\n"
             f"episode: {number}\n---\n\n{NOTES.format(n=number)}",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 def timed(step: Callable[[], Any]) -> tuple[float, Any]:
@@ -87,7 +88,8 @@ def stages(root: Path, output: Path) -> dict[str, float]:
     seconds: dict[str, float] = {}
     seconds["load show"], (show, _) = timed(lambda: load_show(root / "podcast.yaml"))
     seconds["load episodes"], (episodes, _) = timed(
-        lambda: load_episodes(root / "episodes", root, show))
+        lambda: load_episodes(root / "episodes", root, show)
+    )
     seconds["probe media"], (episodes, _) = timed(lambda: with_media(episodes, root / "media"))
     seconds["check"], _ = timed(lambda: check(show, episodes, root))
     now = episodes[0].published.replace(year=2030)
