@@ -12,9 +12,10 @@ from pathlib import Path
 
 from .checks import check
 from .config import SHOW_FILE, load_show
-from .episodes import load_episodes
+from .episodes import load_episodes, show_guid
 from .errors import Problem, ProblemsFound, ShowNotFound, has_errors, warning
 from .feed import render_feed
+from .history import check_history, read_previous
 from .media import with_media
 from .models import Episode, Show
 
@@ -49,19 +50,33 @@ class BuildResult:
         return sum(episode.media.duration for episode in self.published if episode.media)
 
 
-def validate(root: Path, now: datetime | None = None) -> Validation:
-    """Load and check everything under `root`; never raises for what is in the files."""
+def validate(
+    root: Path,
+    now: datetime | None = None,
+    previous: str | None = None,
+    allow_removal: bool = False,
+) -> Validation:
+    """Load and check everything under `root`; never raises for what is in the files.
+
+    `previous` is the live feed (a path or URL): episodes published there must not vanish or
+    change guid or audio URL, unless `allow_removal` or the episode's `republish` says so.
+    """
     if not (root / SHOW_FILE).is_file():
         raise ShowNotFound(
             f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass --root"
         )
+    now = now or _now()
+    published_before = read_previous(previous) if previous else None
     show, problems = load_show(root / SHOW_FILE)
     episodes, found = load_episodes(root / "episodes", root, show)
     problems += found
     episodes, found = with_media(episodes, root / "media")
     problems += found
     problems += check(show, episodes, root)
-    if not has_errors(problems) and not publishable(episodes, now or _now()):
+    if show is not None and published_before is not None and not has_errors(problems):
+        going_out = [(e, show.media_url(e.meta.audio)) for e in publishable(episodes, now)]
+        problems += check_history(published_before, str(show_guid(show)), going_out, allow_removal)
+    if not has_errors(problems) and not publishable(episodes, now):
         problems.append(
             warning(
                 "no-episodes",
@@ -76,11 +91,16 @@ def validate(root: Path, now: datetime | None = None) -> Validation:
 
 
 def build(
-    root: Path, output: Path, strict: bool = False, now: datetime | None = None
+    root: Path,
+    output: Path,
+    strict: bool = False,
+    now: datetime | None = None,
+    previous: str | None = None,
+    allow_removal: bool = False,
 ) -> BuildResult:
     """Validate, then write `output/feed.xml`; on any error nothing is written."""
     now = now or _now()
-    validation = validate(root, now)
+    validation = validate(root, now, previous, allow_removal)
     if validation.failed(strict) or validation.show is None:
         raise ProblemsFound(validation.problems)
     published = in_feed_order(validation.show, publishable(validation.episodes, now))

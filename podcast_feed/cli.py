@@ -47,6 +47,19 @@ Now = Annotated[
         show_default=False,
     ),
 ]
+Previous = Annotated[
+    str | None,
+    typer.Option(
+        "--previous",
+        help="The feed as published now (path or URL): fail if an episode in it would "
+        "disappear or change its guid or audio URL.",
+        show_default=False,
+    ),
+]
+AllowRemoval = Annotated[
+    bool,
+    typer.Option("--allow-removal", help="With --previous: removing episodes is intended."),
+]
 Format = Annotated[Literal["text", "json"], typer.Option("--format", help="Report format.")]
 
 
@@ -76,6 +89,8 @@ def build_command(
     ] = Path(DEFAULT_OUTPUT),
     strict: Strict = False,
     now: Now = None,
+    previous: Previous = None,
+    allow_removal: AllowRemoval = False,
 ) -> None:
     """Validate the show and write OUTPUT/feed.xml; nothing is written if anything is wrong.
 
@@ -83,7 +98,7 @@ def build_command(
     """
     output = output if output.is_absolute() else root / output
     try:
-        result = build(root, output, strict=strict, now=_parse_now(now))
+        result = build(root, output, strict, _parse_now(now), previous, allow_removal)
     except PodcastFeedError as exc:
         _fail(exc)
     _print_problems(result.problems, err=True)
@@ -102,13 +117,15 @@ def validate_command(
     strict: Strict = False,
     output_format: Format = "text",
     now: Now = None,
+    previous: Previous = None,
+    allow_removal: AllowRemoval = False,
 ) -> None:
     """Report every problem Apple, Spotify or a podcast app would reject, without writing.
 
-    Example: podcast-feed validate --strict --format json
+    Example: podcast-feed validate --strict --format json --previous https://example.com/feed.xml
     """
     try:
-        validation = validate(root, _parse_now(now))
+        validation = validate(root, _parse_now(now), previous, allow_removal)
     except PodcastFeedError as exc:
         _fail(exc)
     if output_format == "json":

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -27,21 +26,6 @@ from .notes import fit_description
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 GENERATOR = "podcast-feed"
-
-
-def media_url(show: Show, path: str) -> str:
-    """The public URL of a file in media/: the base URL plus the percent-encoded path.
-
-    >>> from podcast_feed.models import Show
-    >>> media_url(Show.model_construct(media_base_url="https://cdn.example.com/m/"),
-    ...           "Épisode 1.mp3")
-    'https://cdn.example.com/m/%C3%89pisode%201.mp3'
-    """
-    return show.media_base_url.rstrip("/") + "/" + quote(path)
-
-
-def image_url(show: Show, image: str) -> str:
-    return image if "://" in image else media_url(show, image)
 
 
 def duration_seconds(duration: float) -> int:
@@ -78,7 +62,7 @@ def render_feed(show: Show, episodes: Sequence[Episode]) -> bytes:
     generator.generator(GENERATOR)
     if show.copyright:
         generator.copyright(show.copyright)
-    artwork = image_url(show, show.image)
+    artwork = show.image_url(show.image)
     generator.image(url=artwork, title=show.title, link=show.link)
     newest = max((episode.published for episode in episodes), default=None)
     if newest is not None:
@@ -133,7 +117,7 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     item.description(etree.CDATA(description or html.escape(meta.title, quote=False)))
     if episode.notes_html:
         item.content(episode.notes_html, type="CDATA")
-    item.enclosure(url=media_url(show, meta.audio), length=str(media.size), type=media.mime_type)
+    item.enclosure(url=show.media_url(meta.audio), length=str(media.size), type=media.mime_type)
 
     itunes = item.podcast
     itunes.itunes_duration(duration_seconds(media.duration))
@@ -147,7 +131,7 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     tags.tags = _Item(
         published=episode.published,
         explicit=show.explicit if meta.explicit is None else meta.explicit,
-        image=image_url(show, meta.image) if meta.image else None,
+        image=show.image_url(meta.image) if meta.image else None,
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -261,6 +261,19 @@ class Show(_Model):
         """The line of a key in podcast.yaml (`show.line_of("owner", "email")`)."""
         return self._key_lines.get(key)
 
+    def media_url(self, path: str) -> str:
+        """The public URL of a file in media/: the base URL plus the percent-encoded path.
+
+        >>> Show.model_construct(media_base_url="https://cdn.example.com/m/").media_url(
+        ...     "Épisode 1.mp3")
+        'https://cdn.example.com/m/%C3%89pisode%201.mp3'
+        """
+        return self.media_base_url.rstrip("/") + "/" + quote(path)
+
+    def image_url(self, image: str) -> str:
+        """An image reference (a file in media/ or a URL) as a URL."""
+        return image if "://" in image else self.media_url(image)
+
 
 def _date_or_datetime(value: Any) -> Any:
     if isinstance(value, date):
@@ -305,6 +318,9 @@ class FrontMatter(_Model):
     """`link`: the episode's web page."""
     draft: bool = False
     """A draft is checked but not published."""
+    republish: bool = False
+    """Accept that this episode's guid or audio URL differs from the live feed (`--previous`):
+    apps will download it again."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,166 @@
+"""The published history guard: compare with the feed as it is live now, so that no subscriber
+loses an episode or downloads the back catalogue again (SPEC 0.3, 6.1).
+
+An episode that was published before must keep its guid and its enclosure URL, and must not
+disappear, unless the user says so (`--allow-removal`, or `republish: true` in the episode).
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .errors import PodcastFeedError, Problem, error, warning
+from .models import Episode
+
+PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+_TIMEOUT_SECONDS = 30
+_MAX_FEED_BYTES = 64 * 1024 * 1024
+
+
+class PreviousFeedUnavailable(PodcastFeedError):
+    """The previous feed could not be read or parsed."""
+
+
+@dataclass(frozen=True)
+class PublishedItem:
+    guid: str
+    title: str
+    enclosure_url: str
+
+
+@dataclass(frozen=True)
+class PublishedFeed:
+    source: str
+    podcast_guid: str | None
+    items: list[PublishedItem]
+
+
+def read_previous(source: str) -> PublishedFeed:
+    """The previous feed from a file path or an http(s) URL."""
+    if source.startswith(("https://", "http://")):
+        try:
+            request = urllib.request.Request(source, headers={"User-Agent": "podcast-feed"})
+            with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:
+                data = response.read(_MAX_FEED_BYTES)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise PreviousFeedUnavailable(
+                f"cannot download the previous feed {source}: {getattr(exc, 'reason', exc)}"
+            ) from None
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise PreviousFeedUnavailable(
+                f"cannot read the previous feed {source}: {exc.strerror}"
+            ) from None
+    return parse_feed(data, source)
+
+
+def parse_feed(data: bytes, source: str) -> PublishedFeed:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise PreviousFeedUnavailable(f"the previous feed {source} is not XML: {exc}") from None
+    channel = root.find("channel")
+    if channel is None:
+        raise PreviousFeedUnavailable(f"the previous feed {source} is not an RSS feed")
+    items = []
+    for item in channel.iterfind("item"):
+        enclosure = item.find("enclosure")
+        url = enclosure.get("url", "") if enclosure is not None else ""
+        guid = (item.findtext("guid") or "").strip() or url
+        items.append(PublishedItem(guid, (item.findtext("title") or "").strip(), url))
+    podcast_guid = channel.findtext(f"{{{PODCAST_NS}}}guid")
+    return PublishedFeed(source, podcast_guid.strip() if podcast_guid else None, items)
+
+
+def check_history(
+    previous: PublishedFeed,
+    podcast_guid: str,
+    published: Sequence[tuple[Episode, str]],
+    allow_removal: bool,
+) -> list[Problem]:
+    """Problems for previously published episodes that vanished or changed identity.
+
+    `published` pairs each episode that the new feed will carry with its enclosure URL.
+    """
+    problems: list[Problem] = []
+    if previous.podcast_guid and previous.podcast_guid != podcast_guid:
+        problems.append(
+            error(
+                "podcast-guid-changed",
+                "podcast.yaml",
+                "podcast_guid",
+                f"the live feed has podcast:guid {previous.podcast_guid}, this one {podcast_guid}",
+                f"set 'podcast_guid: \"{previous.podcast_guid}\"': it must never change",
+            )
+        )
+    by_guid = {episode.guid: (episode, url) for episode, url in published}
+    by_url = {url: episode for episode, url in published}
+    by_title = {episode.meta.title: episode for episode, _ in published}
+    for item in previous.items:
+        if item.guid in by_guid:
+            episode, url = by_guid[item.guid]
+            if item.enclosure_url and url != item.enclosure_url:
+                problems.append(
+                    _changed(
+                        episode,
+                        "audio",
+                        "enclosure-url-changed",
+                        f"the enclosure URL changed from {item.enclosure_url} to {url}; "
+                        "some apps will download the episode again",
+                    )
+                )
+            continue
+        renamed = by_url.get(item.enclosure_url) or by_title.get(item.title)
+        if renamed is not None:
+            problems.append(
+                _changed(
+                    renamed,
+                    "guid",
+                    "guid-changed",
+                    f"was published with guid {item.guid!r}, now {renamed.guid!r}; every app will "
+                    "download it again",
+                    f"set 'guid: \"{item.guid}\"' back, or add 'republish: true' if it is "
+                    "deliberate",
+                )
+            )
+            continue
+        removal = warning if allow_removal else error
+        problems.append(
+            removal(
+                "episode-removed",
+                "episodes",
+                None,
+                f"{item.title!r} (guid {item.guid}) is in the live feed but not in this build",
+                "restore its file, or pass --allow-removal if it was removed on purpose",
+            )
+        )
+    return problems
+
+
+def _changed(episode: Episode, field: str, code: str, message: str, fix: str = "") -> Problem:
+    if episode.meta.republish:
+        return warning(
+            code,
+            episode.source,
+            field,
+            message,
+            "republish: true accepts this",
+            line=episode.line_of(field),
+        )
+    return error(
+        code,
+        episode.source,
+        field,
+        message,
+        fix or "undo the change, or add 'republish: true' if it is deliberate",
+        line=episode.line_of(field),
+    )
