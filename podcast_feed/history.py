@@ -48,6 +48,10 @@ def read_previous(source: str) -> PublishedFeed:
             request = urllib.request.Request(source, headers={"User-Agent": "podcast-feed"})
             with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:
                 data = response.read(_MAX_FEED_BYTES)
+        except urllib.error.HTTPError as exc:
+            raise PreviousFeedUnavailable(
+                f"cannot download the previous feed {source}: HTTP {exc.code} {exc.reason}"
+            ) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise PreviousFeedUnavailable(
                 f"cannot download the previous feed {source}: {getattr(exc, 'reason', exc)}"

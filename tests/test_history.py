@@ -1,0 +1,170 @@
+"""--previous: the live feed guards against lost episodes and changed identities."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from podcast_feed import build
+from podcast_feed.cli import app
+
+from .conftest import MakeProject, episode, show
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def published(make_project: MakeProject, tmp_path: Path) -> tuple[Path, Path]:
+    """A show with two episodes and its feed as it was published."""
+    root = make_project(
+        {
+            "episodes/002-second.md": episode(
+                title="Second", guid="guid-2", audio="vbr.mp3", date="2025-01-13 10:00"
+            )
+        }
+    )
+    live = tmp_path / "live"
+    build(root, live)
+    return root, live / "feed.xml"
+
+
+def validate(root: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["validate", "--root", str(root), *args])
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_unchanged_show_passes(published: tuple[Path, Path]) -> None:
+    root, live = published
+    assert validate(root, "--previous", str(live)) == (0, "0 errors, 0 warnings\n")
+
+
+def test_removed_episode_is_an_error_unless_allowed(published: tuple[Path, Path]) -> None:
+    root, live = published
+    (root / "episodes" / "002-second.md").unlink()
+    message = (
+        "episodes: {}: 'Second' (guid guid-2) is in the live feed but not in this build "
+        "(restore its file, or pass --allow-removal if it was removed on purpose)\n"
+    )
+    assert validate(root, "--previous", str(live)) == (
+        1,
+        message.format("error") + "1 error, 0 warnings\n",
+    )
+    assert validate(root, "--previous", str(live), "--allow-removal") == (
+        0,
+        message.format("warning") + "0 errors, 1 warning\n",
+    )
+
+
+def test_episode_turned_back_into_a_draft_counts_as_removed(published: tuple[Path, Path]) -> None:
+    root, live = published
+    (root / "episodes" / "002-second.md").write_text(
+        episode(title="Second", guid="guid-2", audio="vbr.mp3", date="2025-01-13 10:00", draft=True)
+    )
+    code, report = validate(root, "--previous", str(live))
+    assert code == 1
+    assert "'Second' (guid guid-2) is in the live feed but not in this build" in report
+
+
+def test_changed_guid_is_an_error_unless_republished(published: tuple[Path, Path]) -> None:
+    root, live = published
+    path = root / "episodes" / "002-second.md"
+    path.write_text(
+        episode(title="Second", guid="guid-2b", audio="vbr.mp3", date="2025-01-13 10:00")
+    )
+    assert validate(root, "--previous", str(live)) == (
+        1,
+        (
+            "episodes/002-second.md:5: error: guid: was published with guid 'guid-2', now "
+            "'guid-2b'; every app will download it again (set 'guid: \"guid-2\"' back, or add "
+            "'republish: true' if it is deliberate)\n1 error, 0 warnings\n"
+        ),
+    )
+    path.write_text(
+        episode(
+            title="Second", guid="guid-2b", audio="vbr.mp3", date="2025-01-13 10:00", republish=True
+        )
+    )
+    code, report = validate(root, "--previous", str(live))
+    assert code == 0
+    assert report.startswith("episodes/002-second.md:5: warning: guid: was published with")
+
+
+def test_changed_audio_url_is_an_error(published: tuple[Path, Path]) -> None:
+    root, live = published
+    (root / "episodes" / "002-second.md").write_text(
+        episode(title="Second", guid="guid-2", audio="tone.m4a", date="2025-01-13 10:00")
+    )
+    assert validate(root, "--previous", str(live)) == (
+        1,
+        (
+            "episodes/002-second.md:4: error: audio: the enclosure URL changed from "
+            "https://show.example.com/media/vbr.mp3 to https://show.example.com/media/tone.m4a; "
+            "some apps will download the episode again (undo the change, or add "
+            "'republish: true' if it is deliberate)\n1 error, 0 warnings\n"
+        ),
+    )
+
+
+def test_changed_podcast_guid_is_an_error(published: tuple[Path, Path]) -> None:
+    root, live = published
+    (root / "podcast.yaml").write_text(
+        yaml.safe_dump(show(podcast_guid="9b024349-ccf0-5f69-a609-6b82873eab3c"))
+    )
+    code, report = validate(root, "--previous", str(live))
+    assert code == 1
+    assert (
+        "podcast.yaml: error: podcast_guid: the live feed has podcast:guid "
+        "a4d5a761-ce35-5c3b-b691-ed0db4a0ff21, this one "
+        "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    ) in report
+
+
+@pytest.fixture
+def served(published: tuple[Path, Path]) -> Iterator[str]:
+    _, live = published
+    quiet = type(
+        "Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *args: None}
+    )
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(quiet, directory=str(live.parent))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_previous_feed_from_a_url(published: tuple[Path, Path], served: str) -> None:
+    root, _ = published
+    (root / "episodes" / "002-second.md").unlink()
+    code, report = validate(root, "--previous", f"{served}/feed.xml")
+    assert code == 1
+    assert "'Second' (guid guid-2) is in the live feed but not in this build" in report
+    code, report = validate(root, "--previous", f"{served}/missing.xml")
+    assert (code, report) == (
+        1,
+        f"error: cannot download the previous feed {served}/missing.xml: HTTP 404 File not found\n",
+    )
+
+
+def test_unreadable_previous_feed(published: tuple[Path, Path], tmp_path: Path) -> None:
+    root, _ = published
+    assert validate(root, "--previous", str(tmp_path / "nope.xml")) == (
+        1,
+        f"error: cannot read the previous feed {tmp_path / 'nope.xml'}: "
+        "No such file or directory\n",
+    )
+    (tmp_path / "junk.xml").write_text("<html><body>not a feed")
+    code, report = validate(root, "--previous", str(tmp_path / "junk.xml"))
+    assert code == 1
+    assert report.startswith(f"error: the previous feed {tmp_path / 'junk.xml'} is not")
