@@ -147,7 +147,7 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
                 "audio",
                 f"{meta.audio!r} is VBR without a Xing/VBRI header: apps will guess its length "
                 "wrongly and seek badly",
-                "re-encode it with a header (lame writes one by default; ffmpeg: -write_xing 1)",
+                "re-encode it with a header: lame writes one by default, ffmpeg with -write_xing 1",
                 line=episode.line_of("audio"),
             )
         )

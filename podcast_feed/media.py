@@ -144,13 +144,15 @@ def with_media(
             return error(code, episode.source, "audio", message, fix, line=episode.line_of("audio"))
 
         try:
+            if not path.exists():
+                raise FileNotFoundError(path)
             info = probe(path)
         except UnsupportedMedia as exc:
             problems.append(
                 problem(
                     "audio-unsupported-type",
                     f"{audio!r}: Apple does not accept {exc} files",
-                    "convert it to MP3 or M4A (AAC)",
+                    "convert it to MP3, or to AAC in an .m4a file",
                 )
             )
         except FileNotFoundError:

@@ -33,6 +33,13 @@ from .vocabulary import APPLE_CATEGORIES, ISO_639_1, LEGACY_CATEGORIES, did_you_
 from .yamlfile import YamlDocument
 
 
+# Values quoted in messages are cut short: a pasted essay must not flood the report.
+_short = reprlib.Repr()
+_short.maxstring = 60
+_short.maxother = 60
+_short.maxlevel = 2
+
+
 class FieldProblem(ValueError):
     """A value that is wrong in a way we can explain, with a stable code and a fix."""
 
@@ -49,7 +56,7 @@ def _url(value: Any) -> Any:
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
             raise FieldProblem(
                 "invalid-url",
-                f"{value!r} is not a web address",
+                f"{_short.repr(value)} is not a web address",
                 "write a full URL such as https://example.com/podcast",
             )
     return value
@@ -59,7 +66,7 @@ def _email(value: Any) -> Any:
     if isinstance(value, str) and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
         raise FieldProblem(
             "invalid-email",
-            f"{value!r} is not a valid email address",
+            f"{_short.repr(value)} is not a valid email address",
             "write it as name@example.com",
         )
     return value
@@ -78,7 +85,7 @@ def _media_path(value: Any) -> Any:
         ):
             raise FieldProblem(
                 "invalid-media-path",
-                f"{value!r} is not a file name inside media/",
+                f"{_short.repr(value)} is not a file name inside media/",
                 "give the file's path relative to media/, e.g. episode-1.mp3",
             )
     return value
@@ -88,7 +95,7 @@ def _no_outer_space(value: Any) -> Any:
     if isinstance(value, str) and value != value.strip():
         raise FieldProblem(
             "surrounding-space",
-            f"{value!r} starts or ends with white space",
+            f"{_short.repr(value)} starts or ends with white space",
             "remove the spaces around it; Apple rejects them",
         )
     return value
@@ -144,12 +151,12 @@ class Category(_Model):
         if value in LEGACY_CATEGORIES:
             raise FieldProblem(
                 "legacy-category",
-                f"{value!r} is a pre-2019 category Apple no longer accepts",
+                f"{_short.repr(value)} is a pre-2019 category Apple no longer accepts",
                 f"use '{LEGACY_CATEGORIES[value]}'",
             )
         raise FieldProblem(
             "unknown-category",
-            f"{value!r} is not one of Apple's categories",
+            f"{_short.repr(value)} is not one of Apple's categories",
             did_you_mean(value, APPLE_CATEGORIES) or "see the list in the README",
         )
 
@@ -160,7 +167,7 @@ class Category(_Model):
             choices = ", ".join(allowed) if allowed else "none"
             raise FieldProblem(
                 "unknown-category",
-                f"{self.subcategory!r} is not a subcategory of {self.category!r}",
+                f"{_short.repr(self.subcategory)} is not a subcategory of {_short.repr(self.category)}",
                 did_you_mean(self.subcategory, allowed) or f"choose from: {choices}",
             )
         return self
@@ -232,7 +239,7 @@ class Show(_Model):
         ):
             raise FieldProblem(
                 "invalid-language",
-                f"{value!r} is not an ISO 639-1 language code",
+                f"{_short.repr(value)} is not an ISO 639-1 language code",
                 "use two letters, optionally with a region: en, en-us, de-at",
             )
         return value
@@ -245,7 +252,7 @@ class Show(_Model):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise FieldProblem(
                 "invalid-timezone",
-                f"{value!r} is not a known time zone",
+                f"{_short.repr(value)} is not a known time zone",
                 did_you_mean(value, zoneinfo.available_timezones())
                 or "use an IANA name such as Europe/Berlin or UTC",
             ) from None
@@ -378,11 +385,6 @@ def aware(when: date, zone: zoneinfo.ZoneInfo) -> datetime:
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-_short = reprlib.Repr()
-_short.maxstring = 60
-_short.maxother = 60
-_short.maxlevel = 2
 
 
 def _show(value: Any) -> str:

@@ -103,7 +103,7 @@ def test_vbr_without_header_warns(make_project: MakeProject) -> None:
             "vbr-without-header",
             "episodes/001-episode.md:4: warning: audio: 'vbr-no-xing.mp3' "
             "is VBR without a Xing/VBRI header: apps will guess its length wrongly and seek badly "
-            "(re-encode it with a header (lame writes one by default; ffmpeg: -write_xing 1))",
+            "(re-encode it with a header: lame writes one by default, ffmpeg with -write_xing 1)",
         )
     ]
 
@@ -125,7 +125,7 @@ def test_audio_problems(make_project: MakeProject) -> None:
         (
             "audio-unsupported-type",
             "episodes/002.md:4: error: audio: 'tone.ogg': Apple does "
-            "not accept .ogg files (convert it to MP3 or M4A (AAC))",
+            "not accept .ogg files (convert it to MP3, or to AAC in an .m4a file)",
         ),
         (
             "audio-unreadable",
