@@ -32,7 +32,6 @@ from .errors import Problem, error
 from .vocabulary import APPLE_CATEGORIES, ISO_639_1, LEGACY_CATEGORIES, did_you_mean, suggest
 from .yamlfile import YamlDocument
 
-
 # Values quoted in messages are cut short: a pasted essay must not flood the report.
 _short = reprlib.Repr()
 _short.maxstring = 60
@@ -167,7 +166,7 @@ class Category(_Model):
             choices = ", ".join(allowed) if allowed else "none"
             raise FieldProblem(
                 "unknown-category",
-                f"{_short.repr(self.subcategory)} is not a subcategory of {_short.repr(self.category)}",
+                f"{_short.repr(self.subcategory)} is not a subcategory of {self.category!r}",
                 did_you_mean(self.subcategory, allowed) or f"choose from: {choices}",
             )
         return self
