@@ -30,7 +30,7 @@ from pydantic import (
 
 from .errors import Problem, error
 from .vocabulary import APPLE_CATEGORIES, ISO_639_1, LEGACY_CATEGORIES, did_you_mean, suggest
-from .yamlfile import YamlDocument
+from .yamlfile import FORBIDDEN_CHARACTER, YamlDocument
 
 # Values quoted in messages are cut short: a pasted essay must not flood the report.
 _short = reprlib.Repr()
@@ -118,6 +118,20 @@ ImageRef = Annotated[str, BeforeValidator(_image_reference)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _xml_compatible(cls, value: Any) -> Any:
+        # The file's raw text is checked when read; YAML escapes ("\0", "\x07") slip past that.
+        found = FORBIDDEN_CHARACTER.search(value) if isinstance(value, str) else None
+        if found:
+            raise FieldProblem(
+                "control-character",
+                f"contains the control character U+{ord(found.group()):04X}, which XML feeds "
+                "cannot carry",
+                "remove it; a YAML escape such as \\0 or \\x07 puts one there",
+            )
+        return value
 
 
 class Owner(_Model):

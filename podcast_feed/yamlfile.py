@@ -18,7 +18,7 @@ Path_ = tuple[str | int, ...]
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # XML 1.0 cannot carry these; a feed containing one is rejected by every parser.
-_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Aliases can make a small document expand to billions of values ("billion laughs").
 _MAX_EXPANDED_NODES = 20_000
 _FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
@@ -99,7 +99,7 @@ def read_text(path: Any, shown_as: str) -> TextFile:
             "delete it; it is often invisible, so retype the line",
             line=text.count("\n", 0, match.start()) + 1,
         )
-        for match in _FORBIDDEN_CHARACTER.finditer(text)
+        for match in FORBIDDEN_CHARACTER.finditer(text)
     ]
     return TextFile(None if problems else text, problems)
 

@@ -1,0 +1,157 @@
+"""Random and hostile episode files through validate and build: always a feed that parses or a
+clean report with exit 1; never a traceback, a hang or a partial feed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from typer.testing import CliRunner
+
+from podcast_feed.cli import app
+
+from .conftest import AUDIO, FIXTURES, show
+
+runner = CliRunner()
+
+HOSTILE_TEXT = st.sampled_from(
+    [
+        "]]>",
+        "<script>alert(1)</script>",
+        "<![CDATA[x]]>",
+        "\x00",
+        "\x07",
+        "\ufffe",
+        "&amp;",
+        "<a href='javascript:alert(1)'>x</a>",
+        "<iframe src=x>",
+        "{{ template }}",
+        "\u202e",
+        "x" * 5000,
+        "é" * 3000,
+        "---",
+        "\r\n",
+        "\t",
+        "*" * 40,
+        "[link](https://e.com)",
+    ]
+)
+TEXT = st.one_of(
+    st.text(max_size=80), HOSTILE_TEXT, st.lists(HOSTILE_TEXT, max_size=4).map("".join)
+)
+SCALAR = st.one_of(
+    TEXT,
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.dates(),
+    st.datetimes(),
+)
+VALUE = st.recursive(
+    SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+KEYS = st.sampled_from(
+    [
+        "title",
+        "date",
+        "audio",
+        "guid",
+        "episode",
+        "season",
+        "type",
+        "explicit",
+        "summary",
+        "image",
+        "link",
+        "draft",
+        "republish",
+        "titel",
+    ]
+)
+VALID = {"title": "Valid", "date": "2025-01-06", "audio": "cbr.mp3", "guid": "g-1"}
+
+
+def front_matter(overrides: dict[str, Any]) -> str:
+    values = {**VALID, **overrides}
+    try:
+        return yaml.safe_dump(values, allow_unicode=True)
+    except yaml.YAMLError:
+        return yaml.safe_dump(VALID)
+
+
+EPISODE_FILE = st.one_of(
+    # valid front matter, hostile notes and text values: these mostly build
+    st.builds(
+        lambda notes, title, summary: (
+            f"---\n{front_matter({'title': title, 'summary': summary})}---\n\n{notes}\n"
+        ),
+        st.lists(HOSTILE_TEXT, max_size=6).map("\n\n".join),
+        HOSTILE_TEXT,
+        HOSTILE_TEXT,
+    ),
+    st.builds(
+        lambda fm, notes: f"---\n{front_matter(fm)}---\n\n{notes}\n",
+        st.dictionaries(KEYS, VALUE, max_size=4),
+        TEXT,
+    ),
+    st.builds(lambda raw: "---\n" + raw + "\n---\nnotes\n", st.text(max_size=200)),
+    st.binary(max_size=300),
+    st.builds(
+        lambda depth: "---\ntitle: " + "[" * depth + "]" * depth + "\n---\n",
+        st.integers(min_value=1, max_value=5000),
+    ),
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(EPISODE_FILE)
+def test_hostile_episode_gives_feed_or_clean_report(content: str | bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        shutil.copytree(AUDIO, root / "media")
+        shutil.copy(FIXTURES / "cover.jpg", root / "media" / "cover.jpg")
+        (root / "podcast.yaml").write_text(yaml.safe_dump(show()))
+        (root / "episodes").mkdir()
+        episode = root / "episodes" / "001.md"
+        if isinstance(content, bytes):
+            episode.write_bytes(content)
+        else:
+            episode.write_text(content, encoding="utf-8", errors="surrogatepass")
+
+        checked = runner.invoke(app, ["validate", "--root", str(root)])
+        assert checked.exception is None or isinstance(checked.exception, SystemExit), (
+            checked.exception
+        )
+        assert checked.exit_code in (0, 1)
+        assert "Traceback" not in checked.stdout + checked.stderr
+
+        built = runner.invoke(app, ["build", "--root", str(root)])
+        assert built.exception is None or isinstance(built.exception, SystemExit), built.exception
+        assert built.exit_code == checked.exit_code
+        event(f"exit {built.exit_code}")
+        feed = root / "public" / "feed.xml"
+        if built.exit_code == 0:
+            data = feed.read_bytes()
+            etree.fromstring(data)
+            assert not feedparser.parse(data).bozo
+            assert b"<script" not in data
+            assert not re.search(rb"<a\s[^>]*href=[\"']?\s*javascript:", data)
+        else:
+            assert not (root / "public").exists() or not any((root / "public").iterdir())
