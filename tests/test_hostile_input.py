@@ -84,12 +84,15 @@ KEYS = st.sampled_from(
 VALID = {"title": "Valid", "date": "2025-01-06", "audio": "cbr.mp3", "guid": "g-1"}
 
 
-def front_matter(overrides: dict[str, Any]) -> str:
-    values = {**VALID, **overrides}
+def front_matter_for(base: dict[str, Any], overrides: dict[str, Any]) -> str:
     try:
-        return yaml.safe_dump(values, allow_unicode=True)
+        return yaml.safe_dump({**base, **overrides}, allow_unicode=True)
     except yaml.YAMLError:
-        return yaml.safe_dump(VALID)
+        return yaml.safe_dump(base)
+
+
+def front_matter(overrides: dict[str, Any]) -> str:
+    return front_matter_for(VALID, overrides)
 
 
 EPISODE_FILE = st.one_of(
@@ -116,6 +119,28 @@ EPISODE_FILE = st.one_of(
 )
 
 
+def assert_feed_or_clean_report(root: Path) -> None:
+    """validate and build agree: exit 0 with a feed that parses, or exit 1 with no feed."""
+    checked = runner.invoke(app, ["validate", "--root", str(root)])
+    assert checked.exception is None or isinstance(checked.exception, SystemExit), checked.exception
+    assert checked.exit_code in (0, 1)
+    assert "Traceback" not in checked.stdout + checked.stderr
+
+    built = runner.invoke(app, ["build", "--root", str(root)])
+    assert built.exception is None or isinstance(built.exception, SystemExit), built.exception
+    assert built.exit_code == checked.exit_code
+    event(f"exit {built.exit_code}")
+    feed = root / "public" / "feed.xml"
+    if built.exit_code == 0:
+        data = feed.read_bytes()
+        etree.fromstring(data)
+        assert not feedparser.parse(data).bozo
+        assert b"<script" not in data
+        assert not re.search(rb"<a\s[^>]*href=[\"']?\s*javascript:", data)
+    else:
+        assert not (root / "public").exists()
+
+
 @settings(
     max_examples=150,
     deadline=None,
@@ -135,23 +160,22 @@ def test_hostile_episode_gives_feed_or_clean_report(content: str | bytes) -> Non
         else:
             episode.write_text(content, encoding="utf-8", errors="surrogatepass")
 
-        checked = runner.invoke(app, ["validate", "--root", str(root)])
-        assert checked.exception is None or isinstance(checked.exception, SystemExit), (
-            checked.exception
-        )
-        assert checked.exit_code in (0, 1)
-        assert "Traceback" not in checked.stdout + checked.stderr
+        assert_feed_or_clean_report(root)
 
-        built = runner.invoke(app, ["build", "--root", str(root)])
-        assert built.exception is None or isinstance(built.exception, SystemExit), built.exception
-        assert built.exit_code == checked.exit_code
-        event(f"exit {built.exit_code}")
-        feed = root / "public" / "feed.xml"
-        if built.exit_code == 0:
-            data = feed.read_bytes()
-            etree.fromstring(data)
-            assert not feedparser.parse(data).bozo
-            assert b"<script" not in data
-            assert not re.search(rb"<a\s[^>]*href=[\"']?\s*javascript:", data)
-        else:
-            assert not (root / "public").exists() or not any((root / "public").iterdir())
+
+SHOW_KEYS = st.sampled_from(
+    [*sorted(show()), "complete", "block", "locked", "new_feed_url", "copyright", "type"]
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(SHOW_KEYS, VALUE, max_size=4))
+def test_hostile_show_gives_feed_or_clean_report(overrides: dict[str, Any]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        shutil.copytree(AUDIO, root / "media")
+        shutil.copy(FIXTURES / "cover.jpg", root / "media" / "cover.jpg")
+        (root / "podcast.yaml").write_text(front_matter_for(show(), overrides))
+        (root / "episodes").mkdir()
+        (root / "episodes" / "001.md").write_text(f"---\n{front_matter({})}---\n\nNotes.\n")
+        assert_feed_or_clean_report(root)
