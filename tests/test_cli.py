@@ -194,3 +194,18 @@ def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
     assert re.fullmatch(r"podcast-feed \S+\n", out)
+
+
+def test_every_problem_code_is_documented_in_the_readme() -> None:
+    sources = "".join(path.read_text() for path in (REPO / "podcast_feed").glob("*.py"))
+    codes = set(
+        re.findall(
+            r"(?:error|warning|removal|FieldProblem|make|_changed|problem)\(\s*(?:[\w.]+,\s*)?"
+            r"\"([a-z0-9]+(?:-[a-z0-9]+)+)\"",
+            sources,
+        )
+    )
+    assert len(codes) > 40
+    readme = (REPO / "README.md").read_text()
+    undocumented = sorted(code for code in codes if f"`{code}`" not in readme)
+    assert undocumented == []
