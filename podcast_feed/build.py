@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .chapters import CHAPTERS_FOLDER, chapters_json, chapters_path
 from .checks import check
 from .config import SHOW_FILE, load_show
 from .episodes import load_episodes, show_guid
@@ -18,6 +19,7 @@ from .feed import render_feed
 from .history import check_history, read_previous
 from .media import with_media
 from .models import Episode, Show
+from .transcripts import with_transcripts
 
 FEED_FILE = "feed.xml"
 DEFAULT_OUTPUT = "public"
@@ -72,6 +74,8 @@ def validate(
     problems += found
     episodes, found = with_media(episodes, root / "media")
     problems += found
+    episodes, found = with_transcripts(episodes, root / "media")
+    problems += found
     problems += check(show, episodes, root)
     if show is not None and published_before is not None and not has_errors(problems):
         going_out = [(e, show.media_url(e.meta.audio)) for e in publishable(episodes, now)]
@@ -105,6 +109,7 @@ def build(
         raise ProblemsFound(validation.problems)
     published = in_feed_order(validation.show, publishable(validation.episodes, now))
     xml = render_feed(validation.show, published)
+    write_chapters(validation.show, published, output)
     feed_path = output / FEED_FILE
     write_atomic(feed_path, xml)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
@@ -141,6 +146,21 @@ def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
             ),
         )
     return sorted(episodes, key=lambda e: (e.published, e.source), reverse=True)
+
+
+def write_chapters(show: Show, episodes: Sequence[Episode], output: Path) -> None:
+    """One JSON chapters file per episode with chapters; stale ones from earlier builds go."""
+    written = set()
+    for episode in episodes:
+        if episode.chapters:
+            path = output / chapters_path(episode)
+            write_atomic(path, chapters_json(show, episode))
+            written.add(path)
+    folder = output / CHAPTERS_FOLDER
+    if folder.is_dir():
+        for stale in folder.glob("*.json"):
+            if stale not in written:
+                stale.unlink()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .artwork import check_artwork
+from .chapters import check_chapters, check_soundbites
 from .config import SHOW_FILE
 from .episodes import show_guid
 from .errors import Problem, error, warning
@@ -162,6 +163,8 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
                 line=episode.line_of("audio"),
             )
         )
+    problems += check_chapters(episode)
+    problems += check_soundbites(episode)
     if show is not None:
         problems += _title_problems(show, episode)
     if meta.image and "://" not in meta.image:

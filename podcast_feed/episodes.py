@@ -59,6 +59,7 @@ def load_episode(
         published=aware(meta.date, zone),
         notes_html=render_notes(markdown_file.body),
         guid=guid,
+        chapters=tuple(meta.chapters),
         key_lines={str(key[0]): line for key, line in document.key_lines.items() if len(key) == 1},
     )
     return episode, []

@@ -11,7 +11,6 @@ from __future__ import annotations
 import email.utils
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,12 +18,19 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from .chapters import (
+    JSON_CHAPTERS_TYPE,
+    chapters_path,
+    description_timestamps,
+    normal_play_time,
+)
 from .episodes import show_guid
-from .models import Episode, Show
-from .notes import fit_description
+from .models import Episode, Funding, License, Location, Person, Show
+from .notes import DESCRIPTION_LIMIT, fit_description
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
+PSC_NS = "http://podlove.org/simple-chapters"
 GENERATOR = "podcast-feed"
 
 
@@ -82,16 +88,7 @@ def render_feed(show: Show, episodes: Sequence[Episode]) -> bytes:
         itunes.itunes_new_feed_url(show.new_feed_url)
 
     channel: _ChannelTags = generator.podcast_feed
-    channel.tags = _Channel(
-        explicit=show.explicit,
-        image=artwork,
-        block=show.block,
-        complete=show.complete,
-        podcast_guid=str(show_guid(show)),
-        locked=show.locked,
-        owner_email=show.owner.email,
-        last_build=newest,
-    )
+    channel.show, channel.episodes, channel.last_build = show, episodes, newest
 
     for episode in episodes:
         _add_item(generator, show, episode)
@@ -105,6 +102,7 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     media = episode.media
     assert media is not None, "render_feed takes probed episodes only"
     item = generator.add_entry(order="append")
+    timestamps = description_timestamps(episode) if show.chapters_in_description else ""
     item.title(meta.title)
     item.guid(episode.guid, permalink=False)
     if meta.link:
@@ -112,8 +110,9 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     description = (
         html.escape(meta.summary, quote=False)
         if meta.summary
-        else fit_description(episode.notes_html)
+        else fit_description(episode.notes_html, DESCRIPTION_LIMIT - len(timestamps.encode()) - 1)
     )
+    description = "\n".join(part for part in (description, timestamps) if part)
     item.description(etree.CDATA(description or html.escape(meta.title, quote=False)))
     if episode.notes_html:
         item.content(episode.notes_html, type="CDATA")
@@ -128,11 +127,7 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
         itunes.itunes_season(meta.season)
 
     tags: _ItemTags = item.podcast_feed
-    tags.tags = _Item(
-        published=episode.published,
-        explicit=show.explicit if meta.explicit is None else meta.explicit,
-        image=show.image_url(meta.image) if meta.image else None,
-    )
+    tags.show, tags.episode = show, episode
 
 
 def _sub(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
@@ -146,66 +141,191 @@ def _true_false(value: bool) -> str:
     return "true" if value else "false"
 
 
-@dataclass
-class _Channel:
-    explicit: bool
-    image: str
-    block: bool
-    complete: bool
-    podcast_guid: str
-    locked: bool
-    owner_email: str
-    last_build: datetime | None
+def _persons(parent: Any, persons: Sequence[Person]) -> None:
+    for person in persons:
+        attributes = {"role": person.role.lower(), "group": person.group.lower()}
+        attributes |= {
+            key: value for key, value in (("img", person.img), ("href", person.href)) if value
+        }
+        _sub(parent, f"{{{PODCAST_NS}}}person", person.name, **attributes)
 
 
-@dataclass
-class _Item:
-    published: datetime
-    explicit: bool
-    image: str | None = None
+def _funding(parent: Any, funding: Sequence[Funding]) -> None:
+    for entry in funding:
+        _sub(parent, f"{{{PODCAST_NS}}}funding", entry.text, url=entry.url)
+
+
+def _location(parent: Any, location: Location | None) -> None:
+    if location is not None:
+        attributes = {
+            key: value
+            for key, value in (
+                ("rel", location.rel),
+                ("geo", location.geo),
+                ("osm", location.osm),
+                ("country", location.country),
+            )
+            if value
+        }
+        _sub(parent, f"{{{PODCAST_NS}}}location", location.name, **attributes)
+
+
+def _license(parent: Any, license_: License | None) -> None:
+    if license_ is not None:
+        attributes = {"url": license_.url} if license_.url else {}
+        _sub(parent, f"{{{PODCAST_NS}}}license", license_.identifier, **attributes)
 
 
 class _ChannelTags(BaseExtension):  # type: ignore[misc]
     """Channel tags feedgen writes wrongly or not at all."""
 
-    tags: _Channel
+    show: Show
+    episodes: Sequence[Episode]
+    last_build: datetime | None
 
     def extend_ns(self) -> dict[str, str]:
-        return {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
+        return {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "psc": PSC_NS}
 
     def extend_rss(self, feed: Any) -> Any:
         channel = feed[0]
-        tags = self.tags
+        show = self.show
         last_build = channel.find("lastBuildDate")
-        if tags.last_build is None:
+        if self.last_build is None:
             channel.remove(last_build)
         else:
-            last_build.text = rfc2822(tags.last_build)
-        _sub(channel, f"{{{ITUNES_NS}}}image", href=tags.image)
-        _sub(channel, f"{{{ITUNES_NS}}}explicit", _true_false(tags.explicit))
-        if tags.block:
+            last_build.text = rfc2822(self.last_build)
+        artwork = show.image_url(show.image)
+        _sub(channel, f"{{{ITUNES_NS}}}image", href=artwork)
+        _sub(channel, f"{{{ITUNES_NS}}}explicit", _true_false(show.explicit))
+        if show.block:
             _sub(channel, f"{{{ITUNES_NS}}}block", "Yes")
-        if tags.complete:
+        if show.complete:
             _sub(channel, f"{{{ITUNES_NS}}}complete", "Yes")
-        _sub(channel, f"{{{PODCAST_NS}}}guid", tags.podcast_guid)
+        _sub(channel, f"{{{PODCAST_NS}}}guid", str(show_guid(show)))
         _sub(
             channel,
             f"{{{PODCAST_NS}}}locked",
-            "yes" if tags.locked else "no",
-            owner=tags.owner_email,
+            "yes" if show.locked else "no",
+            owner=show.owner.email,
         )
+        _sub(channel, f"{{{PODCAST_NS}}}image", href=artwork)
+        if show.medium:
+            _sub(channel, f"{{{PODCAST_NS}}}medium", show.medium)
+        _funding(channel, show.funding)
+        _persons(channel, show.persons)
+        _location(channel, show.location)
+        _license(channel, show.license)
+        for txt in show.txt:
+            _sub(
+                channel,
+                f"{{{PODCAST_NS}}}txt",
+                txt.value,
+                **({"purpose": txt.purpose} if txt.purpose else {}),
+            )
+        if show.update_frequency:
+            frequency = show.update_frequency
+            attributes = {"rrule": frequency.rrule} if frequency.rrule else {}
+            if frequency.complete:
+                attributes["complete"] = "true"
+            if frequency.dtstart:
+                attributes["dtstart"] = frequency.dtstart.isoformat()
+            _sub(channel, f"{{{PODCAST_NS}}}updateFrequency", frequency.text, **attributes)
+        if show.podroll:
+            podroll = _sub(channel, f"{{{PODCAST_NS}}}podroll")
+            for remote in show.podroll:
+                attributes = {"feedGuid": str(remote.feed_guid)}
+                if remote.feed_url:
+                    attributes["feedUrl"] = remote.feed_url
+                if remote.title:
+                    attributes["title"] = remote.title
+                _sub(podroll, f"{{{PODCAST_NS}}}remoteItem", **attributes)
+        for trailer in self.episodes:
+            if trailer.meta.type == "trailer" and trailer.media is not None:
+                attributes = {
+                    "pubdate": rfc2822(trailer.published),
+                    "url": show.media_url(trailer.meta.audio),
+                    "length": str(trailer.media.size),
+                    "type": trailer.media.mime_type,
+                }
+                if trailer.meta.season is not None:
+                    attributes["season"] = str(trailer.meta.season)
+                _sub(channel, f"{{{PODCAST_NS}}}trailer", trailer.meta.title, **attributes)
         return feed
 
 
 class _ItemTags(BaseEntryExtension):  # type: ignore[misc]
     """Item tags feedgen writes wrongly or not at all."""
 
-    tags: _Item
+    show: Show
+    episode: Episode
 
     def extend_rss(self, item: Any) -> Any:
-        tags = self.tags
-        _sub(item, "pubDate", rfc2822(tags.published))
-        _sub(item, f"{{{ITUNES_NS}}}explicit", _true_false(tags.explicit))
-        if tags.image:
-            _sub(item, f"{{{ITUNES_NS}}}image", href=tags.image)
+        show, episode = self.show, self.episode
+        meta = episode.meta
+        _sub(item, "pubDate", rfc2822(episode.published))
+        explicit = show.explicit if meta.explicit is None else meta.explicit
+        _sub(item, f"{{{ITUNES_NS}}}explicit", _true_false(explicit))
+        if meta.image:
+            _sub(item, f"{{{ITUNES_NS}}}image", href=show.image_url(meta.image))
+        if meta.season is not None:
+            _sub(
+                item,
+                f"{{{PODCAST_NS}}}season",
+                str(meta.season),
+                **({"name": meta.season_name} if meta.season_name else {}),
+            )
+        if meta.episode is not None:
+            _sub(
+                item,
+                f"{{{PODCAST_NS}}}episode",
+                str(meta.episode),
+                **({"display": meta.episode_display} if meta.episode_display else {}),
+            )
+        for transcript in episode.transcripts:
+            attributes = {
+                "url": show.media_url(transcript.file),
+                "type": transcript.mime_type,
+                "language": transcript.language or show.language,
+            }
+            if transcript.timed:
+                attributes["rel"] = "captions"
+            _sub(item, f"{{{PODCAST_NS}}}transcript", **attributes)
+        if episode.chapters:
+            _sub(
+                item,
+                f"{{{PODCAST_NS}}}chapters",
+                url=show.published_url(chapters_path(episode)),
+                type=JSON_CHAPTERS_TYPE,
+            )
+            psc = _sub(item, f"{{{PSC_NS}}}chapters", version="1.2")
+            for chapter in episode.chapters:
+                attributes = {"start": normal_play_time(chapter.start), "title": chapter.title}
+                if chapter.url:
+                    attributes["href"] = chapter.url
+                if chapter.image:
+                    attributes["image"] = show.image_url(chapter.image)
+                _sub(psc, f"{{{PSC_NS}}}chapter", **attributes)
+        for soundbite in meta.soundbites:
+            _sub(
+                item,
+                f"{{{PODCAST_NS}}}soundbite",
+                soundbite.title,
+                startTime=f"{soundbite.start:g}",
+                duration=f"{soundbite.duration:g}",
+            )
+        if meta.persons is not None:
+            _persons(item, meta.persons)
+        _funding(item, meta.funding)
+        _location(item, meta.location)
+        _license(item, meta.license)
+        for alternate, media in episode.alternates:
+            attributes = {"type": media.mime_type, "length": str(media.size)}
+            if media.bitrate:
+                attributes["bitrate"] = str(media.bitrate)
+            if alternate.title:
+                attributes["title"] = alternate.title
+            if alternate.default:
+                attributes["default"] = "true"
+            enclosure = _sub(item, f"{{{PODCAST_NS}}}alternateEnclosure", **attributes)
+            _sub(enclosure, f"{{{PODCAST_NS}}}source", uri=show.media_url(alternate.audio))
         return item

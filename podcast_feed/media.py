@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 import mutagen
+from mutagen.id3 import ID3
 from mutagen.mp3 import BitrateMode, HeaderNotFoundError, MPEGFrame, MPEGInfo
 
+from .chapters import embedded_chapters
 from .errors import Problem, error
-from .models import Episode, MediaInfo
+from .models import AlternateEnclosure, Episode, MediaInfo
 from .vocabulary import suggest
 
 ENCLOSURE_TYPES: dict[str, str] = {
@@ -63,6 +65,7 @@ def probe(path: Path) -> MediaInfo:
     if media is None or media.info is None or not media.info.length:
         raise UnreadableMedia("no audio stream found")
     info = media.info
+    chapters = tuple((float(c.start), str(c.title)) for c in getattr(media, "chapters", None) or ())
     return MediaInfo(
         size=size,
         mime_type=mime_type,
@@ -71,6 +74,7 @@ def probe(path: Path) -> MediaInfo:
         bitrate=int(getattr(info, "bitrate", 0) or 0),
         sample_rate=int(getattr(info, "sample_rate", 0) or 0),
         channels=int(getattr(info, "channels", 0) or 0),
+        chapters=chapters,
     )
 
 
@@ -95,6 +99,27 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         bitrate=int(info.bitrate),
         sample_rate=int(info.sample_rate),
         channels=int(info.channels),
+        chapters=_id3_chapters(path),
+    )
+
+
+def _id3_chapters(path: Path) -> tuple[tuple[float, str], ...]:
+    """CHAP frames, read only when the ID3 tag's bytes contain one: parsing every tag (cover art
+    included) would make probing many times slower."""
+    with path.open("rb") as stream:
+        header = stream.read(10)
+        if len(header) < 10 or header[:3] != b"ID3":
+            return ()
+        # ID3v2 sizes are "syncsafe": 7 bits per byte
+        size = sum((byte & 0x7F) << (7 * (3 - index)) for index, byte in enumerate(header[6:]))
+        if b"CHAP" not in stream.read(size):
+            return ()
+    try:
+        frames = ID3(path).getall("CHAP")  # type: ignore[no-untyped-call]
+    except (mutagen.MutagenError, ValueError, EOFError):
+        return ()
+    return tuple(
+        sorted((frame.start_time / 1000, str(frame.sub_frames.get("TIT2", ""))) for frame in frames)
     )
 
 
@@ -189,8 +214,39 @@ def with_media(
                 )
             )
         else:
-            probed.append(replace(episode, media=info))
+            alternates, found = _probe_alternates(episode, media_dir)
+            problems += found
+            chapters = episode.chapters or embedded_chapters(info.chapters)
+            probed.append(replace(episode, media=info, alternates=alternates, chapters=chapters))
     return probed, problems
+
+
+def _probe_alternates(
+    episode: Episode, media_dir: Path
+) -> tuple[tuple[tuple[AlternateEnclosure, MediaInfo], ...], list[Problem]]:
+    alternates = []
+    problems = []
+    line = episode.line_of("alternate_enclosures")
+    for alternate in episode.meta.alternate_enclosures:
+        try:
+            alternates.append((alternate, probe(media_dir / alternate.audio)))
+        except (UnsupportedMedia, UnreadableMedia, OSError) as exc:
+            reason = (
+                "is not in media/"
+                if isinstance(exc, FileNotFoundError)
+                else (f"cannot be used: {exc}")
+            )
+            problems.append(
+                error(
+                    "alternate-enclosure-unusable",
+                    episode.source,
+                    "alternate_enclosures",
+                    f"{alternate.audio!r} {reason}",
+                    "add the file or remove the entry",
+                    line=line,
+                )
+            )
+    return tuple(alternates), problems
 
 
 def _files_in(media_dir: Path) -> list[str]:

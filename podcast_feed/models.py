@@ -29,7 +29,16 @@ from pydantic import (
 )
 
 from .errors import Problem, error
-from .vocabulary import APPLE_CATEGORIES, ISO_639_1, LEGACY_CATEGORIES, did_you_mean, suggest
+from .vocabulary import (
+    APPLE_CATEGORIES,
+    ISO_639_1,
+    ISO_3166_1,
+    KNOWN_LICENSES,
+    LEGACY_CATEGORIES,
+    PERSON_ROLES,
+    did_you_mean,
+    suggest,
+)
 from .yamlfile import FORBIDDEN_CHARACTER, YamlDocument
 
 # Values quoted in messages are cut short: a pasted essay must not flood the report.
@@ -201,6 +210,263 @@ def podcast_guid_for(feed_url: str) -> uuid.UUID:
 PODCAST_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
+def _seconds(value: Any) -> Any:
+    """A time in the audio: seconds, or HH:MM:SS(.mmm) / MM:SS.
+
+    YAML reads an unquoted 01:30 as 90 already (base 60), so numbers arrive as seconds.
+    """
+    if isinstance(value, bool):
+        raise FieldProblem("invalid-time", f"expected a time, got {_show(value)}", _TIME_FIX)
+    if isinstance(value, int | float):
+        if value < 0 or value != value:
+            raise FieldProblem("invalid-time", f"expected a time, got {_show(value)}", _TIME_FIX)
+        return float(value)
+    if isinstance(value, str):
+        match = re.fullmatch(r"(?:(\d+):)?([0-5]?\d):([0-5]?\d(?:\.\d{1,3})?)", value.strip())
+        if match:
+            hours, minutes, seconds = match.groups()
+            return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    raise FieldProblem("invalid-time", f"expected a time, got {_show(value)}", _TIME_FIX)
+
+
+_TIME_FIX = 'write seconds (95.5) or HH:MM:SS(.mmm) in quotes, e.g. "01:02:03.500"'
+Seconds = Annotated[float, BeforeValidator(_seconds)]
+
+
+def _text_up_to(max_length: int) -> Any:
+    return Field(min_length=1, max_length=max_length)
+
+
+Text128 = Annotated[str, BeforeValidator(_no_outer_space), _text_up_to(128)]
+Text32 = Annotated[str, BeforeValidator(_no_outer_space), _text_up_to(32)]
+Text4000 = Annotated[str, BeforeValidator(_no_outer_space), _text_up_to(4000)]
+Medium = Literal[
+    "podcast",
+    "music",
+    "video",
+    "film",
+    "audiobook",
+    "newsletter",
+    "blog",
+    "publisher",
+    "course",
+    "podcastL",
+    "musicL",
+    "videoL",
+    "filmL",
+    "audiobookL",
+    "newsletterL",
+    "blogL",
+    "publisherL",
+    "courseL",
+    "mixed",
+]
+"""`podcast:medium` values (SPEC 4.2)."""
+
+
+class Chapter(_Model):
+    """A chapter: `podcast:chapters` JSON, `psc:chapter`, and description timestamps."""
+
+    start: Seconds
+    """`startTime`, in seconds from the start of the audio."""
+    title: Text128
+    url: Url | None = None
+    """A web page about the chapter's topic."""
+    image: ImageRef | None = None
+    """Chapter artwork: a file in media/ or an https URL."""
+    hidden: bool = False
+    """`toc: false`: the chapter changes the artwork or link but is not listed."""
+
+
+TRANSCRIPT_TYPES: dict[str, str] = {
+    ".vtt": "text/vtt",
+    ".srt": "application/x-subrip",
+    ".json": "application/json",
+    ".html": "text/html",
+    ".txt": "text/plain",
+}
+"""`podcast:transcript type` by extension (SPEC 4.2; SRT is application/x-subrip)."""
+
+
+def _transcript_file(value: Any) -> Any:
+    value = _media_path(value)
+    if isinstance(value, str) and PurePosixPath(value).suffix.lower() not in TRANSCRIPT_TYPES:
+        raise FieldProblem(
+            "transcript-type",
+            f"{_short.repr(value)} is not a transcript type apps read",
+            "use .vtt (best: Apple shows speakers), .srt, .json, .html or .txt",
+        )
+    return value
+
+
+class TranscriptRef(_Model):
+    """`podcast:transcript`: a transcript file in media/."""
+
+    file: Annotated[str, BeforeValidator(_transcript_file)]
+    language: str | None = None
+    """The transcript's language; the show's when left out."""
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None else _iso_639(value)
+
+
+class Person(_Model):
+    """`podcast:person`: someone who made the show or episode."""
+
+    name: Text128
+    role: str = "host"
+    """A role from the Podcasting 2.0 taxonomy (host, guest, producer...)."""
+    group: str = "cast"
+    """The role's group in the taxonomy (cast, writing, audio production...)."""
+    img: Url | None = None
+    """A picture of the person."""
+    href: Url | None = None
+    """The person's web page."""
+
+    @model_validator(mode="after")
+    def _in_taxonomy(self) -> Person:
+        group, role = self.group.casefold(), self.role.casefold()
+        if group not in PERSON_ROLES:
+            raise FieldProblem(
+                "unknown-person-role",
+                f"{_short.repr(self.group)} is not a group of the Podcasting 2.0 taxonomy",
+                did_you_mean(group, PERSON_ROLES) or f"use one of: {', '.join(PERSON_ROLES)}",
+            )
+        if role not in PERSON_ROLES[group]:
+            in_group = [g for g, roles in PERSON_ROLES.items() if role in roles]
+            raise FieldProblem(
+                "unknown-person-role",
+                f"{_short.repr(self.role)} is not a role of the group {_short.repr(self.group)}",
+                f"set group: {in_group[0]}"
+                if in_group
+                else did_you_mean(role, PERSON_ROLES[group])
+                or f"use one of: {', '.join(PERSON_ROLES[group])}",
+            )
+        return self
+
+
+class Funding(_Model):
+    """`podcast:funding`: where listeners can support the show."""
+
+    url: Url
+    text: Text128
+
+
+class Location(_Model):
+    """`podcast:location`: what the show or episode is about (or where it was made)."""
+
+    name: Text128
+    geo: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^geo:-?\d{1,3}(\.\d+)?,-?\d{1,3}(\.\d+)?"
+                r"(,-?\d+(\.\d+)?)?(;[^\s]*)?$"
+            ),
+        ]
+        | None
+    ) = None
+    """An RFC 5870 geo URI: geo:52.52,13.40."""
+    osm: Annotated[str, Field(pattern=r"^[NWR]\d+(#\d+)?$")] | None = None
+    """An OpenStreetMap object: type letter and id, e.g. R62422."""
+    country: str | None = None
+    """ISO 3166-1 alpha-2 code."""
+    rel: Literal["subject", "creator"] | None = None
+
+    @field_validator("country")
+    @classmethod
+    def _iso_3166(cls, value: str | None) -> str | None:
+        if value is not None and value.lower() not in ISO_3166_1:
+            raise FieldProblem(
+                "invalid-country",
+                f"{_short.repr(value)} is not an ISO 3166-1 country code",
+                "use two letters: de, us, gb",
+            )
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_short_form(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+
+class License(_Model):
+    """`podcast:license`: a well-known licence identifier, or a custom one with its url."""
+
+    identifier: Text128
+    url: Url | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_short_form(cls, value: Any) -> Any:
+        return {"identifier": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _known_or_linked(self) -> License:
+        if self.url is None and self.identifier.casefold() not in KNOWN_LICENSES:
+            raise FieldProblem(
+                "unknown-license",
+                f"{_short.repr(self.identifier)} is not a well-known licence",
+                "add url: with the licence's full text, "
+                "or use ARR, CC-BY-4.0, CC-BY-NC-4.0, CC-BY-NC-ND-4.0",
+            )
+        return self
+
+
+class Soundbite(_Model):
+    """`podcast:soundbite`: a short clip apps can play as a preview."""
+
+    start: Seconds
+    duration: Annotated[Seconds, Field(gt=0)]
+    title: Text128 | None = None
+
+
+class AlternateEnclosure(_Model):
+    """`podcast:alternateEnclosure`: the same episode in another file (format, quality)."""
+
+    audio: MediaPath
+    title: Text32 | None = None
+    default: bool = False
+
+
+class Txt(_Model):
+    """`podcast:txt`: free text such as an ownership verification code."""
+
+    value: Text4000
+    purpose: Text128 | None = None
+    """e.g. applepodcastsverify."""
+
+
+class UpdateFrequency(_Model):
+    """`podcast:updateFrequency`: how often episodes come out."""
+
+    text: Text128
+    """What listeners read: "Every Tuesday"."""
+    rrule: (
+        Annotated[
+            str,
+            Field(
+                pattern=r"^FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|"
+                r"MONTHLY|YEARLY)(;[A-Z]+=[^;\s]+)*$"
+            ),
+        ]
+        | None
+    ) = None
+    """An RFC 5545 rule: FREQ=WEEKLY;BYDAY=TU."""
+    complete: bool = False
+    dtstart: datetime | None = None
+
+
+class RemoteItem(_Model):
+    """A show recommended in `podcast:podroll`."""
+
+    feed_guid: uuid.UUID
+    feed_url: Url | None = None
+    title: Text128 | None = None
+
+
 class Show(_Model):
     """podcast.yaml: the channel of the feed."""
 
@@ -242,20 +508,30 @@ class Show(_Model):
     """`itunes:new-feed-url`: the feed has moved there."""
     locked: bool = False
     """`podcast:locked`: other platforms must not import the feed."""
+    funding: list[Funding] = []
+    """`podcast:funding`."""
+    persons: list[Person] = []
+    """`podcast:person`: the show's hosts and crew."""
+    medium: Medium | None = None
+    """`podcast:medium`: podcast, music, audiobook...; apps assume podcast."""
+    license: License | None = None
+    """`podcast:license`."""
+    location: Location | None = None
+    """`podcast:location`."""
+    txt: list[Txt] = []
+    """`podcast:txt`, e.g. Apple's ownership verification code."""
+    update_frequency: UpdateFrequency | None = None
+    """`podcast:updateFrequency`."""
+    podroll: list[RemoteItem] = []
+    """`podcast:podroll`: shows you recommend."""
+    chapters_in_description: bool = False
+    """Also list chapters as timestamps at the end of each description, the form Spotify reads
+    (three chapters or more, the first at 0:00)."""
 
     @field_validator("language")
     @classmethod
-    def _iso_639(cls, value: str) -> str:
-        primary = value.split("-", 1)[0]
-        if primary.lower() not in ISO_639_1 or not re.fullmatch(
-            r"[A-Za-z]{2}(-[A-Za-z0-9]{2,8})*", value
-        ):
-            raise FieldProblem(
-                "invalid-language",
-                f"{_short.repr(value)} is not an ISO 639-1 language code",
-                "use two letters, optionally with a region: en, en-us, de-at",
-            )
-        return value
+    def _language(cls, value: str) -> str:
+        return _iso_639(value)
 
     @field_validator("timezone")
     @classmethod
@@ -290,9 +566,31 @@ class Show(_Model):
         """
         return self.media_base_url.rstrip("/") + "/" + quote(path)
 
+    def published_url(self, path: str) -> str:
+        """The public URL of a file written next to feed.xml (chapters/001.json).
+
+        >>> Show.model_construct(feed_url="https://example.com/pod/feed.xml").published_url(
+        ...     "chapters/1.json")
+        'https://example.com/pod/chapters/1.json'
+        """
+        return self.feed_url.rsplit("/", 1)[0] + "/" + quote(path)
+
     def image_url(self, image: str) -> str:
         """An image reference (a file in media/ or a URL) as a URL."""
         return image if "://" in image else self.media_url(image)
+
+
+def _iso_639(value: str) -> str:
+    primary = value.split("-", 1)[0]
+    if primary.lower() not in ISO_639_1 or not re.fullmatch(
+        r"[A-Za-z]{2}(-[A-Za-z0-9]{2,8})*", value
+    ):
+        raise FieldProblem(
+            "invalid-language",
+            f"{_short.repr(value)} is not an ISO 639-1 language code",
+            "use two letters, optionally with a region: en, en-us, de-at",
+        )
+    return value
 
 
 def _date_or_datetime(value: Any) -> Any:
@@ -341,6 +639,27 @@ class FrontMatter(_Model):
     republish: bool = False
     """Accept that this episode's guid or audio URL differs from the live feed (`--previous`):
     apps will download it again."""
+    chapters: list[Chapter] = []
+    """Chapters; when left out, those embedded in the audio (ID3 CHAP, MP4 chpl) are used."""
+    transcripts: list[TranscriptRef] = []
+    """`podcast:transcript`; a file next to the audio (`<audio name>.vtt` etc.) is found
+    without this."""
+    persons: list[Person] | None = None
+    """`podcast:person` for this episode; replaces the show's list (per the spec)."""
+    soundbites: list[Soundbite] = []
+    """`podcast:soundbite`."""
+    funding: list[Funding] = []
+    """`podcast:funding` for this episode."""
+    location: Location | None = None
+    """`podcast:location` for this episode."""
+    license: License | None = None
+    """`podcast:license` for this episode."""
+    season_name: Text128 | None = None
+    """`podcast:season name`."""
+    episode_display: Text32 | None = None
+    """`podcast:episode display`: how apps show the number ("Part 1")."""
+    alternate_enclosures: list[AlternateEnclosure] = []
+    """`podcast:alternateEnclosure`: the same episode in other files, probed like `audio`."""
 
 
 @dataclass(frozen=True)
@@ -359,6 +678,21 @@ class MediaInfo:
     bitrate: int
     sample_rate: int
     channels: int
+    chapters: tuple[tuple[float, str], ...] = ()
+    """Chapters embedded in the file (ID3 CHAP, MP4 chpl): start in seconds, title."""
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A transcript file in media/, ready for `podcast:transcript`."""
+
+    file: str
+    mime_type: str
+    language: str | None
+    timed: bool
+    """VTT, SRT and JSON carry time codes: `rel="captions"`."""
+    speakers: tuple[str, ...] = ()
+    """Speaker names found in VTT `<v Name>` tags (Apple shows them)."""
 
 
 @dataclass(frozen=True)
@@ -377,6 +711,11 @@ class Episode:
     key_lines: Mapping[str, int] = field(default_factory=dict)
     """The line of each front-matter key, for problems found after loading."""
     media: MediaInfo | None = None
+    chapters: tuple[Chapter, ...] = ()
+    """`meta.chapters`, else the chapters embedded in the audio."""
+    transcripts: tuple[Transcript, ...] = ()
+    alternates: tuple[tuple[AlternateEnclosure, MediaInfo], ...] = ()
+    """Each alternate enclosure with its probed file."""
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key)
@@ -490,7 +829,7 @@ def _problem(
         return make(
             "wrong-type", f"expected true or false, got {_show(value)}", "write true or false"
         )
-    if kind.startswith("int_") or kind == "greater_than":
+    if kind.startswith("int_") or (kind == "greater_than" and loc[-1] in ("episode", "season")):
         return make(
             "wrong-type",
             f"expected a whole number above 0, got {_show(value)}",
@@ -513,6 +852,18 @@ def _problem(
         return make("empty-value", "must not be empty", "fill it in or remove the key")
     if kind == "string_too_long":
         return make("too-long", f"longer than {context.get('max_length')} characters", "shorten it")
+    if kind == "string_pattern_mismatch":
+        return make(
+            "invalid-value",
+            f"{_show(value)} is not in the expected form",
+            _PATTERN_FIXES.get(str(loc[-1]), "see the README for this key's form"),
+        )
+    if kind in ("greater_than", "greater_than_equal") and isinstance(value, float | int):
+        return make(
+            "invalid-value",
+            f"must be above {context.get('gt', 0)}, got {_show(value)}",
+            "write a positive number",
+        )
     if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
         wanted = "a list" if kind == "list_type" else "keys and values"
         return make(
@@ -521,6 +872,13 @@ def _problem(
             "see the README for this key's form",
         )
     return make("invalid-value", f"{item['msg']} (got {_show(value)})", "")
+
+
+_PATTERN_FIXES = {
+    "geo": "write an RFC 5870 geo URI: geo:52.52,13.405",
+    "osm": "write the OpenStreetMap type letter and id: R62422",
+    "rrule": "write an RFC 5545 rule: FREQ=WEEKLY;BYDAY=TU",
+}
 
 
 def _is_union_tag(part: Any) -> bool:

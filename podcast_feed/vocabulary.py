@@ -128,6 +128,102 @@ ISO_639_1: frozenset[str] = frozenset(
 )
 
 
+ISO_3166_1: frozenset[str] = frozenset(
+    """
+    ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bl bm bn bo bq
+    br bs bt bv bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm
+    do dz ec ee eg eh er es et fi fj fk fm fo fr ga gb gd ge gf gg gh gi gl gm gn gp gq gr gs
+    gt gu gw gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km kn
+    kp kr kw ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mf mg mh mk ml mm mn mo mp mq
+    mr ms mt mu mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm
+    pn pr ps pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sj sk sl sm sn so sr ss st sv
+    sx sy sz tc td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug um us uy uz va vc ve vg vi
+    vn vu wf ws ye yt za zm zw
+    """.split()  # noqa: SIM905 - a table reads better as words
+)
+"""Country codes (lower case) for `podcast:location country`."""
+
+# Podcasting 2.0 person taxonomy (podcast-namespace taxonomy.json @0c0669f): group -> roles,
+# compared case-insensitively. "translater" is the spelling the taxonomy uses.
+PERSON_ROLES: dict[str, tuple[str, ...]] = {
+    "creative direction": (
+        "director",
+        "assistant director",
+        "executive producer",
+        "senior producer",
+        "producer",
+        "associate producer",
+        "development producer",
+        "creative director",
+    ),
+    "cast": (
+        "host",
+        "co-host",
+        "guest host",
+        "guest",
+        "voice actor",
+        "narrator",
+        "announcer",
+        "reporter",
+    ),
+    "writing": (
+        "author",
+        "editorial director",
+        "co-writer",
+        "writer",
+        "songwriter",
+        "guest writer",
+        "story editor",
+        "managing editor",
+        "script editor",
+        "script coordinator",
+        "researcher",
+        "editor",
+        "fact checker",
+        "translater",
+        "translator",
+        "transcriber",
+        "logger",
+    ),
+    "audio production": (
+        "studio coordinator",
+        "technical director",
+        "technical manager",
+        "audio engineer",
+        "remote recording engineer",
+        "post production engineer",
+    ),
+    "audio post-production": (
+        "audio editor",
+        "sound designer",
+        "foley artist",
+        "composer",
+        "theme music",
+        "music production",
+        "music contributor",
+    ),
+    "administration": (
+        "production coordinator",
+        "booking coordinator",
+        "production assistant",
+        "content manager",
+        "marketing manager",
+        "sales representative",
+        "sales manager",
+    ),
+    "visuals": ("graphic designer", "cover art designer"),
+    "community": ("social media manager",),
+    "misc.": ("consultant", "intern"),
+    "video production": ("camera operator", "lighting designer", "camera grip", "assistant camera"),
+    "video post-production": ("editor", "assistant editor"),
+}
+
+# Well-known licences (podcast-namespace license/licenses.json); others need a url.
+KNOWN_LICENSES: frozenset[str] = frozenset(
+    {"arr", "cc-by-4.0", "cc-by-nc-4.0", "cc-by-nc-nd-4.0", "v4v-1.0"}
+)
+
+
 def suggest(wrong: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate, compared without regard to case.
 

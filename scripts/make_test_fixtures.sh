@@ -24,11 +24,37 @@ ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a libvorbis -q:a 0 -map_metadat
   -fflags +bitexact -flags:a +bitexact "$out/tone.ogg"
 printf 'this is not audio\n%.0s' {1..200} > "$out/not-audio.mp3"
 
+# Chapters embedded by ffmpeg: ID3 CHAP frames in the MP3, a Nero chpl atom in the M4A.
+cat > "$work/chapters.txt" <<'META'
+;FFMETADATA1
+[CHAPTER]
+TIMEBASE=1/1000
+START=0
+END=1000
+title=Opening
+[CHAPTER]
+TIMEBASE=1/1000
+START=1000
+END=2000
+title=The middle
+[CHAPTER]
+TIMEBASE=1/1000
+START=2000
+END=3000
+title=Closing
+META
+ffmpeg -loglevel error -y -i "$work/tone.wav" -i "$work/chapters.txt" -map 0 -map_metadata 1 \
+  -map_chapters 1 -c:a libmp3lame -b:a 32k -id3v2_version 3 -fflags +bitexact \
+  "$out/chapters.mp3"
+ffmpeg -loglevel error -y -i "$work/tone.wav" -i "$work/chapters.txt" -map 0 -map_metadata 1 \
+  -map_chapters 1 -c:a aac -b:a 32k -fflags +bitexact -flags:a +bitexact "$out/chapters.m4a"
+
 python3 - "$work" "$out" <<'PY'
 import json, subprocess, sys
 work, out = sys.argv[1:]
 seconds = lambda wav: float(subprocess.check_output(["soxi", "-D", f"{work}/{wav}"]))
-truth = {"cbr.mp3": seconds("tone.wav"), "vbr.mp3": seconds("speech-silence.wav"),
+truth = {"cbr.mp3": seconds("tone.wav"), "chapters.mp3": seconds("tone.wav"),
+         "chapters.m4a": seconds("tone.wav"), "vbr.mp3": seconds("speech-silence.wav"),
          "vbr-no-xing.mp3": seconds("speech-silence.wav"), "tone.m4a": seconds("tone.wav")}
 with open(f"{out}/durations.json", "w") as stream:
     json.dump(truth, stream, indent=2, sort_keys=True)

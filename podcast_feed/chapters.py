@@ -1,0 +1,171 @@
+"""Chapters from one source of truth, in the form each app reads: Podcasting 2.0 JSON chapters
+(Apple, Podcast Index apps), Podlove Simple Chapters and description timestamps (Spotify)."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+
+from .errors import Problem, error, warning
+from .models import Chapter, Episode, Show
+from .yamlfile import FORBIDDEN_CHARACTER
+
+JSON_CHAPTERS_TYPE = "application/json+chapters"
+CHAPTERS_FOLDER = "chapters"
+MIN_DESCRIPTION_CHAPTERS = 3
+"""Spotify lists description timestamps only from three chapters on, the first at 0:00."""
+
+
+def normal_play_time(seconds: float) -> str:
+    """`psc:chapter start`: HH:MM:SS.mmm.
+
+    >>> normal_play_time(3723.5)
+    '01:02:03.500'
+    """
+    milliseconds = round(seconds * 1000)
+    hours, rest = divmod(milliseconds, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
+
+
+def timestamp(seconds: float, long: bool) -> str:
+    """A description timestamp: MM:SS, or H:MM:SS for episodes of an hour or more.
+
+    >>> timestamp(95.9, long=False), timestamp(95, long=True)
+    ('01:35', '0:01:35')
+    """
+    whole = int(seconds)
+    if long:
+        return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def chapters_path(episode: Episode) -> str:
+    """Where an episode's JSON chapters are written, relative to the output folder."""
+    return f"{CHAPTERS_FOLDER}/{episode.slug}.json"
+
+
+def chapters_json(show: Show, episode: Episode) -> bytes:
+    """The Podcasting 2.0 JSON chapters file (format 1.2) of one episode."""
+    document = {
+        "version": "1.2.0",
+        "podcastName": show.title,
+        "title": episode.meta.title,
+        "chapters": [_json_chapter(show, chapter) for chapter in episode.chapters],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _json_chapter(show: Show, chapter: Chapter) -> dict[str, object]:
+    entry: dict[str, object] = {"startTime": round(chapter.start, 3), "title": chapter.title}
+    if chapter.image:
+        entry["img"] = show.image_url(chapter.image)
+    if chapter.url:
+        entry["url"] = chapter.url
+    if chapter.hidden:
+        entry["toc"] = False
+    return entry
+
+
+def description_timestamps(episode: Episode) -> str:
+    """The chapters as timestamp lines for the end of `description`, or "" when too few."""
+    listed = [chapter for chapter in episode.chapters if not chapter.hidden]
+    if len(listed) < MIN_DESCRIPTION_CHAPTERS or listed[0].start != 0:
+        return ""
+    long = bool(episode.media and episode.media.duration >= 3600)
+    return "\n".join(
+        f"<p>{timestamp(chapter.start, long)} {html.escape(chapter.title, quote=False)}</p>"
+        for chapter in listed
+    )
+
+
+def check_chapters(episode: Episode) -> list[Problem]:
+    """Sorted, unique, starting at 0 and inside the audio (SPEC 4.2, Spotify's rules)."""
+    chapters = episode.chapters
+    if not chapters:
+        return []
+    field = "chapters" if episode.meta.chapters else "audio"
+    line = episode.line_of(field)
+    problems: list[Problem] = []
+
+    def report(code: str, message: str, fix: str, severity: str = "error") -> None:
+        make = error if severity == "error" else warning
+        problems.append(make(code, episode.source, field, message, fix, line=line))
+
+    starts = [chapter.start for chapter in chapters]
+    if starts != sorted(starts):
+        report(
+            "chapters-not-sorted",
+            "chapters are not in order of their start times",
+            "list them from the earliest to the latest",
+        )
+    duplicates = sorted({timestamp(s, True) for s in starts if starts.count(s) > 1})
+    if duplicates:
+        report(
+            "chapters-duplicate-start",
+            f"several chapters start at {', '.join(duplicates)}",
+            "give each chapter its own start time",
+        )
+    if starts[0] != 0:
+        report(
+            "chapters-first-not-at-zero",
+            f"the first chapter starts at {timestamp(starts[0], True)}, not 0:00",
+            "add a chapter at 0 (Spotify ignores chapters that do not start there)",
+            severity="warning",
+        )
+    if episode.media is not None:
+        duration = episode.media.duration
+        late = [chapter.title for chapter in chapters if chapter.start >= duration]
+        if late:
+            report(
+                "chapters-after-end",
+                f"{', '.join(repr(title) for title in late)} start(s) after the audio ends "
+                f"({timestamp(duration, True)})",
+                "correct the start times",
+            )
+    return problems
+
+
+def check_soundbites(episode: Episode) -> list[Problem]:
+    problems = []
+    line = episode.line_of("soundbites")
+    for soundbite in episode.meta.soundbites:
+        if episode.media is not None and soundbite.start + soundbite.duration > (
+            episode.media.duration
+        ):
+            problems.append(
+                error(
+                    "soundbite-after-end",
+                    episode.source,
+                    "soundbites",
+                    f"the soundbite at {timestamp(soundbite.start, True)} runs past the end of the "
+                    "audio",
+                    "shorten it or move it earlier",
+                    line=line,
+                )
+            )
+        if not 15 <= soundbite.duration <= 120:
+            problems.append(
+                warning(
+                    "soundbite-length",
+                    episode.source,
+                    "soundbites",
+                    f"the soundbite at {timestamp(soundbite.start, True)} lasts "
+                    f"{soundbite.duration:g} s",
+                    "apps expect 15 to 120 seconds",
+                    line=line,
+                )
+            )
+    return problems
+
+
+def embedded_chapters(starts_and_titles: Sequence[tuple[float, str]]) -> tuple[Chapter, ...]:
+    """Chapters read from the audio file, with titles made usable (trimmed, never empty)."""
+    return tuple(
+        Chapter(
+            start=max(0.0, start),
+            title=FORBIDDEN_CHARACTER.sub("", title).strip()[:128].strip() or f"Chapter {number}",
+        )
+        for number, (start, title) in enumerate(starts_and_titles, 1)
+    )

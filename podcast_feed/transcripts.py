@@ -1,0 +1,128 @@
+"""Transcripts: files in media/ next to the audio, or listed in front matter, checked with
+webvtt-py (the only module that knows it) so that their time codes fit the audio."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+import webvtt
+from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+from .errors import Problem, error, warning
+from .models import TRANSCRIPT_TYPES, Episode, Transcript, TranscriptRef
+from .vocabulary import suggest
+
+TIMED_TYPES = frozenset({".vtt", ".srt", ".json"})
+# Time codes up to this far past the audio's end are rounding, not a wrong file.
+_END_TOLERANCE_SECONDS = 1.0
+
+
+def with_transcripts(
+    episodes: Sequence[Episode], media_dir: Path
+) -> tuple[list[Episode], list[Problem]]:
+    """Each episode with its transcripts found and checked; drafts are left as they are."""
+    result: list[Episode] = []
+    problems: list[Problem] = []
+    for episode in episodes:
+        if episode.meta.draft:
+            result.append(episode)
+            continue
+        refs = list(episode.meta.transcripts) or sidecars(episode, media_dir)
+        transcripts = []
+        for ref in refs:
+            transcript, found = read_transcript(episode, ref, media_dir)
+            problems += found
+            if transcript is not None:
+                transcripts.append(transcript)
+        result.append(replace(episode, transcripts=tuple(transcripts)))
+    return result, problems
+
+
+def sidecars(episode: Episode, media_dir: Path) -> list[TranscriptRef]:
+    """`media/<audio name>.vtt` (and .srt, .json, .html, .txt) next to the episode's audio."""
+    stem = PurePosixPath(episode.meta.audio).with_suffix("")
+    return [
+        TranscriptRef(file=f"{stem}{suffix}")
+        for suffix in TRANSCRIPT_TYPES
+        if (media_dir / f"{stem}{suffix}").is_file()
+    ]
+
+
+def read_transcript(
+    episode: Episode, ref: TranscriptRef, media_dir: Path
+) -> tuple[Transcript | None, list[Problem]]:
+    path = media_dir / ref.file
+    suffix = path.suffix.lower()
+    line = episode.line_of("transcripts")
+
+    def problem(code: str, message: str, fix: str, severity: str = "error") -> Problem:
+        make = error if severity == "error" else warning
+        return make(code, episode.source, "transcripts", message, fix, line=line)
+
+    if not path.is_file():
+        nearest = suggest(ref.file, [p.name for p in media_dir.glob("*") if p.is_file()])
+        return None, [
+            problem(
+                "transcript-missing",
+                f"{ref.file!r} is not in media/",
+                f"did you mean '{nearest}'?" if nearest else "add the file",
+            )
+        ]
+    speakers: tuple[str, ...] = ()
+    problems: list[Problem] = []
+    if suffix in (".vtt", ".srt"):
+        try:
+            document = webvtt.read(str(path)) if suffix == ".vtt" else webvtt.from_srt(str(path))
+        except (MalformedFileError, MalformedCaptionError, UnicodeDecodeError, ValueError) as exc:
+            return None, [
+                problem(
+                    "transcript-invalid",
+                    f"{ref.file!r} is not a valid {suffix[1:].upper()} file: {exc}",
+                    "check it in a subtitle editor",
+                )
+            ]
+        captions = document.captions
+        speakers = tuple(sorted({c.voice for c in captions if c.voice}))
+        problems += _timing_problems(episode, ref.file, captions, problem)
+    transcript = Transcript(
+        file=ref.file,
+        mime_type=TRANSCRIPT_TYPES[suffix],
+        language=ref.language,
+        timed=suffix in TIMED_TYPES,
+        speakers=speakers,
+    )
+    return transcript, problems
+
+
+def _timing_problems(
+    episode: Episode, name: str, captions: list[webvtt.Caption], problem: Callable[..., Problem]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    previous_start = -1.0
+    for caption in captions:
+        start = caption.start_time.in_milliseconds() / 1000
+        end = caption.end_time.in_milliseconds() / 1000
+        if start < previous_start or end < start:
+            problems.append(
+                problem(
+                    "transcript-timing",
+                    f"{name!r}: the cue at {caption.start} goes back in time",
+                    "make every cue start after the previous one and end after it starts",
+                )
+            )
+            break
+        previous_start = start
+    if captions and episode.media is not None:
+        last_end = max(c.end_time.in_milliseconds() for c in captions) / 1000
+        if last_end > episode.media.duration + _END_TOLERANCE_SECONDS:
+            problems.append(
+                problem(
+                    "transcript-after-end",
+                    f"{name!r} runs to {last_end:.1f} s but the audio lasts "
+                    f"{episode.media.duration:.1f} s",
+                    "is it the transcript of another episode?",
+                )
+            )
+    return problems
