@@ -850,7 +850,7 @@ def _problem(
         )
     if kind in ("too_short", "string_too_short") and isinstance(value, list | str):
         return make("empty-value", "must not be empty", "fill it in or remove the key")
-    if kind == "string_too_long":
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
         return make("too-long", f"longer than {context.get('max_length')} characters", "shorten it")
     if kind == "string_pattern_mismatch":
         return make(

@@ -200,7 +200,7 @@ def test_every_problem_code_is_documented_in_the_readme() -> None:
     sources = "".join(path.read_text() for path in (REPO / "podcast_feed").glob("*.py"))
     codes = set(
         re.findall(
-            r"(?:error|warning|removal|FieldProblem|make|_changed|problem)\(\s*(?:[\w.]+,\s*)?"
+            r"(?:error|warning|removal|FieldProblem|make|_changed|problem|report)\(\s*(?:[\w.]+,\s*)?"
             r"\"([a-z0-9]+(?:-[a-z0-9]+)+)\"",
             sources,
         )

@@ -1,0 +1,433 @@
+"""Chapters, transcripts and the Podcasting 2.0 tags, read back from real builds."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import podcastparser
+import pytest
+import yaml
+from lxml import etree
+
+from podcast_feed import build, validate
+
+from .conftest import MakeProject, episode, show
+
+NS = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "psc": "http://podlove.org/simple-chapters",
+}
+VTT = """WEBVTT
+
+00:00:00.000 --> 00:00:01.500
+<v Ada Lovelace>Hello and welcome.
+
+00:00:01.500 --> 00:00:02.900
+<v Grace Hopper>Thanks for having me.
+"""
+SRT = """1
+00:00:00,000 --> 00:00:01,000
+Hello.
+
+2
+00:00:01,000 --> 00:00:02,500
+Goodbye.
+"""
+THREE_CHAPTERS = [
+    {"start": 0, "title": "Opening"},
+    {"start": "00:00:01.250", "title": "Middle & more", "url": "https://example.com/m"},
+    {"start": 2, "title": "End", "image": "cover.jpg"},
+]
+
+
+def built(root: Path) -> tuple[etree._Element, Any]:
+    result = build(root, root / "public")
+    return etree.fromstring(result.feed_path.read_bytes()), result
+
+
+def xpath(node: etree._Element, path: str) -> list[Any]:
+    return list(node.xpath(path, namespaces=NS))
+
+
+def codes(root: Path) -> list[str]:
+    return [problem.code for problem in validate(root).problems]
+
+
+def messages(root: Path) -> list[str]:
+    return [str(problem) for problem in validate(root).problems]
+
+
+def test_front_matter_chapters_in_every_format(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(chapters_in_description=True),
+            "episodes/001-episode.md": episode(chapters=THREE_CHAPTERS),
+        }
+    )
+    feed, result = built(root)
+    [item] = xpath(feed, "//item")
+    assert xpath(item, "podcast:chapters/@url") == [
+        "https://show.example.com/chapters/001-episode.json"
+    ]
+    assert xpath(item, "podcast:chapters/@type") == ["application/json+chapters"]
+    chapters = json.loads((result.feed_path.parent / "chapters" / "001-episode.json").read_text())
+    assert chapters == {
+        "version": "1.2.0",
+        "podcastName": "Test Show",
+        "title": "An Episode",
+        "chapters": [
+            {"startTime": 0.0, "title": "Opening"},
+            {"startTime": 1.25, "title": "Middle & more", "url": "https://example.com/m"},
+            {"startTime": 2.0, "title": "End", "img": "https://show.example.com/media/cover.jpg"},
+        ],
+    }
+    assert xpath(item, "psc:chapters/@version") == ["1.2"]
+    assert xpath(item, "psc:chapters/psc:chapter/@start") == [
+        "00:00:00.000",
+        "00:00:01.250",
+        "00:00:02.000",
+    ]
+    description = xpath(item, "description/text()")[0]
+    assert description.endswith(
+        "<p>00:00 Opening</p>\n<p>00:01 Middle &amp; more</p>\n<p>00:02 End</p>"
+    )
+    # gPodder reads the Podlove chapters
+    parsed = podcastparser.parse("x", io.BytesIO(result.feed_path.read_bytes()))
+    assert [(c["start"], c["title"]) for c in parsed["episodes"][0]["chapters"]] == [
+        (0, "Opening"),
+        (1, "Middle & more"),  # gPodder keeps whole seconds
+        (2, "End"),
+    ]
+
+
+def test_no_description_timestamps_unless_asked_or_too_few(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(chapters=THREE_CHAPTERS)})
+    feed, _ = built(root)
+    assert "00:00 Opening" not in xpath(feed, "//item/description/text()")[0]
+    # asked for, but two chapters are too few for Spotify
+    (root / "podcast.yaml").write_text(yaml.safe_dump(show(chapters_in_description=True)))
+    (root / "episodes" / "001-episode.md").write_text(episode(chapters=THREE_CHAPTERS[:2]))
+    feed, _ = built(root)
+    assert "00:00 Opening" not in xpath(feed, "//item/description/text()")[0]
+
+
+@pytest.mark.parametrize("audio", ["chapters.mp3", "chapters.m4a"])
+def test_chapters_embedded_in_the_audio_are_used(make_project: MakeProject, audio: str) -> None:
+    root = make_project({"episodes/001-episode.md": episode(audio=audio)})
+    feed, _ = built(root)
+    chapters = xpath(feed, "//psc:chapter")
+    assert [(c.get("start"), c.get("title")) for c in chapters] == [
+        ("00:00:00.000", "Opening"),
+        ("00:00:01.000", "The middle"),
+        ("00:00:02.000", "Closing"),
+    ]
+
+
+def test_front_matter_chapters_win_over_embedded_ones(make_project: MakeProject) -> None:
+    root = make_project(
+        {"episodes/001-episode.md": episode(audio="chapters.mp3", chapters=THREE_CHAPTERS[:1])}
+    )
+    feed, _ = built(root)
+    assert xpath(feed, "//psc:chapter/@title") == ["Opening"]
+
+
+def test_stale_chapter_files_are_removed(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(chapters=THREE_CHAPTERS)})
+    built(root)
+    assert (root / "public" / "chapters" / "001-episode.json").exists()
+    (root / "episodes" / "001-episode.md").write_text(episode())
+    built(root)
+    assert list((root / "public" / "chapters").iterdir()) == []
+
+
+def test_chapter_checks(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(
+                chapters=[
+                    {"start": 2, "title": "B"},
+                    {"start": 1, "title": "A"},
+                    {"start": 1, "title": "A again"},
+                    {"start": 60, "title": "Too late"},
+                ]
+            )
+        }
+    )
+    assert messages(root) == [
+        "episodes/001-episode.md:6: error: chapters: 'Too late' start(s) after the audio ends "
+        "(0:00:03) (correct the start times)",
+        "episodes/001-episode.md:6: error: chapters: chapters are not in order of their start "
+        "times (list them from the earliest to the latest)",
+        "episodes/001-episode.md:6: error: chapters: several chapters start at 0:00:01 "
+        "(give each chapter its own start time)",
+        "episodes/001-episode.md:6: warning: chapters: the first chapter starts at 0:00:02, not "
+        "0:00 (add a chapter at 0 (Spotify ignores chapters that do not start there))",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        ("1:2:3:4", "expected a time, got '1:2:3:4'"),
+        (-1, "expected a time, got the number -1"),
+        (True, "expected a time, got the boolean True"),
+    ],
+)
+def test_bad_chapter_times(make_project: MakeProject, start: object, message: str) -> None:
+    root = make_project(
+        {"episodes/001-episode.md": episode(chapters=[{"start": start, "title": "x"}])}
+    )
+    [problem] = messages(root)
+    assert f"error: chapters.0.start: {message}" in problem
+
+
+def test_sidecar_vtt_transcript_with_speakers(make_project: MakeProject) -> None:
+    root = make_project({"media/cbr.vtt": VTT})
+    feed, result = built(root)
+    assert [dict(t.attrib) for t in xpath(feed, "//item/podcast:transcript")] == [
+        {
+            "url": "https://show.example.com/media/cbr.vtt",
+            "type": "text/vtt",
+            "language": "en",
+            "rel": "captions",
+        }
+    ]
+    [loaded] = validate(root).episodes
+    assert loaded.transcripts[0].speakers == ("Ada Lovelace", "Grace Hopper")
+
+
+def test_front_matter_transcripts_srt_and_text(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "media/notes/ep1.srt": SRT,
+            "media/ep1.txt": "Hello. Goodbye.",
+            "episodes/001-episode.md": episode(
+                transcripts=[{"file": "notes/ep1.srt", "language": "de"}, {"file": "ep1.txt"}]
+            ),
+        }
+    )
+    feed, _ = built(root)
+    assert [dict(t.attrib) for t in xpath(feed, "//podcast:transcript")] == [
+        {
+            "url": "https://show.example.com/media/notes/ep1.srt",
+            "type": "application/x-subrip",
+            "language": "de",
+            "rel": "captions",
+        },
+        {"url": "https://show.example.com/media/ep1.txt", "type": "text/plain", "language": "en"},
+    ]
+
+
+def test_transcript_problems(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "media/cbr.vtt": "not a WebVTT file\n",
+            "media/vbr.vtt": "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nSecond\n\n"
+            "00:00:00.200 --> 00:00:00.900\nFirst\n",
+            "media/tone.srt": SRT.replace("00:00:02,500", "00:00:09,000"),
+            "episodes/002.md": episode(guid="g2", audio="vbr.mp3"),
+            "episodes/003.md": episode(guid="g3", audio="tone.m4a"),
+            "episodes/004.md": episode(
+                guid="g4", audio="chapters.mp3", transcripts=[{"file": "chapter.vtt"}]
+            ),
+        }
+    )
+    assert messages(root) == [
+        "episodes/001-episode.md: error: transcripts: 'cbr.vtt' is not a valid VTT file: "
+        "Invalid format (check it in a subtitle editor)",
+        "episodes/002.md: error: transcripts: 'vbr.vtt': the cue at 00:00:00.200 goes back in "
+        "time (make every cue start after the previous one and end after it starts)",
+        "episodes/003.md: error: transcripts: 'tone.srt' runs to 9.0 s but the audio lasts "
+        "3.0 s (is it the transcript of another episode?)",
+        "episodes/004.md:6: error: transcripts: 'chapter.vtt' is not in media/ "
+        "(did you mean 'chapters.mp3'?)",
+    ]
+
+
+def test_transcript_of_unknown_type_is_refused(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(transcripts=[{"file": "a.docx"}])})
+    assert messages(root) == [
+        "episodes/001-episode.md:7: error: transcripts.0.file: 'a.docx' is not a transcript "
+        "type apps read (use .vtt (best: Apple shows speakers), .srt, .json, .html or .txt)"
+    ]
+
+
+def test_show_level_tags(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(
+                funding=[{"url": "https://example.com/support", "text": "Support us"}],
+                persons=[
+                    {"name": "Ada", "role": "Host", "img": "https://example.com/ada.jpg"},
+                    {"name": "Bob", "role": "editor", "group": "writing"},
+                ],
+                medium="audiobook",
+                license="cc-by-4.0",
+                location={
+                    "name": "Berlin",
+                    "geo": "geo:52.52,13.405",
+                    "osm": "R62422",
+                    "country": "de",
+                },
+                txt=[{"value": "S6lpp-7ZCn8-dZfGc-OoyaG", "purpose": "applepodcastsverify"}],
+                update_frequency={"text": "Weekly", "rrule": "FREQ=WEEKLY"},
+                podroll=[
+                    {"feed_guid": "917393e3-1b1e-5cef-ace4-edaa54e1f810", "title": "Podcasting 2.0"}
+                ],
+            ),
+            "episodes/000-trailer.md": episode(
+                guid="t", audio="vbr.mp3", type="trailer", date="2025-01-01", season=2
+            ),
+        }
+    )
+    feed, _ = built(root)
+    [channel] = xpath(feed, "channel")
+
+    def tag(name: str) -> list[tuple[str | None, dict[str, str]]]:
+        return [(e.text, dict(e.attrib)) for e in xpath(channel, f"podcast:{name}")]
+
+    assert tag("funding") == [("Support us", {"url": "https://example.com/support"})]
+    assert tag("person") == [
+        ("Ada", {"role": "host", "group": "cast", "img": "https://example.com/ada.jpg"}),
+        ("Bob", {"role": "editor", "group": "writing"}),
+    ]
+    assert tag("medium") == [("audiobook", {})]
+    assert tag("license") == [("cc-by-4.0", {})]
+    assert tag("location") == [
+        ("Berlin", {"geo": "geo:52.52,13.405", "osm": "R62422", "country": "de"})
+    ]
+    assert tag("txt") == [("S6lpp-7ZCn8-dZfGc-OoyaG", {"purpose": "applepodcastsverify"})]
+    assert tag("updateFrequency") == [("Weekly", {"rrule": "FREQ=WEEKLY"})]
+    assert [dict(e.attrib) for e in xpath(channel, "podcast:podroll/podcast:remoteItem")] == [
+        {"feedGuid": "917393e3-1b1e-5cef-ace4-edaa54e1f810", "title": "Podcasting 2.0"}
+    ]
+    assert tag("trailer") == [
+        (
+            "An Episode",
+            {
+                "pubdate": "Wed, 01 Jan 2025 00:00:00 +0000",
+                "url": "https://show.example.com/media/vbr.mp3",
+                "length": str((root / "media" / "vbr.mp3").stat().st_size),
+                "type": "audio/mpeg",
+                "season": "2",
+            },
+        )
+    ]
+    assert tag("image") == [(None, {"href": "https://show.example.com/media/cover.jpg"})]
+
+
+def test_episode_level_tags(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(persons=[{"name": "Show Host"}]),
+            "episodes/001-episode.md": episode(
+                episode=3,
+                season=1,
+                season_name="Origins",
+                episode_display="Part 3",
+                persons=[{"name": "Guest Star", "role": "guest"}],
+                soundbites=[{"start": 0.5, "duration": 2, "title": "Best bit"}],
+                funding=[{"url": "https://example.com/ep", "text": "Sponsor"}],
+                location="Lisbon",
+                license={"identifier": "my-licence", "url": "https://example.com/licence"},
+                alternate_enclosures=[{"audio": "tone.m4a", "title": "AAC", "default": True}],
+            ),
+        }
+    )
+    feed, _ = built(root)
+    [item] = xpath(feed, "//item")
+
+    def tag(name: str) -> list[tuple[str | None, dict[str, str]]]:
+        return [(e.text, dict(e.attrib)) for e in xpath(item, f"podcast:{name}")]
+
+    assert tag("season") == [("1", {"name": "Origins"})]
+    assert tag("episode") == [("3", {"display": "Part 3"})]
+    # item persons replace the show's
+    assert tag("person") == [("Guest Star", {"role": "guest", "group": "cast"})]
+    assert tag("soundbite") == [("Best bit", {"startTime": "0.5", "duration": "2"})]
+    assert tag("funding") == [("Sponsor", {"url": "https://example.com/ep"})]
+    assert tag("location") == [("Lisbon", {})]
+    assert tag("license") == [("my-licence", {"url": "https://example.com/licence"})]
+    [alternate] = xpath(item, "podcast:alternateEnclosure")
+    size = (root / "media" / "tone.m4a").stat().st_size
+    assert dict(alternate.attrib) == {
+        "type": "audio/x-m4a",
+        "length": str(size),
+        "bitrate": alternate.get("bitrate"),
+        "title": "AAC",
+        "default": "true",
+    }
+    assert int(alternate.get("bitrate")) > 0
+    assert xpath(alternate, "podcast:source/@uri") == ["https://show.example.com/media/tone.m4a"]
+    assert codes(root) == ["soundbite-length"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"persons": [{"name": "A", "role": "hots"}]},
+            "persons.0: 'hots' is not a role of the group 'cast' (did you mean 'host'?)",
+        ),
+        (
+            {"persons": [{"name": "A", "role": "editor"}]},
+            "persons.0: 'editor' is not a role of the group 'cast' (set group: writing)",
+        ),
+        (
+            {"funding": [{"url": "https://e.com", "text": "x" * 129}]},
+            "funding.0.text: longer than 128 characters (shorten it)",
+        ),
+        (
+            {"location": {"name": "X", "country": "xx"}},
+            "location.country: 'xx' is not an ISO 3166-1 country code (use two letters: de, us, "
+            "gb)",
+        ),
+        (
+            {"location": {"name": "X", "geo": "52.5,13.4"}},
+            "location.geo: '52.5,13.4' is not in the expected form (write an RFC 5870 geo URI: "
+            "geo:52.52,13.405)",
+        ),
+        (
+            {"license": "my-own"},
+            "license: 'my-own' is not a well-known licence (add url: with the licence's full "
+            "text, or use ARR, CC-BY-4.0, CC-BY-NC-4.0, CC-BY-NC-ND-4.0)",
+        ),
+        ({"medium": "vlog"}, "medium: 'vlog' is not allowed here (did you mean 'blog'?)"),
+        (
+            {"update_frequency": {"text": "Weekly", "rrule": "weekly"}},
+            "update_frequency.rrule: 'weekly' is not in the expected form (write an RFC 5545 "
+            "rule: FREQ=WEEKLY;BYDAY=TU)",
+        ),
+        (
+            {"podroll": [{"feed_guid": "not-a-guid"}]},
+            "podroll.0.feed_guid: 'not-a-guid' is not a UUID",
+        ),
+    ],
+)
+def test_show_namespace_values_are_validated(
+    make_project: MakeProject, overrides: dict[str, Any], expected: str
+) -> None:
+    root = make_project({"podcast.yaml": show(**overrides)})
+    [problem] = messages(root)
+    assert expected in problem, problem
+
+
+def test_alternate_enclosure_must_exist(make_project: MakeProject) -> None:
+    root = make_project(
+        {"episodes/001-episode.md": episode(alternate_enclosures=[{"audio": "nope.m4a"}])}
+    )
+    assert messages(root) == [
+        "episodes/001-episode.md:6: error: alternate_enclosures: 'nope.m4a' is not in media/ "
+        "(add the file or remove the entry)"
+    ]
+
+
+def test_soundbite_past_the_end(make_project: MakeProject) -> None:
+    root = make_project(
+        {"episodes/001-episode.md": episode(soundbites=[{"start": 2, "duration": 20}])}
+    )
+    assert codes(root) == ["soundbite-after-end"]
