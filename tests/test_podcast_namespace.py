@@ -187,7 +187,7 @@ def test_bad_chapter_times(make_project: MakeProject, start: object, message: st
 
 def test_sidecar_vtt_transcript_with_speakers(make_project: MakeProject) -> None:
     root = make_project({"media/cbr.vtt": VTT})
-    feed, result = built(root)
+    feed, _ = built(root)
     assert [dict(t.attrib) for t in xpath(feed, "//item/podcast:transcript")] == [
         {
             "url": "https://show.example.com/media/cbr.vtt",
