@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
 from .errors import Problem, error, warning
 
@@ -98,3 +98,17 @@ def check_artwork(path: Path, shown_as: str, field: str, line: int | None) -> li
             )
         )
     return problems
+
+
+def placeholder_cover(path: Path, title: str) -> None:
+    """A plain 1400 px cover with the show's title, so a new show validates until the real
+    artwork arrives."""
+    cover = Image.new("RGB", (MIN_SIDE, MIN_SIDE), (40, 44, 52))
+    ImageDraw.Draw(cover).text(
+        (MIN_SIDE // 2, MIN_SIDE // 2),
+        title[:24],
+        fill="white",
+        font=ImageFont.load_default(size=110),
+        anchor="mm",
+    )
+    cover.save(path, "JPEG", quality=85)

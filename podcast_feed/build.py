@@ -101,15 +101,20 @@ def build(
     now: datetime | None = None,
     previous: str | None = None,
     allow_removal: bool = False,
+    served_from: str | None = None,
 ) -> BuildResult:
-    """Validate, then write `output/feed.xml`; on any error nothing is written."""
+    """Validate, then write `output/feed.xml`; on any error nothing is written.
+
+    `served_from` (an http URL) makes the feed and media URLs point there, for `serve`.
+    """
     now = now or _now()
     validation = validate(root, now, previous, allow_removal)
     if validation.failed(strict) or validation.show is None:
         raise ProblemsFound(validation.problems)
-    published = in_feed_order(validation.show, publishable(validation.episodes, now))
-    xml = render_feed(validation.show, published)
-    write_chapters(validation.show, published, output)
+    show = validation.show if served_from is None else served(validation.show, served_from)
+    published = in_feed_order(show, publishable(validation.episodes, now))
+    xml = render_feed(show, published)
+    write_chapters(show, published, output)
     feed_path = output / FEED_FILE
     write_atomic(feed_path, xml)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
@@ -120,6 +125,18 @@ def build(
         drafts=drafts,
         scheduled=len(validation.episodes) - drafts - len(published),
         problems=validation.problems,
+    )
+
+
+def served(show: Show, base_url: str) -> Show:
+    """The show with its feed and media at `base_url`, keeping its podcast:guid."""
+    base_url = base_url.rstrip("/")
+    return show.model_copy(
+        update={
+            "feed_url": f"{base_url}/{FEED_FILE}",
+            "media_base_url": f"{base_url}/media/",
+            "podcast_guid": show_guid(show),
+        }
     )
 
 

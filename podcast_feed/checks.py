@@ -15,7 +15,7 @@ from .config import SHOW_FILE
 from .episodes import show_guid
 from .errors import Problem, error, warning
 from .models import Episode, Show, podcast_guid_for
-from .notes import DESCRIPTION_LIMIT, plain_text
+from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, plain_text
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
@@ -127,6 +127,16 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
                 None,
                 "the episode has no show notes and no summary",
                 "write the show notes below the front matter",
+            )
+        )
+    if NOTES_PLACEHOLDER in episode.notes_html:
+        problems.append(
+            warning(
+                "notes-template",
+                here,
+                None,
+                "the show notes still hold the text 'podcast-feed new' wrote",
+                "write the episode's own notes",
             )
         )
     if meta.summary and len(meta.summary.encode()) > DESCRIPTION_LIMIT:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import Annotated, Any, Literal, NoReturn
 
 import typer
 
 from . import __version__
 from .build import DEFAULT_OUTPUT, build, validate
-from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count
+from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, ShowNotFound, count
+from .media import UnreadableMedia, inspect_audio
+from .scaffold import init_show, new_episode
+from .serve import PreviewServer
 
 app = typer.Typer(
     name="podcast-feed",
@@ -134,6 +138,164 @@ def validate_command(
         _print_problems(validation.problems, err=False, always_total=True)
     if validation.failed(strict):
         raise typer.Exit(1)
+
+
+@app.command("init")
+def init_command(
+    folder: Annotated[
+        Path, typer.Argument(help="Where to create the show.", file_okay=False)
+    ] = Path(),
+    title: Annotated[str, typer.Option("--title", help="The show's name.")] = "My Podcast",
+    feed_url: Annotated[
+        str,
+        typer.Option(
+            "--feed-url", help="Where feed.xml will be published; podcast_guid is derived from it."
+        ),
+    ] = "https://podcast.example.com/feed.xml",
+    author: Annotated[str, typer.Option("--author", help="Who makes the show.")] = "Your Name",
+    email: Annotated[
+        str, typer.Option("--email", help="The owner's email (Spotify checks it).")
+    ] = "you@example.com",
+) -> None:
+    """Create a new show: podcast.yaml (every key explained), episodes/, media/, .gitignore and a
+    CI workflow. Refuses to overwrite an existing show.
+
+    Example: podcast-feed init my-show --title "My Show" --feed-url https://example.com/feed.xml
+    """
+    try:
+        written = init_show(folder, title, feed_url, author, email)
+    except PodcastFeedError as exc:
+        _fail(exc)
+    for path in written:
+        typer.echo(f"wrote {_relative(path)}")
+    typer.echo(
+        "Next: edit podcast.yaml, replace media/cover.jpg, then "
+        "'podcast-feed new AUDIO' for each episode."
+    )
+
+
+@app.command("new")
+def new_command(
+    audio: Annotated[Path, typer.Argument(help="The episode's audio file.", dir_okay=False)],
+    root: Root = Path(),
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            help="The episode's title (default: the audio's title tag, else its name).",
+            show_default=False,
+        ),
+    ] = None,
+    season: Annotated[
+        int | None, typer.Option("--season", min=1, help="The season number.", show_default=False)
+    ] = None,
+    now: Now = None,
+) -> None:
+    """Add an episode: episodes/NNN-slug.md with the next number, a new guid and today's date;
+    the audio is copied into media/ under an ASCII name (the original is never touched).
+
+    Example: podcast-feed new ~/Recordings/interview.mp3 --title "Interview with Ada"
+    """
+    try:
+        created = new_episode(root, audio, title, _parse_now(now) or datetime.now(UTC), season)
+    except PodcastFeedError as exc:
+        _fail(exc)
+    if created.copied:
+        typer.echo(f"copied {audio} -> {_relative(created.audio_file)}")
+    typer.echo(
+        f"wrote {_relative(created.episode_file)} (episode {created.number}: {created.title!r})"
+    )
+    typer.echo(
+        "Next: write the show notes in that file, then 'podcast-feed serve' or "
+        "'podcast-feed build'."
+    )
+
+
+@app.command("inspect")
+def inspect_command(
+    audio: Annotated[list[Path], typer.Argument(help="Audio files.", dir_okay=False)],
+    output_format: Format = "text",
+) -> None:
+    """Show what mutagen sees in audio files: format, type, duration, bitrate, tags, chapters.
+
+    Example: podcast-feed inspect media/episode-1.mp3 --format json
+    """
+    reports: list[dict[str, object]] = []
+    failed = False
+    for path in audio:
+        try:
+            reports.append(asdict(inspect_audio(path)))
+        except (UnreadableMedia, OSError) as exc:
+            failed = True
+            reports.append({"file": str(path), "error": str(getattr(exc, "strerror", None) or exc)})
+    if output_format == "json":
+        typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+    else:
+        typer.echo("\n\n".join(_inspect_text(report) for report in reports))
+    if failed:
+        raise typer.Exit(1)
+
+
+def _inspect_text(report: dict[str, Any]) -> str:
+    if "error" in report:
+        return f"{report['file']}: error: {report['error']}"
+    lines = [
+        f"{report['file']}",
+        f"  format:      {report['format']}",
+        f"  enclosure:   {report['mime_type'] or 'not accepted by Apple'}",
+        f"  duration:    {_clock(report['duration'])} ({report['duration']:.3f} s, "
+        f"{'exact' if report['duration_exact'] else 'estimated'})",
+        f"  bitrate:     {report['bitrate'] // 1000} kbit/s, {report['bitrate_mode']}",
+        f"  sample rate: {report['sample_rate']} Hz, {report['channels']} channel(s)",
+        f"  size:        {report['size']} bytes",
+    ]
+    lines += [f"  tag {key}: {'; '.join(values)}" for key, values in report["tags"].items()]
+    lines += [f"  chapter {_clock(start)} {title}" for start, title in report["chapters"]]
+    lines += [f"  artwork: {artwork}" for artwork in report["artwork"]]
+    return "\n".join(lines)
+
+
+@app.command("serve")
+def serve_command(
+    root: Root = Path(),
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host", help="Address to listen on; 0.0.0.0 lets a phone on the LAN subscribe."
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free one).")] = 8000,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="The base URL apps should use, if not http://HOST:PORT.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Preview the show in a real podcast app: serve the feed (URLs pointing here), artwork,
+    chapters, transcripts and media, rebuilding whenever a file changes. Ctrl-C stops it.
+
+    Example: podcast-feed serve --host 0.0.0.0 --port 8000
+    """
+    if not (root / "podcast.yaml").is_file():
+        _fail(
+            ShowNotFound(
+                f"no podcast.yaml in {root}; run the command in the show's folder or pass --root"
+            )
+        )
+    try:
+        server = PreviewServer(root, host, port, url, report=lambda text: typer.echo(text))
+    except OSError as exc:
+        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"Serving {root.resolve()}; paste this URL into your podcast app:\n"
+        f"  {server.feed_url}\nPress Ctrl-C to stop."
+    )
+    server.serve_forever()
+    typer.echo("Stopped.")
 
 
 def _fail(exc: PodcastFeedError) -> NoReturn:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import mutagen
 from mutagen.id3 import ID3
@@ -76,6 +76,105 @@ def probe(path: Path) -> MediaInfo:
         channels=int(getattr(info, "channels", 0) or 0),
         chapters=chapters,
     )
+
+
+def read_title(path: Path) -> str | None:
+    """The title tag (ID3 TIT2, MP4 ©nam...), if the file has one."""
+    try:
+        media = mutagen.File(path, easy=True)
+    except (mutagen.MutagenError, ValueError, EOFError, OSError) as exc:
+        raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
+    if media is None:
+        raise UnreadableMedia("not an audio file mutagen knows")
+    titles = (media.tags or {}).get("title") or []
+    return str(titles[0]).strip() or None if titles else None
+
+
+@dataclass(frozen=True)
+class AudioReport:
+    """Everything `podcast-feed inspect` shows about one file."""
+
+    file: str
+    format: str
+    mime_type: str | None
+    duration: float
+    duration_exact: bool
+    bitrate: int
+    bitrate_mode: str
+    sample_rate: int
+    channels: int
+    size: int
+    tags: dict[str, list[str]]
+    chapters: list[tuple[float, str]]
+    artwork: list[str]
+
+
+def inspect_audio(path: Path) -> AudioReport:
+    """What mutagen sees in a file, including what `probe` leaves out (tags, artwork)."""
+    size = path.stat().st_size  # a missing file is an OSError, not a mutagen error
+    try:
+        mime_type: str | None = enclosure_type(path)
+    except UnsupportedMedia:
+        mime_type = None
+    try:
+        media = mutagen.File(path)
+    except (mutagen.MutagenError, ValueError, EOFError, OSError) as exc:
+        raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
+    if media is None or media.info is None:
+        raise UnreadableMedia("not an audio file mutagen knows")
+    info = media.info
+    if mime_type == "audio/mpeg":
+        measured = probe(path)
+        duration, exact = measured.duration, True
+        chapters = list(measured.chapters)
+        mode = str(getattr(info, "bitrate_mode", "")).rsplit(".", 1)[-1]
+        if measured.vbr_without_header:
+            mode = "VBR (no Xing/VBRI header; duration counted frame by frame)"
+        elif mode == "UNKNOWN":
+            mode = "CBR (no Xing/Info header; constant bitrate measured)"
+    else:
+        duration, exact = float(info.length or 0), True
+        chapters = [(float(c.start), str(c.title)) for c in getattr(media, "chapters", None) or ()]
+        mode = str(getattr(info, "bitrate_mode", "") or "").rsplit(".", 1)[-1] or "not stated"
+    tags: dict[str, list[str]] = {}
+    artwork: list[str] = []
+    for key, value in (media.tags or {}).items():
+        values = value if isinstance(value, list) else [value]
+        if str(key).startswith(("APIC", "covr")) or key == "METADATA_BLOCK_PICTURE":
+            artwork += [_describe_picture(v) for v in values]
+        elif str(key).startswith("CHAP") or str(key).startswith("CTOC"):
+            continue
+        else:
+            tags[str(key)] = [_short_text(v) for v in values]
+    return AudioReport(
+        file=str(path),
+        format=type(media).__name__,
+        mime_type=mime_type,
+        duration=duration,
+        duration_exact=exact,
+        bitrate=int(getattr(info, "bitrate", 0) or 0),
+        bitrate_mode=mode,
+        sample_rate=int(getattr(info, "sample_rate", 0) or 0),
+        channels=int(getattr(info, "channels", 0) or 0),
+        size=size,
+        tags=dict(sorted(tags.items())),
+        chapters=chapters,
+        artwork=artwork,
+    )
+
+
+def _describe_picture(picture: Any) -> str:
+    """ID3 APIC frames carry .data and .mime; MP4 covr values are the bytes themselves."""
+    data = bytes(getattr(picture, "data", picture))
+    mime = getattr(picture, "mime", None) or (
+        "image/png" if data[:4] == b"\x89PNG" else "image/jpeg"
+    )
+    return f"{mime}, {len(data)} bytes"
+
+
+def _short_text(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _probe_mp3(path: Path, size: int) -> MediaInfo:

@@ -18,6 +18,8 @@ from lxml import html as lxml_html
 ALLOWED_TAGS = frozenset({"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"})
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+NOTES_PLACEHOLDER = "What this episode is about, in two or three sentences."
+"""The first line `podcast-feed new` writes; a check warns while it is still there."""
 DESCRIPTION_LIMIT = 4000
 """Apple's limit for `description`, in bytes of UTF-8."""
 

@@ -1,0 +1,276 @@
+"""New shows and new episodes: every file a podcaster would otherwise type by hand."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+import shutil
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from .artwork import placeholder_cover
+from .build import DEFAULT_OUTPUT
+from .config import SHOW_FILE, load_show
+from .episodes import EPISODE_SUFFIX, load_episodes
+from .errors import PodcastFeedError
+from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
+from .models import podcast_guid_for
+from .notes import NOTES_PLACEHOLDER
+
+WORKFLOW_FILE = ".github/workflows/podcast-feed.yml"
+
+
+class ShowExists(PodcastFeedError):
+    """init was pointed at a folder that already holds a show."""
+
+
+class CannotAddEpisode(PodcastFeedError):
+    """new could not create the episode (bad audio, no show, name taken)."""
+
+
+def slugify(text: str, fallback: str = "episode") -> str:
+    """An ASCII file-name slug: Apple asks for a-z, 0-9 and dashes in URLs.
+
+    >>> slugify("Épisode 1: Café & Crème!")
+    'episode-1-cafe-creme'
+    >>> slugify("¿¿??")
+    'episode'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or fallback
+
+
+def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) -> list[Path]:
+    """Create a new show in `folder`; refuses to touch an existing one. Returns what it wrote."""
+    if (folder / SHOW_FILE).exists():
+        raise ShowExists(f"{folder / SHOW_FILE} already exists; init never overwrites a show")
+    base = feed_url.rsplit("/", 1)[0]
+    values = {
+        "title": _yaml_scalar(title),
+        "author": _yaml_scalar(author),
+        "email": _yaml_scalar(email),
+        "feed_url": _yaml_scalar(feed_url),
+        "link": _yaml_scalar(base + "/"),
+        "media_base_url": _yaml_scalar(base + "/media/"),
+        "podcast_guid": str(podcast_guid_for(feed_url)),
+    }
+    (folder / "episodes").mkdir(parents=True, exist_ok=True)
+    (folder / "media").mkdir(parents=True, exist_ok=True)
+    written = []
+    for relative, text in (
+        (SHOW_FILE, SHOW_TEMPLATE.format(**values)),
+        (".gitignore", f"/{DEFAULT_OUTPUT}/\n"),
+        (WORKFLOW_FILE, WORKFLOW_TEMPLATE),
+        ("episodes/.gitkeep", ""),
+    ):
+        path = folder / relative
+        if relative != SHOW_FILE and path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    cover = folder / "media" / "cover.jpg"
+    if not cover.exists():
+        placeholder_cover(cover, title)
+        written.append(cover)
+    return written
+
+
+def _yaml_scalar(value: str) -> str:
+    """A value YAML reads back unchanged, quoted only when it must be."""
+    dumped: str = yaml.safe_dump(value, allow_unicode=True, width=1000)
+    return dumped.removesuffix("\n...\n").rstrip("\n")
+
+
+@dataclass
+class NewEpisode:
+    episode_file: Path
+    audio_file: Path
+    copied: bool
+    number: int
+    title: str
+
+
+def new_episode(
+    root: Path, audio: Path, title: str | None, now: datetime, season: int | None = None
+) -> NewEpisode:
+    """Write episodes/NNN-slug.md for `audio`, copying the audio into media/ if needed."""
+    if not (root / SHOW_FILE).is_file():
+        raise CannotAddEpisode(f"no {SHOW_FILE} in {root}; run 'podcast-feed init' first")
+    show, _ = load_show(root / SHOW_FILE)
+    if show is None:
+        raise CannotAddEpisode(f"{SHOW_FILE} has errors; run 'podcast-feed validate' first")
+    if not audio.is_file():
+        raise CannotAddEpisode(f"{audio} is not a file")
+    try:
+        enclosure_type(audio)
+        tag_title = read_title(audio)
+    except UnsupportedMedia as exc:
+        raise CannotAddEpisode(
+            f"{audio.name}: Apple does not accept {exc} files; "
+            "convert it to MP3 or to AAC in an .m4a file"
+        ) from None
+    except UnreadableMedia as exc:
+        raise CannotAddEpisode(f"{audio.name} cannot be read as audio: {exc}") from None
+    title = (title or tag_title or audio.stem.replace("_", " ").replace("-", " ")).strip()
+
+    episodes, _ = load_episodes(root / "episodes", root, show)
+    if show.type == "serial" and season is None:
+        season = max((e.meta.season or 1 for e in episodes), default=1)
+    in_season = [
+        e
+        for e in episodes
+        if e.meta.type == "full" and (season is None or (e.meta.season or 1) == season)
+    ]
+    numbers = [e.meta.episode for e in in_season if e.meta.episode is not None]
+    number = max(numbers) + 1 if numbers else len(in_season) + 1
+    slug = slugify(title)
+    episode_file = root / "episodes" / f"{number:03d}-{slug}{EPISODE_SUFFIX}"
+    if episode_file.exists():
+        raise CannotAddEpisode(f"{episode_file} already exists")
+
+    media_dir = (root / "media").resolve()
+    media_dir.mkdir(exist_ok=True)
+    source = audio.resolve()
+    if source.is_relative_to(media_dir):
+        audio_file, copied = source, False
+    else:
+        audio_file, copied = _copy_into(source, media_dir, slug), True
+
+    front = {
+        "title": title,
+        "date": now.astimezone(show.zone).strftime("%Y-%m-%d %H:%M"),
+        "audio": audio_file.relative_to(media_dir).as_posix(),
+        "guid": str(uuid.uuid4()),
+        "episode": number,
+    }
+    if season is not None:
+        front["season"] = season
+    episode_file.write_text(
+        "---\n"
+        + yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+        + "---\n\n"
+        + NOTES_TEMPLATE,
+        encoding="utf-8",
+    )
+    return NewEpisode(episode_file, audio_file, copied, number, title)
+
+
+def _copy_into(source: Path, media_dir: Path, slug: str) -> Path:
+    """Copy to media/<slug>.<ext>, reusing an identical copy and never overwriting another."""
+    suffix = source.suffix.lower()
+    for attempt in range(1, 1000):
+        name = f"{slug}{suffix}" if attempt == 1 else f"{slug}-{attempt}{suffix}"
+        target = media_dir / name
+        if not target.exists():
+            shutil.copyfile(source, target)
+            return target
+        if filecmp.cmp(source, target, shallow=False):
+            return target
+    raise CannotAddEpisode(f"too many files named {slug}-N{suffix} in media/")
+
+
+NOTES_TEMPLATE = f"""\
+{NOTES_PLACEHOLDER}
+
+## Key Topics Covered
+
+- A topic
+
+## Key Takeaways
+
+- A takeaway
+
+## Resources & Links
+
+- [A link](https://example.com)
+"""
+
+SHOW_TEMPLATE = """\
+# podcast.yaml: the show. Every key is described in the README ("podcast.yaml reference").
+
+# Required --------------------------------------------------------------------------------
+title: {title}                     # the show's name only, at most 255 characters
+description: >-                    # plain text, at most 4000 bytes
+  What the show is about, for people deciding whether to subscribe.
+link: {link}                       # the show's website
+language: en                       # ISO 639-1, optionally with a region: en-us, de-at
+author: {author}                   # itunes:author; Spotify requires it
+owner:                             # itunes:owner; Spotify and YouTube check the email
+  name: {author}
+  email: {email}
+image: cover.jpg                   # in media/: square JPEG/PNG, 1400-3000 px, RGB (replace it!)
+categories:                        # Apple's list, exact names; Apple uses only the first
+  - category: Technology
+  # - category: Business
+  #   subcategory: Management
+explicit: false                    # itunes:explicit
+feed_url: {feed_url}               # where feed.xml will be published
+media_base_url: {media_base_url}   # where media/ will be published
+# Set once, never change, even if the feed moves (Podcasting 2.0 podcast:guid):
+podcast_guid: {podcast_guid}
+
+# Optional ---------------------------------------------------------------------------------
+type: episodic                     # episodic (newest first) or serial (oldest first, numbered)
+timezone: UTC                      # zone of episode dates written without one: Europe/Berlin
+# copyright: © 2026 {author}
+# complete: false                  # true: no more episodes will come
+# block: false                     # true: keep the show out of Apple's directory
+# new_feed_url: https://...        # after moving the feed: where it lives now
+# locked: false                    # true: other hosting platforms must not import the feed
+# chapters_in_description: false   # true: chapter timestamps at the end of descriptions
+
+# Podcasting 2.0 ---------------------------------------------------------------------------
+# persons:
+#   - name: Your Name
+#     role: host                   # host, co-host, guest, producer, editor... (the taxonomy)
+#     href: https://example.com
+# funding:
+#   - url: https://example.com/support
+#     text: Support the show
+# medium: podcast                  # podcast, music, audiobook, video, film, course...
+# license: CC-BY-4.0               # or {{identifier: my-licence, url: https://...}}
+# location: Berlin                 # or {{name, geo: geo:52.52,13.405, osm: R62422, country: de}}
+# txt:
+#   - value: your-apple-verification-code
+#     purpose: applepodcastsverify
+# update_frequency:
+#   text: Every Tuesday
+#   rrule: FREQ=WEEKLY;BYDAY=TU
+# podroll:
+#   - feed_guid: 917393e3-1b1e-5cef-ace4-edaa54e1f810
+#     title: A show you recommend
+"""
+
+WORKFLOW_TEMPLATE = """\
+# Validates the show on every push and pull request, builds feed.xml, and keeps it as an
+# artifact. Add your upload step (rsync, S3, Pages...) at the end. The hourly schedule
+# publishes episodes whose date has come.
+name: podcast-feed
+on:
+  push:
+  pull_request:
+  schedule:
+    - cron: "7 * * * *"
+jobs:
+  feed:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install podcast-feed
+      - run: podcast-feed validate --strict
+      - run: podcast-feed build --strict
+      - uses: actions/upload-artifact@v4
+        with:
+          name: feed
+          path: public/
+"""

@@ -1,0 +1,204 @@
+"""A local preview server: the feed with URLs pointing at itself, served the way podcast apps
+need it (Content-Type, HEAD, byte ranges, conditional GET), rebuilt when a file changes.
+
+werkzeug does the HTTP (ranges, ETags, 304/416, safe path joining); watchfiles watches.
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import watchfiles
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, ServiceUnavailable
+from werkzeug.security import safe_join
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import wrap_file
+
+from .build import FEED_FILE, BuildResult, build
+from .chapters import CHAPTERS_FOLDER, JSON_CHAPTERS_TYPE
+from .config import SHOW_FILE
+from .errors import Problem, ProblemsFound
+from .media import ENCLOSURE_TYPES
+from .models import TRANSCRIPT_TYPES
+
+CONTENT_TYPES: dict[str, str] = {
+    **ENCLOSURE_TYPES,
+    **TRANSCRIPT_TYPES,
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".xml": "application/rss+xml; charset=utf-8",
+}
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def reachable_address(host: str) -> str:
+    """The address other devices use for `host`: for 0.0.0.0, this machine's LAN address."""
+    if host not in WILDCARD_HOSTS:
+        return host
+    try:
+        addresses = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        addresses = []
+    lan = [address for address in addresses if not address.startswith("127.")]
+    return lan[0] if lan else socket.gethostname()
+
+
+class PreviewServer:
+    """Builds the show into a temporary folder and serves it with the show's media/."""
+
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        public_url: str | None = None,
+        report: Callable[[str], None] = print,
+    ) -> None:
+        self.root = root.resolve()
+        self.media = self.root / "media"
+        self._output = tempfile.TemporaryDirectory(prefix="podcast-feed-serve-")
+        self.output = Path(self._output.name)
+        self.report = report
+        self.server = make_server(host, port, self.wsgi, threaded=True)
+        port = self.server.socket.getsockname()[1]
+        address = reachable_address(host)
+        self.url = (public_url or f"http://{_bracketed(address)}:{port}").rstrip("/")
+        self.problems: list[Problem] = []
+        self.last_result: BuildResult | None = None
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self._server_thread: threading.Thread | None = None
+
+    @property
+    def feed_url(self) -> str:
+        return f"{self.url}/{FEED_FILE}"
+
+    def rebuild(self) -> bool:
+        """Build again; on errors the last good feed stays served and the problems are kept."""
+        try:
+            self.last_result = build(self.root, self.output, served_from=self.url)
+        except ProblemsFound as exc:
+            self.problems = exc.problems
+            self.report("\n".join(str(problem) for problem in exc.problems))
+            self.report("The feed was not rebuilt; fix the errors above and save again.")
+            return False
+        self.problems = self.last_result.problems
+        self.report(f"Built {len(self.last_result.published)} episodes -> {self.feed_url}")
+        return True
+
+    def watch(self) -> None:
+        """Rebuild whenever podcast.yaml, episodes/ or media/ change, until `stop`."""
+        paths = [
+            path
+            for path in (self.root / SHOW_FILE, self.root / "episodes", self.media)
+            if path.exists()
+        ]
+        for _ in watchfiles.watch(
+            *paths, stop_event=self._stop, debounce=300, raise_interrupt=False
+        ):
+            self.rebuild()
+
+    def start(self) -> None:
+        """Build, then serve and watch in background threads (for tests and embedding)."""
+        self.rebuild()
+        self._start_watching()
+        self._server_thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._server_thread.start()
+
+    def serve_forever(self) -> None:
+        """Build, watch in the background and serve until Ctrl-C."""
+        self.rebuild()
+        self._start_watching()
+        try:
+            self.server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server_thread is not None:
+            self.server.shutdown()
+            self._server_thread.join()
+        self.server.server_close()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+        self._output.cleanup()
+
+    def _start_watching(self) -> None:
+        self._watcher = threading.Thread(target=self.watch, daemon=True)
+        self._watcher.start()
+
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        try:
+            response = self.respond(request)
+        except HTTPException as exc:
+            response = exc.get_response(environ)
+        return response(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
+        path = request.path
+        if path == "/":
+            return Response(
+                f"Subscribe to {self.feed_url} in your podcast app.\n", mimetype="text/plain"
+            )
+        if path == f"/{FEED_FILE}":
+            if self.last_result is None:
+                raise ServiceUnavailable(
+                    "\n".join(str(p) for p in self.problems) or "The feed has not been built yet."
+                )
+            return self.file(request, self.output, FEED_FILE)
+        for prefix, folder in (
+            (f"/{CHAPTERS_FOLDER}/", self.output / CHAPTERS_FOLDER),
+            ("/media/", self.media),
+        ):
+            if path.startswith(prefix):
+                return self.file(request, folder, path.removeprefix(prefix))
+        raise NotFound
+
+    def file(self, request: Request, folder: Path, relative: str) -> Response:
+        """A file inside `folder`, never outside it, with ranges and conditional GET."""
+        joined = safe_join(str(folder), relative)
+        if joined is None:
+            raise NotFound
+        path = Path(joined).resolve()
+        if not path.is_relative_to(folder.resolve()) or not path.is_file():
+            raise NotFound
+        suffix = path.suffix.lower()
+        content_type = (
+            JSON_CHAPTERS_TYPE
+            if folder.name == CHAPTERS_FOLDER
+            else CONTENT_TYPES.get(suffix, "application/octet-stream")
+        )
+        stat = path.stat()
+        stream = path.open("rb")
+        response = Response(
+            wrap_file(request.environ, stream), direct_passthrough=True, content_type=content_type
+        )
+        response.content_length = stat.st_size
+        response.last_modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
+        response.set_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        try:
+            return response.make_conditional(
+                request, accept_ranges=True, complete_length=stat.st_size
+            )
+        except HTTPException:
+            stream.close()
+            raise
+
+
+def _bracketed(address: str) -> str:
+    return f"[{address}]" if ":" in address else address

@@ -1,0 +1,177 @@
+"""init, new and inspect through the CLI, on real folders and real audio files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from podcast_feed import validate
+from podcast_feed.cli import app
+from podcast_feed.models import podcast_guid_for
+
+from .conftest import AUDIO, MakeProject, show
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
+    folder = tmp_path / "new-show"
+    code, out, _ = run(
+        "init",
+        str(folder),
+        "--title",
+        "Küche & Code",
+        "--feed-url",
+        "https://kc.example.com/podcast/feed.xml",
+        "--author",
+        "Ada",
+        "--email",
+        "ada@kc.example.com",
+    )
+    assert code == 0
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
+        ".github/workflows/podcast-feed.yml",
+        ".gitignore",
+        "episodes/.gitkeep",
+        "media/cover.jpg",
+        "podcast.yaml",
+    ]
+    assert out.splitlines()[0].endswith("new-show/podcast.yaml")
+    settings = yaml.safe_load((folder / "podcast.yaml").read_text())
+    assert settings["title"] == "Küche & Code"
+    assert settings["media_base_url"] == "https://kc.example.com/podcast/media/"
+    assert settings["podcast_guid"] == str(
+        podcast_guid_for("https://kc.example.com/podcast/feed.xml")
+    )
+    assert "# copyright:" in (folder / "podcast.yaml").read_text()  # optional keys documented
+    assert (folder / ".gitignore").read_text() == "/public/\n"
+    workflow = yaml.safe_load((folder / ".github/workflows/podcast-feed.yml").read_text())
+    steps = [step.get("run", "") for step in workflow["jobs"]["feed"]["steps"]]
+    assert "podcast-feed validate --strict" in steps and "podcast-feed build --strict" in steps
+    assert [p.code for p in validate(folder).problems] == ["no-episodes"]
+
+
+def test_init_refuses_to_overwrite_a_show(make_project: MakeProject) -> None:
+    root = make_project()
+    before = (root / "podcast.yaml").read_bytes()
+    code, out, err = run("init", str(root))
+    assert (code, out) == (1, "")
+    assert err == f"error: {root}/podcast.yaml already exists; init never overwrites a show\n"
+    assert (root / "podcast.yaml").read_bytes() == before
+
+
+def test_new_copies_audio_and_writes_the_next_episode(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    root = make_project()
+    recording = tmp_path / "recordings" / "Épisode Spécial (final).m4a"
+    recording.parent.mkdir()
+    shutil.copy(AUDIO / "tone.m4a", recording)
+    before = sha(recording)
+    code, out, _ = run("new", str(recording), "--root", str(root), "--now", "2025-03-04T05:06:00Z")
+    assert code == 0, out
+    assert out.splitlines()[:2] == [
+        f"copied {recording} -> {root}/media/episode-special-final.m4a",
+        f"wrote {root}/episodes/002-episode-special-final.md (episode 2: 'Épisode Spécial "
+        "(final)')",
+    ]
+    assert sha(recording) == before and recording.exists()  # original untouched
+    assert sha(root / "media" / "episode-special-final.m4a") == before
+    text = (root / "episodes" / "002-episode-special-final.md").read_text()
+    front = yaml.safe_load(text.split("---")[1])
+    assert front["title"] == "Épisode Spécial (final)"
+    assert front["date"] == "2025-03-04 05:06"
+    assert front["audio"] == "episode-special-final.m4a"
+    assert front["episode"] == 2
+    assert len(front["guid"]) == 36
+    assert "## Key Topics Covered" in text
+    problems = validate(root).problems
+    assert [p.code for p in problems] == ["notes-template"]
+
+
+def test_new_takes_the_title_from_the_audio_tags(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project()
+    tagged = tmp_path / "take3.mp3"
+    shutil.copy(Path(__file__).parent.parent / "media" / "what-is-product-ops.mp3", tagged)
+    code, out, _ = run("new", str(tagged), "--root", str(root))
+    assert code == 0
+    assert "(episode 2: 'What is Product Ops?')" in out
+
+
+def test_new_with_audio_already_in_media_does_not_copy(make_project: MakeProject) -> None:
+    root = make_project({"podcast.yaml": show(type="serial", timezone="Asia/Tokyo")})
+    code, out, _ = run(
+        "new",
+        str(root / "media" / "vbr.mp3"),
+        "--root",
+        str(root),
+        "--title",
+        "Part two",
+        "--season",
+        "2",
+        "--now",
+        "2025-03-04T20:00:00Z",
+    )
+    assert code == 0
+    assert not out.startswith("copied")
+    front = yaml.safe_load((root / "episodes" / "001-part-two.md").read_text().split("---")[1])
+    assert front["audio"] == "vbr.mp3"
+    assert (front["season"], front["episode"]) == (2, 1)  # numbering per season
+    assert front["date"] == "2025-03-05 05:00"  # in the show's time zone
+
+
+def test_new_refuses_audio_apple_does_not_accept(make_project: MakeProject) -> None:
+    root = make_project()
+    code, _, err = run("new", str(AUDIO / "tone.ogg"), "--root", str(root))
+    assert code == 1
+    assert err == (
+        "error: tone.ogg: Apple does not accept .ogg files; convert it to MP3 or "
+        "to AAC in an .m4a file\n"
+    )
+    assert sorted(p.name for p in (root / "episodes").iterdir()) == ["001-episode.md"]
+
+
+def test_inspect_text_and_json(make_project: MakeProject) -> None:
+    code, out, _ = run("inspect", str(AUDIO / "chapters.mp3"), str(AUDIO / "vbr-no-xing.mp3"))
+    assert code == 0
+    assert "  enclosure:   audio/mpeg" in out
+    assert "  chapter 0:00:01 The middle" in out
+    assert "VBR (no Xing/VBRI header; duration counted frame by frame)" in out
+    code, out, _ = run(
+        "inspect",
+        "--format",
+        "json",
+        str(AUDIO / "tone.m4a"),
+        str(Path(__file__).parent.parent / "media" / "what-is-product-ops.mp3"),
+    )
+    assert code == 0
+    m4a, mp3 = json.loads(out)
+    assert (m4a["format"], m4a["mime_type"], m4a["channels"]) == ("MP4", "audio/x-m4a", 2)
+    assert abs(m4a["duration"] - 3.0) < 0.1
+    assert mp3["tags"]["TIT2"] == ["What is Product Ops?"]
+    assert mp3["bitrate_mode"] == "CBR"
+
+
+def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
+    code, out, _ = run("inspect", str(AUDIO / "not-audio.mp3"), str(tmp_path / "missing.mp3"))
+    assert code == 1
+    assert out.splitlines() == [
+        f"{AUDIO / 'not-audio.mp3'}: error: can't sync to MPEG frame",
+        "",
+        f"{tmp_path / 'missing.mp3'}: error: No such file or directory",
+    ]

@@ -1,0 +1,159 @@
+"""The preview server on a free port, exercised with a real HTTP client."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import podcastparser
+import pytest
+
+from podcast_feed.serve import PreviewServer
+
+from .conftest import MakeProject, episode
+
+
+@pytest.fixture
+def server(make_project: MakeProject) -> Iterator[PreviewServer]:
+    root = make_project(
+        {
+            "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHi\n",
+            "episodes/001-episode.md": episode(chapters=[{"start": 0, "title": "Start"}]),
+        }
+    )
+    messages: list[str] = []
+    preview = PreviewServer(root, "127.0.0.1", 0, report=messages.append)
+    preview.start()
+    preview.messages = messages  # type: ignore[attr-defined]
+    try:
+        yield preview
+    finally:
+        preview.stop()
+
+
+def request(
+    server: PreviewServer, path: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    host, port = server.server.socket.getsockname()[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        for name, value in (headers or {}).items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()
+
+
+def test_feed_enclosures_resolve_on_the_server(server: PreviewServer) -> None:
+    status, headers, body = request(server, "/feed.xml")
+    assert status == 200
+    assert headers["content-type"] == "application/rss+xml; charset=utf-8"
+    parsed = podcastparser.parse(server.feed_url, io.BytesIO(body))
+    [item] = parsed["episodes"]
+    [enclosure] = item["enclosures"]
+    assert enclosure["url"] == f"{server.url}/media/cbr.mp3"
+    status, headers, audio = request(server, enclosure["url"].removeprefix(server.url))
+    assert status == 200
+    assert headers["content-type"] == "audio/mpeg"
+    assert len(audio) == enclosure["file_size"]
+    assert parsed["cover_url"] == f"{server.url}/media/cover.jpg"
+    assert request(server, "/media/cover.jpg")[1]["content-type"] == "image/jpeg"
+    assert request(server, "/media/cbr.vtt")[1]["content-type"] == "text/vtt"
+    status, headers, chapters = request(server, "/chapters/001-episode.json")
+    assert (status, headers["content-type"]) == (200, "application/json+chapters")
+    assert b'"title": "Start"' in chapters
+
+
+def test_head_and_byte_ranges(server: PreviewServer) -> None:
+    size = (server.media / "cbr.mp3").stat().st_size
+    status, headers, body = request(server, "/media/cbr.mp3", "HEAD")
+    assert (status, body) == (200, b"")
+    assert headers["content-length"] == str(size)
+    assert headers["accept-ranges"] == "bytes"
+    status, headers, body = request(server, "/media/cbr.mp3", headers={"Range": "bytes=0-1"})
+    assert status == 206
+    assert headers["content-range"] == f"bytes 0-1/{size}"
+    assert body == (server.media / "cbr.mp3").read_bytes()[:2]
+    status, headers, body = request(server, "/media/cbr.mp3", headers={"Range": "bytes=-10"})
+    assert (status, body) == (206, (server.media / "cbr.mp3").read_bytes()[-10:])
+    status, headers, _ = request(server, "/media/cbr.mp3", headers={"Range": f"bytes={size + 10}-"})
+    assert status == 416
+    assert headers["content-range"] == f"bytes */{size}"
+
+
+def test_conditional_get(server: PreviewServer) -> None:
+    _, headers, _ = request(server, "/media/cover.jpg")
+    status, _, body = request(
+        server, "/media/cover.jpg", headers={"If-None-Match": headers["etag"]}
+    )
+    assert (status, body) == (304, b"")
+    status, _, _ = request(
+        server, "/media/cover.jpg", headers={"If-Modified-Since": headers["last-modified"]}
+    )
+    assert status == 304
+    status, _, _ = request(server, "/media/cover.jpg", headers={"If-None-Match": '"other"'})
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/../podcast.yaml",
+        "/media/%2e%2e/podcast.yaml",
+        "/media/%2E%2E%2Fpodcast.yaml",
+        "/media/..%2fpodcast.yaml",
+        "/media//etc/passwd",
+        "/media/%2Fetc%2Fpasswd",
+        "/chapters/../feed.xml",
+        "/media/..\\podcast.yaml",
+        "/podcast.yaml",
+        "/episodes/001-episode.md",
+    ],
+)
+def test_nothing_outside_the_served_folders(server: PreviewServer, path: str) -> None:
+    status, _, body = request(server, path)
+    assert status == 404, (path, status)
+    assert b"podcast_guid" not in body and b"root:" not in body
+
+
+def test_symlink_out_of_media_is_not_followed(server: PreviewServer) -> None:
+    (server.media / "escape.mp3").symlink_to(server.root / "podcast.yaml")
+    assert request(server, "/media/escape.mp3")[0] == 404
+
+
+def test_only_get_and_head(server: PreviewServer) -> None:
+    assert request(server, "/feed.xml", "POST")[0] == 405
+
+
+def test_rebuilds_when_an_episode_changes(server: PreviewServer) -> None:
+    path = server.root / "episodes" / "001-episode.md"
+    path.write_text(episode(title="Renamed on disk"))
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if b"Renamed on disk" in request(server, "/feed.xml")[2]:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the feed was not rebuilt")
+
+
+def test_broken_edit_keeps_the_last_good_feed(server: PreviewServer) -> None:
+    before = request(server, "/feed.xml")[2]
+    (server.root / "episodes" / "001-episode.md").write_text(episode(date="tomorrow-ish"))
+    deadline = time.monotonic() + 15
+    messages: list[str] = server.messages  # type: ignore[attr-defined]
+    while time.monotonic() < deadline and not any("not rebuilt" in m for m in messages):
+        time.sleep(0.2)
+    assert any("date: expected a date, got 'tomorrow-ish'" in m for m in messages)
+    assert request(server, "/feed.xml")[2] == before
+
+
+def test_serve_does_not_write_into_the_show(server: PreviewServer) -> None:
+    assert not (server.root / "public").exists()
+    assert Path(server.output).is_dir()
