@@ -26,6 +26,7 @@ from podcast_feed.config import load_show
 from podcast_feed.episodes import load_episodes
 from podcast_feed.feed import render_feed
 from podcast_feed.media import with_media
+from podcast_feed.transcripts import with_transcripts
 
 REPO = Path(__file__).resolve().parent.parent
 AUDIO = REPO / "media" / "what-is-product-ops.mp3"
@@ -91,6 +92,9 @@ def stages(root: Path, output: Path) -> dict[str, float]:
         lambda: load_episodes(root / "episodes", root, show)
     )
     seconds["probe media"], (episodes, _) = timed(lambda: with_media(episodes, root / "media"))
+    seconds["transcripts"], (episodes, _) = timed(
+        lambda: with_transcripts(episodes, root / "media")
+    )
     seconds["check"], _ = timed(lambda: check(show, episodes, root))
     now = episodes[0].published.replace(year=2030)
     ordered = in_feed_order(show, publishable(episodes, now))

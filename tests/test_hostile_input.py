@@ -79,6 +79,16 @@ KEYS = st.sampled_from(
         "draft",
         "republish",
         "titel",
+        "chapters",
+        "transcripts",
+        "persons",
+        "soundbites",
+        "funding",
+        "location",
+        "license",
+        "season_name",
+        "episode_display",
+        "alternate_enclosures",
     ]
 )
 VALID = {"title": "Valid", "date": "2025-01-06", "audio": "cbr.mp3", "guid": "g-1"}
@@ -95,7 +105,42 @@ def front_matter(overrides: dict[str, Any]) -> str:
     return front_matter_for(VALID, overrides)
 
 
+NAMESPACE_VALUES = st.fixed_dictionaries(
+    {},
+    optional={
+        "chapters": st.lists(
+            st.fixed_dictionaries(
+                {"start": st.one_of(st.integers(-5, 10), st.floats(0, 10), TEXT), "title": TEXT},
+                optional={"url": TEXT, "image": TEXT, "hidden": st.booleans()},
+            ),
+            max_size=4,
+        ),
+        "soundbites": st.lists(
+            st.fixed_dictionaries({"start": st.floats(-1, 10), "duration": st.floats(-1, 200)}),
+            max_size=2,
+        ),
+        "persons": st.lists(
+            st.fixed_dictionaries({"name": TEXT}, optional={"role": TEXT, "group": TEXT}),
+            max_size=2,
+        ),
+        "transcripts": st.lists(st.fixed_dictionaries({"file": TEXT}), max_size=2),
+        "alternate_enclosures": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "audio": st.sampled_from(
+                        ["tone.m4a", "cbr.mp3", "tone.ogg", "nope.mp3", "../x.mp3"]
+                    )
+                }
+            ),
+            max_size=2,
+        ),
+    },
+)
+
 EPISODE_FILE = st.one_of(
+    st.builds(
+        lambda values, notes: f"---\n{front_matter(values)}---\n\n{notes}\n", NAMESPACE_VALUES, TEXT
+    ),
     # valid front matter, hostile notes and text values: these mostly build
     st.builds(
         lambda notes, title, summary: (
@@ -164,7 +209,24 @@ def test_hostile_episode_gives_feed_or_clean_report(content: str | bytes) -> Non
 
 
 SHOW_KEYS = st.sampled_from(
-    [*sorted(show()), "complete", "block", "locked", "new_feed_url", "copyright", "type"]
+    [
+        *sorted(show()),
+        "complete",
+        "block",
+        "locked",
+        "new_feed_url",
+        "copyright",
+        "type",
+        "funding",
+        "persons",
+        "medium",
+        "license",
+        "location",
+        "txt",
+        "update_frequency",
+        "podroll",
+        "chapters_in_description",
+    ]
 )
 
 
