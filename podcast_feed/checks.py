@@ -3,6 +3,7 @@ subscribers (SPEC sections 0 and 2). Schema errors are found earlier, by the mod
 
 from __future__ import annotations
 
+import html
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -12,7 +13,6 @@ from urllib.parse import urlsplit
 from .artwork import check_artwork
 from .chapters import check_chapters, check_soundbites
 from .config import SHOW_FILE
-from .episodes import show_guid
 from .errors import Problem, error, warning
 from .models import Episode, Show, podcast_guid_for
 from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, plain_text
@@ -139,13 +139,15 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
                 "write the episode's own notes",
             )
         )
-    if meta.summary and len(meta.summary.encode()) > DESCRIPTION_LIMIT:
+    # measured as published: as HTML, where & and < take several bytes
+    summary_size = len(html.escape(meta.summary or "", quote=False).encode())
+    if summary_size > DESCRIPTION_LIMIT:
         problems.append(
             error(
                 "description-too-long",
                 here,
                 "summary",
-                f"{len(meta.summary.encode())} bytes; Apple allows {DESCRIPTION_LIMIT}",
+                f"{summary_size} bytes; Apple allows {DESCRIPTION_LIMIT}",
                 "shorten it",
                 line=episode.line_of("summary"),
             )
@@ -265,6 +267,3 @@ def check_unique(
                 )
             )
     return problems
-
-
-__all__ = ["check", "show_guid"]

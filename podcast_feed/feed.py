@@ -107,11 +107,13 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     item.guid(episode.guid, permalink=False)
     if meta.link:
         item.link(href=meta.link)
-    description = (
-        html.escape(meta.summary, quote=False)
-        if meta.summary
-        else fit_description(episode.notes_html, DESCRIPTION_LIMIT - len(timestamps.encode()) - 1)
-    )
+    room = DESCRIPTION_LIMIT - (len(timestamps.encode()) + 1 if timestamps else 0)
+    if meta.summary:
+        description = html.escape(meta.summary, quote=False)
+        if len(description.encode()) > room:
+            timestamps = ""  # the summary is the user's own text: keep it, drop the extra
+    else:
+        description = fit_description(episode.notes_html, room)
     description = "\n".join(part for part in (description, timestamps) if part)
     item.description(etree.CDATA(description or html.escape(meta.title, quote=False)))
     if episode.notes_html:

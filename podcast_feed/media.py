@@ -54,8 +54,8 @@ def enclosure_type(path: Path) -> str:
 
 def probe(path: Path) -> MediaInfo:
     """What the file itself says: size on disk, type, duration and stream details."""
+    size = path.stat().st_size  # first: a missing file is reported as missing, whatever its name
     mime_type = enclosure_type(path)
-    size = path.stat().st_size
     try:
         if mime_type == "audio/mpeg":
             return _probe_mp3(path, size)
@@ -268,8 +268,6 @@ def with_media(
             return error(code, episode.source, "audio", message, fix, line=episode.line_of("audio"))
 
         try:
-            if not path.exists():
-                raise FileNotFoundError(path)
             info = probe(path)
         except UnsupportedMedia as exc:
             problems.append(
