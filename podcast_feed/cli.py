@@ -103,7 +103,7 @@ def build_command(
     output = output if output.is_absolute() else root / output
     try:
         result = build(root, output, strict, _parse_now(now), previous, allow_removal)
-    except PodcastFeedError as exc:
+    except (PodcastFeedError, OSError) as exc:
         _fail(exc)
     _print_problems(result.problems, err=True)
     drafts, scheduled = result.drafts, result.scheduled
@@ -130,7 +130,7 @@ def validate_command(
     """
     try:
         validation = validate(root, _parse_now(now), previous, allow_removal)
-    except PodcastFeedError as exc:
+    except (PodcastFeedError, OSError) as exc:
         _fail(exc)
     if output_format == "json":
         typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
@@ -164,7 +164,7 @@ def init_command(
     """
     try:
         written = init_show(folder, title, feed_url, author, email)
-    except PodcastFeedError as exc:
+    except (PodcastFeedError, OSError) as exc:
         _fail(exc)
     for path in written:
         typer.echo(f"wrote {_relative(path)}")
@@ -198,7 +198,7 @@ def new_command(
     """
     try:
         created = new_episode(root, audio, title, _parse_now(now) or datetime.now(UTC), season)
-    except PodcastFeedError as exc:
+    except (PodcastFeedError, OSError) as exc:
         _fail(exc)
     if created.copied:
         typer.echo(f"copied {audio} -> {_relative(created.audio_file)}")
@@ -298,10 +298,13 @@ def serve_command(
     typer.echo("Stopped.")
 
 
-def _fail(exc: PodcastFeedError) -> NoReturn:
+def _fail(exc: PodcastFeedError | OSError) -> NoReturn:
+    """The one place a failure becomes a message and exit code 1."""
     if isinstance(exc, ProblemsFound):
         _print_problems(exc.problems, err=True, always_total=True)
         typer.echo("Nothing was written.", err=True)
+    elif isinstance(exc, OSError):  # the disk refused: permissions, full, read-only
+        typer.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
     else:
         typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(1)

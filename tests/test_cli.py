@@ -209,3 +209,13 @@ def test_every_problem_code_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text()
     undocumented = sorted(code for code in codes if f"`{code}`" not in readme)
     assert undocumented == []
+
+
+def test_unwritable_output_is_a_clear_error(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    code, out, err = run("build", "--root", str(root), "--output", str(blocker / "public"))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {blocker / 'public'}: ")
+    assert "Traceback" not in err
