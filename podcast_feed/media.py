@@ -190,6 +190,7 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         )
         if vbr_without_header:
             duration = _scanned_duration(stream, info.frame_offset)
+        chapters = _id3_chapters(stream, path)
     return MediaInfo(
         size=size,
         mime_type="audio/mpeg",
@@ -198,21 +199,21 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         bitrate=int(info.bitrate),
         sample_rate=int(info.sample_rate),
         channels=int(info.channels),
-        chapters=_id3_chapters(path),
+        chapters=chapters,
     )
 
 
-def _id3_chapters(path: Path) -> tuple[tuple[float, str], ...]:
+def _id3_chapters(stream: BinaryIO, path: Path) -> tuple[tuple[float, str], ...]:
     """CHAP frames, read only when the ID3 tag's bytes contain one: parsing every tag (cover art
     included) would make probing many times slower."""
-    with path.open("rb") as stream:
-        header = stream.read(10)
-        if len(header) < 10 or header[:3] != b"ID3":
-            return ()
-        # ID3v2 sizes are "syncsafe": 7 bits per byte
-        size = sum((byte & 0x7F) << (7 * (3 - index)) for index, byte in enumerate(header[6:]))
-        if b"CHAP" not in stream.read(size):
-            return ()
+    stream.seek(0)
+    header = stream.read(10)
+    if len(header) < 10 or header[:3] != b"ID3":
+        return ()
+    # ID3v2 sizes are "syncsafe": 7 bits per byte
+    size = sum((byte & 0x7F) << (7 * (3 - index)) for index, byte in enumerate(header[6:]))
+    if b"CHAP" not in stream.read(size):
+        return ()
     try:
         frames = ID3(path).getall("CHAP")  # type: ignore[no-untyped-call]
     except (mutagen.MutagenError, ValueError, EOFError):
@@ -278,7 +279,7 @@ def with_media(
                 )
             )
         except FileNotFoundError:
-            nearest = suggest(audio, _files_in(media_dir))
+            nearest = suggest(audio, media_files(media_dir))
             problems.append(
                 problem(
                     "audio-missing",
@@ -346,7 +347,8 @@ def _probe_alternates(
     return tuple(alternates), problems
 
 
-def _files_in(media_dir: Path) -> list[str]:
+def media_files(media_dir: Path) -> list[str]:
+    """Every file under media/, as paths relative to it (for suggestions and lookups)."""
     if not media_dir.is_dir():
         return []
     return sorted(

@@ -11,6 +11,7 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from .errors import Problem, error, warning
+from .media import media_files
 from .models import TRANSCRIPT_TYPES, Episode, Transcript, TranscriptRef
 from .vocabulary import suggest
 
@@ -25,14 +26,15 @@ def with_transcripts(
     """Each episode with its transcripts found and checked; drafts are left as they are."""
     result: list[Episode] = []
     problems: list[Problem] = []
+    available = set(media_files(media_dir))  # one listing instead of five stats per episode
     for episode in episodes:
         if episode.meta.draft:
             result.append(episode)
             continue
-        refs = list(episode.meta.transcripts) or sidecars(episode, media_dir)
+        refs = list(episode.meta.transcripts) or sidecars(episode, available)
         transcripts = []
         for ref in refs:
-            transcript, found = read_transcript(episode, ref, media_dir)
+            transcript, found = read_transcript(episode, ref, media_dir, available)
             problems += found
             if transcript is not None:
                 transcripts.append(transcript)
@@ -40,18 +42,18 @@ def with_transcripts(
     return result, problems
 
 
-def sidecars(episode: Episode, media_dir: Path) -> list[TranscriptRef]:
+def sidecars(episode: Episode, available: set[str]) -> list[TranscriptRef]:
     """`media/<audio name>.vtt` (and .srt, .json, .html, .txt) next to the episode's audio."""
     stem = PurePosixPath(episode.meta.audio).with_suffix("")
     return [
         TranscriptRef(file=f"{stem}{suffix}")
         for suffix in TRANSCRIPT_TYPES
-        if (media_dir / f"{stem}{suffix}").is_file()
+        if f"{stem}{suffix}" in available
     ]
 
 
 def read_transcript(
-    episode: Episode, ref: TranscriptRef, media_dir: Path
+    episode: Episode, ref: TranscriptRef, media_dir: Path, available: set[str]
 ) -> tuple[Transcript | None, list[Problem]]:
     path = media_dir / ref.file
     suffix = path.suffix.lower()
@@ -61,8 +63,8 @@ def read_transcript(
         make = error if severity == "error" else warning
         return make(code, episode.source, "transcripts", message, fix, line=line)
 
-    if not path.is_file():
-        nearest = suggest(ref.file, [p.name for p in media_dir.glob("*") if p.is_file()])
+    if ref.file not in available:
+        nearest = suggest(ref.file, sorted(available))
         return None, [
             problem(
                 "transcript-missing",
