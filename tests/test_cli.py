@@ -10,6 +10,23 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from podcast_feed.cli import app
+from podcast_feed.models import (
+    AlternateEnclosure,
+    Category,
+    Chapter,
+    FrontMatter,
+    Funding,
+    License,
+    Location,
+    Owner,
+    Person,
+    RemoteItem,
+    Show,
+    Soundbite,
+    TranscriptRef,
+    Txt,
+    UpdateFrequency,
+)
 
 from .conftest import REPO, MakeProject, episode, show
 
@@ -219,3 +236,31 @@ def test_unwritable_output_is_a_clear_error(make_project: MakeProject, tmp_path:
     assert (code, out) == (1, "")
     assert err.startswith(f"error: {blocker / 'public'}: ")
     assert "Traceback" not in err
+
+
+def test_every_podcast_yaml_and_front_matter_key_is_documented() -> None:
+    readme = (REPO / "README.md").read_text()
+    models = [
+        Show,
+        FrontMatter,
+        Owner,
+        Category,
+        Chapter,
+        TranscriptRef,
+        Person,
+        Funding,
+        Location,
+        License,
+        Soundbite,
+        AlternateEnclosure,
+        Txt,
+        UpdateFrequency,
+        RemoteItem,
+    ]
+    undocumented = sorted(
+        f"{model.__name__}.{name}"
+        for model in models
+        for name in model.model_fields
+        if not re.search(rf"(^|\s|-\s|\{{){re.escape(name)}:", readme, re.MULTILINE)
+    )
+    assert undocumented == []

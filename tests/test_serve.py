@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import http.client
 import io
+import re
+import signal
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +163,34 @@ def test_broken_edit_keeps_the_last_good_feed(server: PreviewServer) -> None:
 def test_serve_does_not_write_into_the_show(server: PreviewServer) -> None:
     assert not (server.root / "public").exists()
     assert Path(server.output).is_dir()
+
+
+def test_ctrl_c_stops_the_command_cleanly(make_project: MakeProject) -> None:
+    root = make_project()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "podcast_feed", "serve", "--root", str(root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(2)]
+        assert lines[0].startswith(f"Serving {root}")
+        url = lines[1].strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/feed\.xml", url)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    assert b"<rss" in response.read()
+                    break
+            except urllib.error.URLError:
+                time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out.rstrip().endswith("Stopped.")
+    assert "Traceback" not in err
