@@ -508,9 +508,9 @@ class Show(_Model):
     """`itunes:new-feed-url`: the feed has moved there."""
     locked: bool = False
     """`podcast:locked`: other platforms must not import the feed."""
-    funding: list[Funding] = []
+    funding: list[Funding] = Field(default_factory=list)
     """`podcast:funding`."""
-    persons: list[Person] = []
+    persons: list[Person] = Field(default_factory=list)
     """`podcast:person`: the show's hosts and crew."""
     medium: Medium | None = None
     """`podcast:medium`: podcast, music, audiobook...; apps assume podcast."""
@@ -518,11 +518,11 @@ class Show(_Model):
     """`podcast:license`."""
     location: Location | None = None
     """`podcast:location`."""
-    txt: list[Txt] = []
+    txt: list[Txt] = Field(default_factory=list)
     """`podcast:txt`, e.g. Apple's ownership verification code."""
     update_frequency: UpdateFrequency | None = None
     """`podcast:updateFrequency`."""
-    podroll: list[RemoteItem] = []
+    podroll: list[RemoteItem] = Field(default_factory=list)
     """`podcast:podroll`: shows you recommend."""
     chapters_in_description: bool = False
     """Also list chapters as timestamps at the end of each description, the form Spotify reads
@@ -639,16 +639,16 @@ class FrontMatter(_Model):
     republish: bool = False
     """Accept that this episode's guid or audio URL differs from the live feed (`--previous`):
     apps will download it again."""
-    chapters: list[Chapter] = []
+    chapters: list[Chapter] = Field(default_factory=list)
     """Chapters; when left out, those embedded in the audio (ID3 CHAP, MP4 chpl) are used."""
-    transcripts: list[TranscriptRef] = []
+    transcripts: list[TranscriptRef] = Field(default_factory=list)
     """`podcast:transcript`; a file next to the audio (`<audio name>.vtt` etc.) is found
     without this."""
     persons: list[Person] | None = None
     """`podcast:person` for this episode; replaces the show's list (per the spec)."""
-    soundbites: list[Soundbite] = []
+    soundbites: list[Soundbite] = Field(default_factory=list)
     """`podcast:soundbite`."""
-    funding: list[Funding] = []
+    funding: list[Funding] = Field(default_factory=list)
     """`podcast:funding` for this episode."""
     location: Location | None = None
     """`podcast:location` for this episode."""
@@ -658,7 +658,7 @@ class FrontMatter(_Model):
     """`podcast:season name`."""
     episode_display: Text32 | None = None
     """`podcast:episode display`: how apps show the number ("Part 1")."""
-    alternate_enclosures: list[AlternateEnclosure] = []
+    alternate_enclosures: list[AlternateEnclosure] = Field(default_factory=list)
     """`podcast:alternateEnclosure`: the same episode in other files, probed like `audio`."""
 
 
