@@ -266,6 +266,7 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
+      # podcast-feed as your project installs it: a pinned release, or a git URL
       - run: pip install podcast-feed
       - run: podcast-feed validate --strict
       - run: podcast-feed build --strict
