@@ -3,7 +3,8 @@ knows it): square, 1400-3000 px, JPEG or PNG matching its extension, RGB without
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
@@ -12,6 +13,27 @@ from .errors import Problem, error, warning
 MIN_SIDE, MAX_SIDE = 1400, 3000
 LARGE_FILE = 1_000_000
 _FORMAT_BY_SUFFIX = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+
+
+def check_image(
+    reference: str, media_dir: Path, shown_as: str, field: str, line: int | None
+) -> list[Problem]:
+    """Apple's rules for an `image` key: a file in media/ is read; a URL can only be checked
+    for its extension, which Apple reads the format from."""
+    if "://" not in reference:
+        return check_artwork(media_dir / reference, shown_as, field, line)
+    if PurePosixPath(urlsplit(reference).path).suffix.lower() in _FORMAT_BY_SUFFIX:
+        return []
+    return [
+        error(
+            "artwork-format",
+            shown_as,
+            field,
+            f"{reference!r} does not end in .jpg, .jpeg or .png",
+            "link the JPEG or PNG file itself; Apple goes by the URL's extension",
+            line=line,
+        )
+    ]
 
 
 def check_artwork(path: Path, shown_as: str, field: str, line: int | None) -> list[Problem]:

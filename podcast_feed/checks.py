@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .artwork import check_artwork
+from .artwork import check_image
 from .chapters import check_chapters, check_soundbites
 from .config import SHOW_FILE
 from .errors import Problem, error, warning
@@ -97,10 +97,7 @@ def check_show(show: Show, root: Path) -> list[Problem]:
                     line=show.line_of(key),
                 )
             )
-    if "://" not in show.image:
-        problems += check_artwork(
-            root / "media" / show.image, SHOW_FILE, "image", show.line_of("image")
-        )
+    problems += check_image(show.image, root / "media", SHOW_FILE, "image", show.line_of("image"))
     return problems
 
 
@@ -179,10 +176,22 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
     problems += check_soundbites(episode)
     if show is not None:
         problems += _title_problems(show, episode)
-    if meta.image and "://" not in meta.image:
-        problems += check_artwork(
-            root / "media" / meta.image, here, "image", episode.line_of("image")
+    if meta.image:
+        problems += check_image(meta.image, root / "media", here, "image", episode.line_of("image"))
+    problems += [
+        error(
+            "chapter-image-missing",
+            here,
+            "chapters",
+            f"the image of chapter {chapter.title!r}, {chapter.image!r}, is not in media/",
+            "add the file or correct the name",
+            line=episode.line_of("chapters"),
         )
+        for chapter in episode.chapters
+        if chapter.image
+        and "://" not in chapter.image
+        and not (root / "media" / chapter.image).is_file()
+    ]
     return problems
 
 

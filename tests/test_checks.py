@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 
-from podcast_feed import validate
+from podcast_feed import build, validate
 
 from .conftest import MakeProject, episode, show
 
@@ -210,5 +211,42 @@ def test_no_published_episode_warns(make_project: MakeProject) -> None:
             "no-episodes",
             "episodes: warning: no episode is published (all are drafts, scheduled "
             "or missing) (add an episode file; apps refuse empty feeds)",
+        )
+    ]
+
+
+def test_image_urls_must_name_a_jpeg_or_png(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(image="https://cdn.example.com/art.webp?v=2"),
+            "episodes/001-episode.md": episode(image="https://cdn.example.com/ep1.jpeg?v=1"),
+        }
+    )
+    assert codes_and_messages(root) == [
+        (
+            "artwork-format",
+            "podcast.yaml:9: error: image: 'https://cdn.example.com/art.webp?v=2' does not end "
+            "in .jpg, .jpeg or .png (link the JPEG or PNG file itself; Apple goes by the URL's "
+            "extension)",
+        )
+    ]
+    (root / "podcast.yaml").write_text(yaml.safe_dump(show()))
+    feed = build(root, root / "public").feed_path.read_text()  # .jpeg, which feedgen refuses
+    assert '<itunes:image href="https://cdn.example.com/ep1.jpeg?v=1"/>' in feed
+
+
+def test_chapter_image_must_exist(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(
+                chapters=[{"start": 0, "title": "A", "image": "chapter-a.png"}]
+            )
+        }
+    )
+    assert codes_and_messages(root) == [
+        (
+            "chapter-image-missing",
+            "episodes/001-episode.md:6: error: chapters: the image of chapter 'A', "
+            "'chapter-a.png', is not in media/ (add the file or correct the name)",
         )
     ]
