@@ -27,7 +27,7 @@ DEFAULT_OUTPUT = "public"
 
 @dataclass
 class Validation:
-    """What the first four stages found: the show, its episodes and every problem."""
+    """What the checking stages found: the show, its episodes and every problem."""
 
     show: Show | None
     episodes: list[Episode]
