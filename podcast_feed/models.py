@@ -780,26 +780,13 @@ def validate_record(
             _problem(model, item, data, document, shown_as)
             for item in exc.errors(include_url=False)
         ]
-        return None, _without_union_noise(problems)
-
-
-def _without_union_noise(problems: list[Problem]) -> list[Problem]:
-    seen: set[tuple[str | None, int | None, str]] = set()
-    unique = []
-    for problem in problems:
-        key = (problem.field, problem.line, problem.code)
-        if key not in seen:
-            seen.add(key)
-            unique.append(problem)
-    return unique
+        return None, problems
 
 
 def _problem(
     model: type[BaseModel], item: Any, data: dict[str, Any], document: YamlDocument, shown_as: str
 ) -> Problem:
-    loc = tuple(
-        part for index, part in enumerate(item["loc"]) if index == 0 or not _is_union_tag(part)
-    )
+    loc = tuple(item["loc"])
     dotted = ".".join(str(part) for part in loc) or None
     line = document.line_of(loc)
     kind = item["type"]
@@ -879,13 +866,6 @@ _PATTERN_FIXES = {
     "osm": "write the OpenStreetMap type letter and id: R62422",
     "rrule": "write an RFC 5545 rule: FREQ=WEEKLY;BYDAY=TU",
 }
-
-
-def _is_union_tag(part: Any) -> bool:
-    # pydantic names union branches in `loc` (`datetime`, `date`, `function-before[...]`)
-    return isinstance(part, str) and (
-        part in ("datetime", "date", "str") or part.startswith("function-")
-    )
 
 
 def _field_names(model: type[BaseModel], parent: tuple[Any, ...]) -> list[str]:
