@@ -777,15 +777,12 @@ def validate_record(
         return model.model_validate(data), []
     except ValidationError as exc:
         problems = [
-            _problem(model, item, data, document, shown_as)
-            for item in exc.errors(include_url=False)
+            _problem(model, item, document, shown_as) for item in exc.errors(include_url=False)
         ]
         return None, problems
 
 
-def _problem(
-    model: type[BaseModel], item: Any, data: dict[str, Any], document: YamlDocument, shown_as: str
-) -> Problem:
+def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as: str) -> Problem:
     loc = tuple(item["loc"])
     dotted = ".".join(str(part) for part in loc) or None
     line = document.line_of(loc)

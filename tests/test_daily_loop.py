@@ -146,7 +146,7 @@ def test_new_refuses_audio_apple_does_not_accept(make_project: MakeProject) -> N
     assert sorted(p.name for p in (root / "episodes").iterdir()) == ["001-episode.md"]
 
 
-def test_inspect_text_and_json(make_project: MakeProject) -> None:
+def test_inspect_text_and_json() -> None:
     code, out, _ = run("inspect", str(AUDIO / "chapters.mp3"), str(AUDIO / "vbr-no-xing.mp3"))
     assert code == 0
     assert "  enclosure:   audio/mpeg" in out

@@ -129,9 +129,7 @@ def test_changed_podcast_guid_is_an_error(published: tuple[Path, Path]) -> None:
 @pytest.fixture
 def served(published: tuple[Path, Path]) -> Iterator[str]:
     _, live = published
-    quiet = type(
-        "Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *args: None}
-    )
+    quiet = type("Quiet", (http.server.SimpleHTTPRequestHandler,), {"log_message": lambda *_: None})
     server = http.server.ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(quiet, directory=str(live.parent))
     )
