@@ -13,7 +13,7 @@ from pathlib import Path
 from .chapters import CHAPTERS_FOLDER, chapters_json, chapters_path
 from .checks import check
 from .config import SHOW_FILE, load_show
-from .episodes import load_episodes, show_guid
+from .episodes import load_episodes
 from .errors import Problem, ProblemsFound, ShowNotFound, has_errors, warning
 from .feed import render_feed
 from .history import check_history, read_previous
@@ -79,7 +79,7 @@ def validate(
     problems += check(show, episodes, root)
     if show is not None and published_before is not None and not has_errors(problems):
         going_out = [(e, show.media_url(e.meta.audio)) for e in publishable(episodes, now)]
-        problems += check_history(published_before, str(show_guid(show)), going_out, allow_removal)
+        problems += check_history(published_before, str(show.guid), going_out, allow_removal)
     if not has_errors(problems) and not publishable(episodes, now):
         problems.append(
             warning(
@@ -135,7 +135,7 @@ def served(show: Show, base_url: str) -> Show:
         update={
             "feed_url": f"{base_url}/{FEED_FILE}",
             "media_base_url": f"{base_url}/media/",
-            "podcast_guid": show_guid(show),
+            "podcast_guid": show.guid,
         }
     )
 

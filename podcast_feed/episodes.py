@@ -7,7 +7,7 @@ import zoneinfo
 from pathlib import Path
 
 from .errors import Problem
-from .models import Episode, FrontMatter, Show, aware, podcast_guid_for, validate_record
+from .models import Episode, FrontMatter, Show, aware, validate_record
 from .notes import render_notes
 from .yamlfile import read_text, split_front_matter
 
@@ -28,7 +28,7 @@ def load_episodes(
 ) -> tuple[list[Episode], list[Problem]]:
     """Every episode file parsed, validated and rendered; problems from all of them."""
     zone = show.zone if show else zoneinfo.ZoneInfo("UTC")
-    namespace = show_guid(show) if show else uuid.UUID(int=0)
+    namespace = show.guid if show else uuid.UUID(int=0)
     episodes: list[Episode] = []
     problems: list[Problem] = []
     for path in episode_files(episodes_dir):
@@ -63,11 +63,6 @@ def load_episode(
         key_lines={str(key[0]): line for key, line in document.key_lines.items() if len(key) == 1},
     )
     return episode, []
-
-
-def show_guid(show: Show) -> uuid.UUID:
-    """The show's `podcast:guid`: the configured one, else the one the spec derives."""
-    return show.podcast_guid or podcast_guid_for(show.feed_url)
 
 
 def derived_episode_guid(show_namespace: uuid.UUID, slug: str) -> str:

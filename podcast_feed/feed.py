@@ -24,7 +24,6 @@ from .chapters import (
     description_timestamps,
     normal_play_time,
 )
-from .episodes import show_guid
 from .models import Episode, Funding, License, Location, Person, Show
 from .notes import DESCRIPTION_LIMIT, fit_description
 
@@ -203,7 +202,7 @@ class _ChannelTags(BaseExtension):  # type: ignore[misc]
             _sub(channel, f"{{{ITUNES_NS}}}block", "Yes")
         if show.complete:
             _sub(channel, f"{{{ITUNES_NS}}}complete", "Yes")
-        _sub(channel, f"{{{PODCAST_NS}}}guid", str(show_guid(show)))
+        _sub(channel, f"{{{PODCAST_NS}}}guid", str(show.guid))
         _sub(
             channel,
             f"{{{PODCAST_NS}}}locked",

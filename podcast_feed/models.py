@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import quote, urlsplit
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -150,20 +150,27 @@ class Owner(_Model):
     """`itunes:owner/itunes:email`: Spotify and YouTube check it to verify ownership."""
 
 
-class Category(_Model):
+class _ShortForm(_Model):
+    """A model that may also be written as a plain string, meaning its main key alone
+    (`- Technology` for `- category: Technology`)."""
+
+    _short_form_key: ClassVar[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_short_form(cls, value: Any) -> Any:
+        return {cls._short_form_key: value} if isinstance(value, str) else value
+
+
+class Category(_ShortForm):
     """One of Apple's categories, optionally with one of its subcategories."""
+
+    _short_form_key = "category"
 
     category: str
     """`itunes:category text`."""
     subcategory: str | None = None
     """The nested `itunes:category text`."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_short_form(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            return {"category": value}
-        return value
 
     @field_validator("category")
     @classmethod
@@ -354,8 +361,10 @@ class Funding(_Model):
     text: Text128
 
 
-class Location(_Model):
+class Location(_ShortForm):
     """`podcast:location`: what the show or episode is about (or where it was made)."""
+
+    _short_form_key = "name"
 
     name: Text128
     geo: (
@@ -386,22 +395,14 @@ class Location(_Model):
             )
         return value
 
-    @model_validator(mode="before")
-    @classmethod
-    def _from_short_form(cls, value: Any) -> Any:
-        return {"name": value} if isinstance(value, str) else value
 
-
-class License(_Model):
+class License(_ShortForm):
     """`podcast:license`: a well-known licence identifier, or a custom one with its url."""
+
+    _short_form_key = "identifier"
 
     identifier: Text128
     url: Url | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_short_form(cls, value: Any) -> Any:
-        return {"identifier": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _known_or_linked(self) -> License:
@@ -557,6 +558,11 @@ class Show(_Model):
         """The line of a key in podcast.yaml (`show.line_of("owner", "email")`)."""
         return self._key_lines.get(key)
 
+    @property
+    def guid(self) -> uuid.UUID:
+        """`podcast:guid`: the configured one, else the one the spec derives from feed_url."""
+        return self.podcast_guid or podcast_guid_for(self.feed_url)
+
     def media_url(self, path: str) -> str:
         """The public URL of a file in media/: the base URL plus the percent-encoded path.
 
@@ -572,8 +578,10 @@ class Show(_Model):
         >>> Show.model_construct(feed_url="https://example.com/pod/feed.xml").published_url(
         ...     "chapters/1.json")
         'https://example.com/pod/chapters/1.json'
+        >>> Show.model_construct(feed_url="https://example.com").published_url("chapters/1.json")
+        'https://example.com/chapters/1.json'
         """
-        return self.feed_url.rsplit("/", 1)[0] + "/" + quote(path)
+        return urljoin(self.feed_url, quote(path))
 
     def image_url(self, image: str) -> str:
         """An image reference (a file in media/ or a URL) as a URL."""

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urljoin
 
 import yaml
 
@@ -50,14 +51,13 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
     """Create a new show in `folder`; refuses to touch an existing one. Returns what it wrote."""
     if (folder / SHOW_FILE).exists():
         raise ShowExists(f"{folder / SHOW_FILE} already exists; init never overwrites a show")
-    base = feed_url.rsplit("/", 1)[0]
     values = {
         "title": _yaml_scalar(title),
         "author": _yaml_scalar(author),
         "email": _yaml_scalar(email),
         "feed_url": _yaml_scalar(feed_url),
-        "link": _yaml_scalar(base + "/"),
-        "media_base_url": _yaml_scalar(base + "/media/"),
+        "link": _yaml_scalar(urljoin(feed_url, "./")),
+        "media_base_url": _yaml_scalar(urljoin(feed_url, "media/")),
         "podcast_guid": str(podcast_guid_for(feed_url)),
     }
     (folder / "episodes").mkdir(parents=True, exist_ok=True)
