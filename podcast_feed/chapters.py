@@ -11,7 +11,6 @@ from .errors import Problem, error, warning
 from .models import Chapter, Episode, Show
 from .yamlfile import FORBIDDEN_CHARACTER
 
-JSON_CHAPTERS_TYPE = "application/json+chapters"
 CHAPTERS_FOLDER = "chapters"
 MIN_DESCRIPTION_CHAPTERS = 3
 """Spotify lists description timestamps only from three chapters on, the first at 0:00."""

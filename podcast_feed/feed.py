@@ -19,11 +19,11 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from .chapters import (
-    JSON_CHAPTERS_TYPE,
     chapters_path,
     description_timestamps,
     normal_play_time,
 )
+from .filetypes import JSON_CHAPTERS_TYPE
 from .models import Episode, Funding, License, Location, Person, Show
 from .notes import DESCRIPTION_LIMIT, fit_description
 

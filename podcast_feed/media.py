@@ -18,18 +18,9 @@ from mutagen.mp3 import BitrateMode, HeaderNotFoundError, MPEGFrame, MPEGInfo
 
 from .chapters import embedded_chapters
 from .errors import Problem, error
+from .filetypes import ENCLOSURE_TYPES
 from .models import AlternateEnclosure, Episode, MediaInfo
 from .vocabulary import suggest
-
-ENCLOSURE_TYPES: dict[str, str] = {
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/x-m4a",
-    ".mp4": "video/mp4",
-    ".m4v": "video/x-m4v",
-    ".mov": "video/quicktime",
-}
-"""Apple's enclosure types (SPEC 2.3), by extension: never `mimetypes`, whose answer depends on
-the machine."""
 
 
 class UnreadableMedia(Exception):

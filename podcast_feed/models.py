@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from .errors import Problem, error
+from .filetypes import TRANSCRIPT_TYPES
 from .vocabulary import (
     APPLE_CATEGORIES,
     ISO_639_1,
@@ -283,16 +284,6 @@ class Chapter(_Model):
     """Chapter artwork: a file in media/ or an https URL."""
     hidden: bool = False
     """`toc: false`: the chapter changes the artwork or link but is not listed."""
-
-
-TRANSCRIPT_TYPES: dict[str, str] = {
-    ".vtt": "text/vtt",
-    ".srt": "application/x-subrip",
-    ".json": "application/json",
-    ".html": "text/html",
-    ".txt": "text/plain",
-}
-"""`podcast:transcript type` by extension (SPEC 4.2; SRT is application/x-subrip)."""
 
 
 def _transcript_file(value: Any) -> Any:

@@ -22,20 +22,11 @@ from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
 from .build import FEED_FILE, BuildResult, build
-from .chapters import CHAPTERS_FOLDER, JSON_CHAPTERS_TYPE
+from .chapters import CHAPTERS_FOLDER
 from .config import SHOW_FILE
 from .errors import Problem, ProblemsFound
-from .media import ENCLOSURE_TYPES
-from .models import TRANSCRIPT_TYPES
+from .filetypes import content_type
 
-CONTENT_TYPES: dict[str, str] = {
-    **ENCLOSURE_TYPES,
-    **TRANSCRIPT_TYPES,
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".xml": "application/rss+xml; charset=utf-8",
-}
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
@@ -176,16 +167,12 @@ class PreviewServer:
         path = Path(joined).resolve()
         if not path.is_relative_to(folder.resolve()) or not path.is_file():
             raise NotFound
-        suffix = path.suffix.lower()
-        content_type = (
-            JSON_CHAPTERS_TYPE
-            if folder.name == CHAPTERS_FOLDER
-            else CONTENT_TYPES.get(suffix, "application/octet-stream")
-        )
         stat = path.stat()
         stream = path.open("rb")
         response = Response(
-            wrap_file(request.environ, stream), direct_passthrough=True, content_type=content_type
+            wrap_file(request.environ, stream),
+            direct_passthrough=True,
+            content_type=content_type(path, folder.name == CHAPTERS_FOLDER),
         )
         response.content_length = stat.st_size
         response.last_modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)

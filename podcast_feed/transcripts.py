@@ -11,8 +11,9 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from .errors import Problem, error, warning
+from .filetypes import TRANSCRIPT_TYPES
 from .media import media_files
-from .models import TRANSCRIPT_TYPES, Episode, Transcript, TranscriptRef
+from .models import Episode, Transcript, TranscriptRef
 from .vocabulary import suggest
 
 TIMED_TYPES = frozenset({".vtt", ".srt", ".json"})
