@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from .config import SHOW_FILE, load_show
 from .episodes import load_episodes
 from .errors import Problem, ProblemsFound, ShowNotFound, has_errors, warning
 from .feed import render_feed
-from .history import check_history, read_previous
+from .history import PublishedFeed, check_history, read_previous
 from .media import with_media
 from .models import Episode, Show
 from .transcripts import with_transcripts
@@ -54,21 +54,26 @@ class BuildResult:
 
 def validate(
     root: Path,
+    *,
     now: datetime | None = None,
-    previous: str | None = None,
+    previous: str | PublishedFeed | None = None,
     allow_removal: bool = False,
+    online: bool = False,
+    checked: Callable[[str, int], None] | None = None,
 ) -> Validation:
     """Load and check everything under `root`; never raises for what is in the files.
 
-    `previous` is the live feed (a path or URL): episodes published there must not vanish or
-    change guid or audio URL, unless `allow_removal` or the episode's `republish` says so.
+    `previous` is the live feed (a path or URL, or the feed already read): episodes published
+    there must not vanish or change guid or audio URL, unless `allow_removal` or the episode's
+    `republish` says so. `online` adds the hosting check (`hosting.py`), which fetches the
+    feed and its files as apps do; `checked` is called after each URL, for a progress bar.
     """
     if not (root / SHOW_FILE).is_file():
         raise ShowNotFound(
             f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass --root"
         )
     now = now or _now()
-    published_before = read_previous(previous) if previous else None
+    published_before = read_previous(previous) if isinstance(previous, str) else previous
     show, problems = load_show(root / SHOW_FILE)
     episodes, found = load_episodes(root / "episodes", root, show)
     problems += found
@@ -90,6 +95,11 @@ def validate(
                 "add an episode file; apps refuse empty feeds",
             )
         )
+    if online and show is not None and not has_errors(problems):
+        from .hosting import check_hosting  # httpx only for the command that goes online
+
+        published = in_feed_order(show, publishable(episodes, now))
+        problems += check_hosting(show, published, render_feed(show, published), checked=checked)
     problems.sort(key=lambda problem: problem.sort_key)
     return Validation(show, episodes, problems)
 
@@ -97,9 +107,10 @@ def validate(
 def build(
     root: Path,
     output: Path,
+    *,
     strict: bool = False,
     now: datetime | None = None,
-    previous: str | None = None,
+    previous: str | PublishedFeed | None = None,
     allow_removal: bool = False,
     served_from: str | None = None,
 ) -> BuildResult:
@@ -108,7 +119,7 @@ def build(
     `served_from` (an http URL) makes the feed and media URLs point there, for `serve`.
     """
     now = now or _now()
-    validation = validate(root, now, previous, allow_removal)
+    validation = validate(root, now=now, previous=previous, allow_removal=allow_removal)
     if validation.failed(strict) or validation.show is None:
         raise ProblemsFound(validation.problems)
     show = validation.show if served_from is None else served(validation.show, served_from)

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .artwork import check_image
+from .assets import check_inside_show, media_references
 from .chapters import check_chapters, check_soundbites
 from .config import SHOW_FILE
 from .errors import Problem, error, warning
@@ -29,6 +30,7 @@ def check(show: Show | None, episodes: Sequence[Episode], root: Path) -> list[Pr
         problems += check_episode_numbers(show, episodes)
     for episode in episodes:
         problems += check_episode(show, episode, root)
+    problems += check_inside_show(root, media_references(show, episodes))
     problems += check_unique(
         episodes,
         "guid",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,10 +54,21 @@ Now = Annotated[
         show_default=False,
     ),
 ]
+
+
+def _not_empty(value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise typer.BadParameter(
+            "is empty (an unset CI variable?); give a path or URL, or leave it out"
+        )
+    return value
+
+
 Previous = Annotated[
     str | None,
     typer.Option(
         "--previous",
+        callback=_not_empty,
         help="The feed as published now (path or URL): fail if an episode in it would "
         "disappear or change its guid or audio URL.",
         show_default=False,
@@ -102,7 +116,14 @@ def build_command(
     """
     output = output if output.is_absolute() else root / output
     try:
-        result = build(root, output, strict, _parse_now(now), previous, allow_removal)
+        result = build(
+            root,
+            output,
+            strict=strict,
+            now=_parse_now(now),
+            previous=previous,
+            allow_removal=allow_removal,
+        )
     except (PodcastFeedError, OSError) as exc:
         _fail(exc)
     _print_problems(result.problems, err=True)
@@ -123,13 +144,29 @@ def validate_command(
     now: Now = None,
     previous: Previous = None,
     allow_removal: AllowRemoval = False,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Also fetch the feed, every enclosure and the artwork from their public URLs "
+            "as Apple and Spotify do: status, type, length, byte ranges, redirects.",
+        ),
+    ] = False,
 ) -> None:
     """Report every problem Apple, Spotify or a podcast app would reject, without writing.
 
     Example: podcast-feed validate --strict --format json --previous https://example.com/feed.xml
     """
     try:
-        validation = validate(root, _parse_now(now), previous, allow_removal)
+        with _progress_bar("Checking hosting", visible=online) as checked:
+            validation = validate(
+                root,
+                now=_parse_now(now),
+                previous=previous,
+                allow_removal=allow_removal,
+                online=online,
+                checked=checked,
+            )
     except (PodcastFeedError, OSError) as exc:
         _fail(exc)
     if output_format == "json":
@@ -138,6 +175,86 @@ def validate_command(
         _print_problems(validation.problems, err=False, always_total=True)
     if validation.failed(strict):
         raise typer.Exit(1)
+
+
+@app.command("publish")
+def publish_command(
+    destination: Annotated[
+        str | None,
+        typer.Argument(
+            help="s3://bucket/prefix (AWS or any S3-compatible store), gs://bucket/prefix, "
+            "az://container/prefix, file:///folder or a folder; default: publish.destination "
+            "in podcast.yaml.",
+            show_default=False,
+        ),
+    ] = None,
+    root: Root = Path(),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; upload and delete nothing.")
+    ] = False,
+    delete: Annotated[
+        bool,
+        typer.Option(
+            "--delete",
+            help="Remove objects under the show's media and chapters prefixes that the new "
+            "feed no longer references.",
+        ),
+    ] = False,
+    strict: Strict = False,
+    allow_removal: Annotated[
+        bool,
+        typer.Option(
+            "--allow-removal",
+            help="Episodes in the live feed may disappear from it (checked against the feed "
+            "at the destination).",
+        ),
+    ] = False,
+    now: Now = None,
+) -> None:
+    """Build the show and upload it: the audio, artwork, chapters and transcripts the feed
+    needs (never a draft's), each verified, then feed.xml last. Unchanged files are skipped.
+
+    Example: podcast-feed publish s3://my-bucket/show --dry-run
+    """
+    from .publish import publish
+
+    try:
+        with _UploadProgress() as progress:
+            result = publish(
+                root,
+                destination,
+                dry_run=dry_run,
+                delete=delete,
+                strict=strict,
+                allow_removal=allow_removal,
+                now=_parse_now(now),
+                progress=progress,
+            )
+    except (PodcastFeedError, OSError) as exc:
+        _fail(exc)
+    plan = result.plan
+    _print_problems(plan.problems, err=True)
+    if dry_run:
+        for file in plan.upload + ([plan.feed] if plan.feed_changed else []):
+            typer.echo(f"upload    {file.key} ({_size(file.size)}, {file.content_type})")
+        for file in plan.unchanged + ([] if plan.feed_changed else [plan.feed]):
+            typer.echo(f"unchanged {file.key}")
+        for stored in plan.delete:
+            typer.echo(f"delete    {stored.key} ({_size(stored.size)})")
+    episodes = len(result.build.published)
+    unchanged = len(plan.unchanged) + (not plan.feed_changed)
+    summary = (
+        f"{episodes} episode{'s' if episodes != 1 else ''}: {plan.uploads} "
+        f"file{'s' if plan.uploads != 1 else ''} {'to upload' if dry_run else 'uploaded'} "
+        f"({_size(plan.upload_bytes)}), {unchanged} unchanged, {len(plan.delete)} "
+        f"{'to delete' if dry_run else 'deleted'} -> {result.feed_url}"
+    )
+    if dry_run:
+        typer.echo(f"Dry run, nothing changed. Would publish {summary}")
+    elif plan.uploads == 0 and not plan.delete:
+        typer.echo(f"Nothing to upload: the destination is up to date. Published {summary}")
+    else:
+        typer.echo(f"Published {summary}")
 
 
 @app.command("init")
@@ -296,6 +413,84 @@ def serve_command(
     )
     server.serve_forever()
     typer.echo("Stopped.")
+
+
+def _size(size: int) -> str:
+    """Decimal units, as storage providers bill them.
+
+    >>> _size(31_400_000), _size(999), _size(1_500)
+    ('31.4 MB', '999 B', '1.5 kB')
+    """
+    for unit, factor in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit}"
+    return f"{size} B"
+
+
+class _UploadProgress:
+    """A rich progress bar of files and bytes on a terminal; one line per file elsewhere (CI)."""
+
+    def __enter__(self) -> _UploadProgress:
+        self.bar: Any = None
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.finish()
+
+    def start(self, files: int, total_bytes: int) -> None:
+        if files and sys.stdout.isatty():
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                MofNCompleteColumn,
+                Progress,
+                TransferSpeedColumn,
+            )
+
+            self.bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                transient=True,
+            )
+            self.bar.start()
+            self.files = self.bar.add_task("Uploading", total=files)
+            self.bytes = self.bar.add_task("", total=total_bytes, visible=False)
+            self.total_bytes = total_bytes
+
+    def uploaded(self, file: Any) -> None:
+        if self.bar is None:
+            typer.echo(f"uploaded {file.key} ({_size(file.size)})")
+        else:
+            self.bar.advance(self.files)
+            self.bar.advance(self.bytes, file.size)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+@contextmanager
+def _progress_bar(label: str, visible: bool) -> Iterator[Callable[[str, int], None] | None]:
+    """A progress callback drawing a rich bar on a terminal; None when there is nothing to show."""
+    if not visible or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress
+
+    with Progress(
+        f"{label}", BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def checked(_: str, total: int) -> None:
+            bar.update(task, total=total, advance=1)
+
+        yield checked
 
 
 def _fail(exc: PodcastFeedError | OSError) -> NoReturn:

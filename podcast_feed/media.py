@@ -6,7 +6,9 @@ other formats go through `mutagen.File`.
 
 from __future__ import annotations
 
+import errno
 import itertools
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -45,7 +47,12 @@ def enclosure_type(path: Path) -> str:
 
 def probe(path: Path) -> MediaInfo:
     """What the file itself says: size on disk, type, duration and stream details."""
-    size = path.stat().st_size  # first: a missing file is reported as missing, whatever its name
+    status = path.stat()  # first: a missing file is reported as missing, whatever its name
+    if stat.S_ISDIR(status.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
+    if not stat.S_ISREG(status.st_mode):
+        raise UnreadableMedia("not a regular file")  # a FIFO or device would never end
+    size = status.st_size
     mime_type = enclosure_type(path)
     try:
         if mime_type == "audio/mpeg":

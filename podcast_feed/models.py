@@ -459,6 +459,47 @@ class RemoteItem(_Model):
     title: Text128 | None = None
 
 
+def _destination(value: Any) -> Any:
+    if isinstance(value, str) and "://" in value:
+        scheme = value.split("://", 1)[0].lower()
+        if scheme not in DESTINATION_SCHEMES:
+            raise FieldProblem(
+                "invalid-destination",
+                f"{_short.repr(value)} is not a storage URL podcast-feed can publish to",
+                "use s3://bucket/prefix (AWS, R2, B2, MinIO...), gs://bucket/prefix, "
+                "az://container/prefix, file:///folder or a plain folder path",
+            )
+    return value
+
+
+DESTINATION_SCHEMES = ("s3", "gs", "az", "file")
+Destination = Annotated[str, BeforeValidator(_destination), Field(min_length=1)]
+KeyPrefix = Annotated[str, BeforeValidator(_media_path)]
+
+
+class Publish(_Model):
+    """podcast.yaml `publish:`: where `podcast-feed publish` puts the show. Credentials never go
+    here: they come from the environment (AWS_ACCESS_KEY_ID...) or the provider's own config."""
+
+    destination: Destination | None = None
+    """s3://bucket/prefix, gs://bucket/prefix, az://container/prefix, file:///folder or a
+    folder path: the place that `feed_url`'s folder is served from."""
+    endpoint: Url | None = None
+    """An S3-compatible store's API endpoint (R2, B2, MinIO...); AWS_ENDPOINT_URL overrides it."""
+    region: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    """The bucket's region (R2 takes `auto`); AWS_REGION overrides it."""
+    feed_path: KeyPrefix | None = None
+    """Where feed.xml goes under the destination; by default the last part of `feed_url`."""
+    media_path: KeyPrefix | None = None
+    """Where media/ goes under the destination; by default `media_base_url`'s path relative
+    to `feed_url`'s folder, else `media/`."""
+    feed_cache_control: Text = "public, max-age=300"
+    """Cache-Control of the feed, chapters and transcripts: short, so corrections reach
+    subscribers within minutes."""
+    media_cache_control: Text = "public, max-age=604800"
+    """Cache-Control of audio and artwork: long, since they never change under the same name."""
+
+
 class Show(_Model):
     """podcast.yaml: the channel of the feed."""
 
@@ -516,6 +557,8 @@ class Show(_Model):
     """`podcast:updateFrequency`."""
     podroll: list[RemoteItem] = Field(default_factory=list)
     """`podcast:podroll`: shows you recommend."""
+    publish: Publish = Field(default_factory=Publish)
+    """Where and how `podcast-feed publish` uploads the show."""
     chapters_in_description: bool = False
     """Also list chapters as timestamps at the end of each description, the form Spotify reads
     (three chapters or more, the first at 0:00)."""

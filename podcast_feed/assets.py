@@ -1,0 +1,75 @@
+"""The files in media/ that a feed references: what `publish` uploads, and what must be a
+regular file inside the show (a link out of it could publish /etc/passwd as a transcript)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem, error
+from .models import Episode, Show
+
+
+@dataclass(frozen=True)
+class MediaReference:
+    file: str
+    """The path inside media/."""
+    source: str
+    """The file that names it: podcast.yaml or an episode file."""
+    field: str
+    line: int | None
+
+
+def media_references(show: Show | None, episodes: Iterable[Episode]) -> list[MediaReference]:
+    """Every local file the feed of these episodes points at; URLs are left out. Drafts are
+    left out too: their files are not published."""
+    references = []
+    if show is not None and "://" not in show.image:
+        references.append(
+            MediaReference(show.image, "podcast.yaml", "image", show.line_of("image"))
+        )
+    for episode in episodes:
+        if episode.meta.draft:
+            continue
+
+        def named(file: str, field: str, episode: Episode = episode) -> MediaReference:
+            return MediaReference(file, episode.source, field, episode.line_of(field))
+
+        references.append(named(episode.meta.audio, "audio"))
+        references += [named(a.audio, "alternate_enclosures") for a, _ in episode.alternates]
+        if episode.meta.image and "://" not in episode.meta.image:
+            references.append(named(episode.meta.image, "image"))
+        references += [
+            named(c.image, "chapters") for c in episode.chapters if c.image and "://" not in c.image
+        ]
+        references += [named(t.file, "transcripts") for t in episode.transcripts]
+    return references
+
+
+def check_inside_show(root: Path, references: Iterable[MediaReference]) -> list[Problem]:
+    """An error for each referenced file that is a link out of the show or not a regular file."""
+    show_folder = root.resolve()
+    problems = []
+    for reference in references:
+        path = root / "media" / reference.file
+        if not path.exists():
+            continue  # reported as missing by the check that reads it
+        real = path.resolve()
+        if not real.is_relative_to(show_folder):
+            message = f"{reference.file!r} is a link to {real}, outside the show's folder"
+        elif not real.is_file():
+            message = f"{reference.file!r} is not a regular file"
+        else:
+            continue
+        problems.append(
+            error(
+                "file-outside-show",
+                reference.source,
+                reference.field,
+                message,
+                "copy the file itself into media/; links out of the show are never published",
+                line=reference.line,
+            )
+        )
+    return problems
