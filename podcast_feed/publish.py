@@ -304,7 +304,8 @@ def _plan(
                         "media-replaced",
                         f"media/{file.key.removeprefix(where.media_prefix)}",
                         None,
-                        f"differs from the copy already published at {file.key}; caches and "
+                        f"differs from the copy already published at {store.url.rstrip('/')}/"
+                        f"{file.key}; caches and "
                         "apps that downloaded it may keep the old one",
                         "publish changed audio under a new file name, with 'republish: true' "
                         "in the episode",

@@ -105,3 +105,11 @@ def make_project(tmp_path: Path) -> MakeProject:
         return root
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_cloud_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without credentials, object stores ask the cloud's metadata service for some: keep
+    those requests on this machine (a closed port answers at once)."""
+    monkeypatch.setenv("AWS_METADATA_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

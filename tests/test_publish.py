@@ -1,0 +1,544 @@
+"""`podcast-feed publish` against a real S3 API server (moto, over HTTP on 127.0.0.1) and a
+local folder: what is uploaded, with which headers, in which order, and what a failure leaves."""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import http.server
+import json
+import os
+import shutil
+import threading
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import podcastparser
+import pytest
+from moto.server import ThreadedMotoServer
+from typer.testing import CliRunner
+
+from podcast_feed.cli import app
+
+from .conftest import MakeProject, episode
+
+NOW = "2025-03-01T00:00:00Z"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """One S3 server for the whole run; each test gets its own bucket."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new bucket, and the environment a CI job would give publish to reach it."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ENDPOINT_URL": s3_endpoint,
+        "AWS_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    name = f"show-{uuid.uuid4().hex[:12]}"
+    s3().create_bucket(Bucket=name)
+    return name
+
+
+def s3() -> Any:
+    return boto3.client(
+        "s3",
+        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def objects(bucket: str) -> dict[str, dict[str, Any]]:
+    """Every object in the bucket with its headers and bytes, as a client would GET it."""
+    found = {}
+    for item in s3().list_objects_v2(Bucket=bucket).get("Contents", []):
+        response = s3().get_object(Bucket=bucket, Key=item["Key"])
+        found[item["Key"]] = {
+            "type": response["ContentType"],
+            "cache": response.get("CacheControl"),
+            "sha256": response["Metadata"].get("sha256"),
+            "body": response["Body"].read(),
+        }
+    return found
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def publish(root: Path, destination: str, *args: str) -> tuple[int, str, str]:
+    return run("publish", destination, "--root", str(root), "--now", NOW, *args)
+
+
+class Recording:
+    """moto's request recorder: the order in which the server received writes."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+
+    def __enter__(self) -> Recording:
+        for action in ("reset", "start"):
+            self._post(f"{action}-recording")
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._post("stop-recording")
+
+    def writes(self, bucket: str) -> list[tuple[str, str]]:
+        with urllib.request.urlopen(f"{self.endpoint}/moto-api/recorder/download-recording") as r:
+            lines = r.read().decode().splitlines()
+        requests = [json.loads(line) for line in lines if line.strip()]
+        prefix = f"{self.endpoint}/{bucket}/"
+        return [
+            (request["method"], request["url"].removeprefix(prefix).split("?")[0])
+            for request in requests
+            if request["method"] in ("PUT", "POST", "DELETE") and bucket in request["url"]
+        ]
+
+    def _post(self, action: str) -> None:
+        request = urllib.request.Request(
+            f"{self.endpoint}/moto-api/recorder/{action}", method="POST"
+        )
+        urllib.request.urlopen(request).close()
+
+
+@pytest.fixture
+def show_root(make_project: MakeProject) -> Path:
+    """A published episode with chapters and a transcript, a draft and a scheduled episode,
+    each with its own audio."""
+    return make_project(
+        {
+            "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ada>Hello\n",
+            "episodes/001-episode.md": episode(
+                chapters=[{"start": 0, "title": "Start"}, {"start": 1, "title": "Middle"}]
+            ),
+            "episodes/002-draft.md": episode(
+                title="Draft", audio="vbr.mp3", guid="draft", draft=True
+            ),
+            "episodes/003-later.md": episode(
+                title="Later", audio="tone.m4a", guid="later", date="2099-01-01"
+            ),
+        }
+    )
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_first_publish_uploads_exactly_what_the_feed_needs_with_headers(
+    show_root: Path, bucket: str
+) -> None:
+    code, out, err = publish(show_root, f"s3://{bucket}/show")
+    assert code == 0, err
+    assert out.endswith(
+        f"Published 1 episode: 5 files uploaded ({_kb(show_root)}), 0 unchanged, 0 deleted "
+        f"-> s3://{bucket}/show/feed.xml\n"
+    )
+    stored = objects(bucket)
+    media = show_root / "media"
+    assert sorted(stored) == [
+        "show/.podcast-feed-manifest.json",
+        "show/chapters/001-episode.json",
+        "show/feed.xml",
+        "show/media/cbr.mp3",
+        "show/media/cbr.vtt",
+        "show/media/cover.jpg",
+    ]
+    expected = {
+        "show/media/cbr.mp3": ("audio/mpeg", "public, max-age=604800", media / "cbr.mp3"),
+        "show/media/cover.jpg": ("image/jpeg", "public, max-age=604800", media / "cover.jpg"),
+        "show/media/cbr.vtt": ("text/vtt", "public, max-age=300", media / "cbr.vtt"),
+    }
+    for key, (content_type, cache, path) in expected.items():
+        assert (stored[key]["type"], stored[key]["cache"]) == (content_type, cache)
+        assert stored[key]["sha256"] == sha256(path) == hashlib.sha256(stored[key]["body"]).hexdigest()
+    feed = stored["show/feed.xml"]
+    assert (feed["type"], feed["cache"]) == ("application/rss+xml; charset=utf-8", "public, max-age=300")
+    assert feed["sha256"] == hashlib.sha256(feed["body"]).hexdigest()
+    assert stored["show/chapters/001-episode.json"]["type"] == "application/json+chapters"
+    parsed = podcastparser.parse("https://show.example.com/feed.xml", _stream(feed["body"]))
+    assert [e["title"] for e in parsed["episodes"]] == ["An Episode"]
+
+
+def test_drafts_and_scheduled_episodes_are_never_uploaded(show_root: Path, bucket: str) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    keys = set(objects(bucket))
+    assert "show/media/vbr.mp3" not in keys
+    assert "show/media/tone.m4a" not in keys
+
+
+def test_second_publish_uploads_nothing(show_root: Path, bucket: str, s3_endpoint: str) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    with Recording(s3_endpoint) as recording:
+        code, out, _ = publish(show_root, f"s3://{bucket}/show")
+    assert code == 0
+    assert out.startswith("Nothing to upload: the destination is up to date. Published 1 episode")
+    assert ": 0 files uploaded (0 B), 5 unchanged, 0 deleted" in out
+    assert recording.writes(bucket) == []
+
+
+def test_edited_notes_upload_only_the_feed(show_root: Path, bucket: str, s3_endpoint: str) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    path = show_root / "episodes" / "001-episode.md"
+    path.write_text(path.read_text() + "\nA correction.\n")
+    with Recording(s3_endpoint) as recording:
+        code, out, _ = publish(show_root, f"s3://{bucket}/show")
+    assert code == 0
+    assert "Published 1 episode: 1 file uploaded" in out
+    assert [key for method, key in recording.writes(bucket)] == [
+        "show/feed.xml",
+        "show/.podcast-feed-manifest.json",
+    ]
+    assert b"A correction." in objects(bucket)["show/feed.xml"]["body"]
+
+
+def test_a_new_episode_uploads_its_audio_before_the_feed(
+    show_root: Path, bucket: str, s3_endpoint: str
+) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    (show_root / "episodes" / "003-later.md").write_text(
+        episode(title="Later", audio="tone.m4a", guid="later", date="2025-02-01")
+    )
+    with Recording(s3_endpoint) as recording:
+        code, out, err = publish(show_root, f"s3://{bucket}/show")
+    assert code == 0, err
+    assert "Published 2 episodes: 2 files uploaded" in out
+    writes = [key for method, key in recording.writes(bucket) if method == "PUT"]
+    assert writes == ["show/media/tone.m4a", "show/feed.xml", "show/.podcast-feed-manifest.json"]
+    assert objects(bucket)["show/media/tone.m4a"]["type"] == "audio/x-m4a"
+
+
+def test_audio_replaced_under_the_same_name_is_uploaded_with_a_warning(
+    show_root: Path, bucket: str
+) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    shutil.copy(show_root / "media" / "vbr.mp3", show_root / "media" / "cbr.mp3")
+    code, out, err = publish(show_root, f"s3://{bucket}/show")
+    assert code == 0
+    assert (
+        "media/cbr.mp3: warning: differs from the copy already published at "
+        f"s3://{bucket}/show/media/cbr.mp3; caches and apps"
+    ) in err
+    assert "new file name, with 'republish: true'" in err
+    assert objects(bucket)["show/media/cbr.mp3"]["sha256"] == sha256(show_root / "media" / "cbr.mp3")
+
+
+class RejectingProxy:
+    """Forwards to the S3 server but refuses uploads of one key, as a full or broken store
+    would: the rest of the publish must not make the feed point at a missing file."""
+
+    def __init__(self, upstream: str, refused: str) -> None:
+        target = upstream.removeprefix("http://")
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_request(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                if self.command == "PUT" and self.path.split("?")[0].endswith(refused):
+                    self.send_response(403)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                connection = http.client.HTTPConnection(target, timeout=10)
+                connection.request(self.command, self.path, body, dict(self.headers))
+                response = connection.getresponse()
+                data = response.read()
+                self.send_response(response.status)
+                for name, value in response.getheaders():
+                    if name.lower() not in ("transfer-encoding", "connection", "date", "server"):
+                        self.send_header(name, value)
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+                connection.close()
+
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_request
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_failed_upload_leaves_the_live_feed_untouched(
+    show_root: Path, bucket: str, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    before = objects(bucket)["show/feed.xml"]["body"]
+    (show_root / "episodes" / "003-later.md").write_text(
+        episode(title="Later", audio="tone.m4a", guid="later", date="2025-02-01")
+    )
+    proxy = RejectingProxy(s3_endpoint, "/media/tone.m4a")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+    try:
+        code, out, err = publish(show_root, f"s3://{bucket}/show")
+    finally:
+        proxy.close()
+        monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
+    assert code == 1
+    assert "cannot upload media/tone.m4a at s3://" in err
+    assert "feed.xml was not replaced; subscribers still get the previous feed" in err
+    assert "Traceback" not in err + out
+    assert objects(bucket)["show/feed.xml"]["body"] == before
+    code, out, _ = publish(show_root, f"s3://{bucket}/show")  # the store works again: it finishes
+    assert code == 0
+    assert b"Later" in objects(bucket)["show/feed.xml"]["body"]
+    assert "Published 2 episodes: 2 files uploaded" in out  # the audio that failed, and the feed
+
+
+def test_delete_removes_only_unreferenced_objects_under_the_show_prefixes(
+    show_root: Path, bucket: str
+) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    for key in ("show/media/old.mp3", "show/index.html", "elsewhere/media/x.mp3"):
+        s3().put_object(Bucket=bucket, Key=key, Body=b"keep?")
+    (show_root / "media" / "cbr.vtt").unlink()  # the episode no longer has a transcript
+
+    code, out, _ = publish(show_root, f"s3://{bucket}/show")
+    assert code == 0
+    assert "show/media/cbr.vtt" in objects(bucket)  # never deleted without --delete
+
+    code, out, _ = publish(show_root, f"s3://{bucket}/show", "--delete", "--dry-run")
+    assert code == 0
+    assert "delete    media/cbr.vtt (51 B)\n" in out
+    assert "delete    media/old.mp3 (5 B)\n" in out
+    assert "index.html" not in out
+    assert "Dry run, nothing changed." in out
+    assert "show/media/old.mp3" in objects(bucket)
+
+    code, out, _ = publish(show_root, f"s3://{bucket}/show", "--delete")
+    assert code == 0
+    assert ", 2 deleted ->" in out
+    assert sorted(objects(bucket)) == [
+        "elsewhere/media/x.mp3",
+        "show/.podcast-feed-manifest.json",
+        "show/chapters/001-episode.json",
+        "show/feed.xml",
+        "show/index.html",
+        "show/media/cbr.mp3",
+        "show/media/cover.jpg",
+    ]
+
+
+def test_dry_run_changes_nothing(show_root: Path, bucket: str) -> None:
+    code, out, _ = publish(show_root, f"s3://{bucket}/show", "--dry-run")
+    assert code == 0
+    assert "upload    media/cbr.mp3 (" in out
+    assert "upload    feed.xml (" in out
+    assert out.splitlines()[-1].startswith("Dry run, nothing changed. Would publish 1 episode: 5")
+    assert objects(bucket) == {}
+
+
+def test_history_guard_reads_the_feed_in_the_bucket(show_root: Path, bucket: str) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    before = objects(bucket)["show/feed.xml"]["body"]
+    path = show_root / "episodes" / "001-episode.md"
+    path.write_text(path.read_text().replace("test-guid-1", "another-guid"))
+    code, _, err = publish(show_root, f"s3://{bucket}/show")
+    assert code == 1
+    assert "episodes/001-episode.md:5: error: guid: was published with guid 'test-guid-1'" in err
+    assert objects(bucket)["show/feed.xml"]["body"] == before
+
+    path.unlink()
+    code, _, err = publish(show_root, f"s3://{bucket}/show")
+    assert code == 1
+    assert "'An Episode' (guid test-guid-1) is in the live feed but not in this build" in err
+
+
+def test_destination_and_layout_from_podcast_yaml(make_project: MakeProject, bucket: str) -> None:
+    from .conftest import show
+
+    root = make_project(
+        {
+            "podcast.yaml": show(
+                feed_url="https://show.example.com/pod/rss.xml",
+                media_base_url="https://cdn.example.com/files/",
+                publish={"destination": f"s3://{bucket}/site", "media_path": "files/"},
+            )
+        }
+    )
+    code, out, err = run("publish", "--root", str(root), "--now", NOW)
+    assert code == 0, err
+    assert out.endswith(f"-> s3://{bucket}/site/rss.xml\n")
+    assert {"site/rss.xml", "site/files/cbr.mp3", "site/files/cover.jpg"} <= set(objects(bucket))
+
+
+@pytest.mark.parametrize(
+    ("destination", "environment", "expected"),
+    [
+        (
+            "s3://no-such-bucket-here/show",
+            {},
+            "error: cannot list at s3://no-such-bucket-here/show: NoSuchBucket: The specified "
+            "bucket does not exist (check the bucket's name, and that it exists in this account "
+            "and region)\n",
+        ),
+        (
+            "s3://{bucket}/show",
+            {"AWS_ENDPOINT_URL": "http://127.0.0.1:9"},
+            "error: cannot list at s3://{bucket}/show: the storage endpoint cannot be reached: "
+            "check AWS_ENDPOINT_URL or publish.endpoint, and the network\n",
+        ),
+        (
+            "s3://{bucket}/show",
+            {"AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None},
+            "error: cannot list at s3://{bucket}/show: no usable credentials: set "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (GCS: GOOGLE_APPLICATION_CREDENTIALS; "
+            "Azure: AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY) in the environment\n",
+        ),
+    ],
+    ids=["missing bucket", "wrong endpoint", "no credentials"],
+)
+def test_store_failures_are_one_clear_line(
+    show_root: Path,
+    bucket: str,
+    monkeypatch: pytest.MonkeyPatch,
+    destination: str,
+    environment: dict[str, str | None],
+    expected: str,
+) -> None:
+    for name, value in environment.items():
+        if value is None:
+            monkeypatch.delenv(name)
+        else:
+            monkeypatch.setenv(name, value)
+    code, out, err = publish(show_root, destination.format(bucket=bucket))
+    assert (code, out, err) == (1, "", expected.format(bucket=bucket))
+
+
+def test_credentials_never_appear_in_messages(show_root: Path, bucket: str) -> None:
+    code, out, err = publish(show_root, f"s3://AKIAEXAMPLE:s3cr3t@{bucket}/show", "--dry-run")
+    assert "s3cr3t" not in out + err
+    assert "AKIAEXAMPLE" not in out + err
+
+
+def test_no_destination_is_a_clear_error(show_root: Path) -> None:
+    code, out, err = run("publish", "--root", str(show_root))
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: no destination: pass one (podcast-feed publish s3://bucket/show) or set "
+        "publish.destination in podcast.yaml\n"
+    )
+
+
+def test_errors_in_the_show_stop_publish_before_any_upload(
+    show_root: Path, bucket: str, s3_endpoint: str
+) -> None:
+    path = show_root / "episodes" / "001-episode.md"
+    path.write_text(path.read_text().replace("audio: cbr.mp3", "audio: missing.mp3"))
+    with Recording(s3_endpoint) as recording:
+        code, _, err = publish(show_root, f"s3://{bucket}/show")
+    assert code == 1
+    assert "error: audio: 'missing.mp3' is not in media/" in err
+    assert recording.writes(bucket) == []
+
+
+# A local folder: the destination of a show served by nginx, and the same guarantees.
+
+
+def test_local_folder_publish(show_root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "www"
+    code, out, err = publish(show_root, str(site))
+    assert code == 0, err
+    assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == [
+        ".podcast-feed-manifest.json",
+        "chapters/001-episode.json",
+        "feed.xml",
+        "media/cbr.mp3",
+        "media/cbr.vtt",
+        "media/cover.jpg",
+    ]
+    assert sha256(site / "media" / "cbr.mp3") == sha256(show_root / "media" / "cbr.mp3")
+    code, out, _ = publish(show_root, f"file://{site}")
+    assert code == 0
+    assert out.startswith("Nothing to upload")
+
+    # changed by hand at the destination: the manifest no longer vouches for it, its bytes do
+    (site / "media" / "cbr.vtt").write_text("WEBVTT\n")
+    code, out, _ = publish(show_root, str(site))
+    assert "1 file uploaded" in out
+    assert sha256(site / "media" / "cbr.vtt") == sha256(show_root / "media" / "cbr.vtt")
+
+
+def test_local_folder_failed_upload_keeps_the_old_feed(show_root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "www"
+    assert publish(show_root, str(site))[0] == 0
+    before = (site / "feed.xml").read_bytes()
+    (show_root / "episodes" / "003-later.md").write_text(
+        episode(title="Later", audio="tone.m4a", guid="later", date="2025-02-01")
+    )
+    (site / "media" / "tone.m4a").mkdir()  # something in the way of one upload
+    code, out, err = publish(show_root, str(site))
+    assert code == 1
+    assert "cannot upload media/tone.m4a at " in err
+    assert "feed.xml was not replaced" in err
+    assert (site / "feed.xml").read_bytes() == before
+
+
+def test_a_link_out_of_the_show_is_an_error_and_never_published(
+    show_root: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nthe password\n")
+    (show_root / "media" / "cbr.vtt").unlink()
+    (show_root / "media" / "cbr.vtt").symlink_to(secret)
+    site = tmp_path / "www"
+    code, out, err = publish(show_root, str(site))
+    assert code == 1
+    assert (
+        f"episodes/001-episode.md: error: transcripts: 'cbr.vtt' is a link to {secret}, outside "
+        "the show's folder (copy the file itself into media/; links out of the show are never "
+        "published)"
+    ) in err
+    assert not (site / "media" / "cbr.vtt").exists()
+    code, _, err = run("build", "--root", str(show_root), "--now", NOW)
+    assert code == 1
+    assert "file-outside-show" not in err  # the code is for JSON; the text names the link
+    assert "is a link to" in err
+
+
+def _kb(root: Path) -> str:
+    """The summary's size of the first publish: audio, cover, transcript, chapters and feed."""
+    media = root / "media"
+    size = sum((media / name).stat().st_size for name in ("cbr.mp3", "cover.jpg", "cbr.vtt"))
+    return f"{(size + _built_size(root)) / 1000:.1f} kB"
+
+
+def _built_size(root: Path) -> int:
+    out = root.parent / "measure"
+    assert run("build", "--root", str(root), "--output", str(out), "--now", NOW)[0] == 0
+    return sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+
+
+def _stream(data: bytes) -> Any:
+    import io
+
+    return io.BytesIO(data)
