@@ -173,9 +173,14 @@ def test_first_publish_uploads_exactly_what_the_feed_needs_with_headers(
     }
     for key, (content_type, cache, path) in expected.items():
         assert (stored[key]["type"], stored[key]["cache"]) == (content_type, cache)
-        assert stored[key]["sha256"] == sha256(path) == hashlib.sha256(stored[key]["body"]).hexdigest()
+        assert (
+            stored[key]["sha256"] == sha256(path) == hashlib.sha256(stored[key]["body"]).hexdigest()
+        )
     feed = stored["show/feed.xml"]
-    assert (feed["type"], feed["cache"]) == ("application/rss+xml; charset=utf-8", "public, max-age=300")
+    assert (feed["type"], feed["cache"]) == (
+        "application/rss+xml; charset=utf-8",
+        "public, max-age=300",
+    )
     assert feed["sha256"] == hashlib.sha256(feed["body"]).hexdigest()
     assert stored["show/chapters/001-episode.json"]["type"] == "application/json+chapters"
     parsed = podcastparser.parse("https://show.example.com/feed.xml", _stream(feed["body"]))
@@ -235,14 +240,16 @@ def test_audio_replaced_under_the_same_name_is_uploaded_with_a_warning(
 ) -> None:
     assert publish(show_root, f"s3://{bucket}/show")[0] == 0
     shutil.copy(show_root / "media" / "vbr.mp3", show_root / "media" / "cbr.mp3")
-    code, out, err = publish(show_root, f"s3://{bucket}/show")
+    code, _out, err = publish(show_root, f"s3://{bucket}/show")
     assert code == 0
     assert (
         "media/cbr.mp3: warning: differs from the copy already published at "
         f"s3://{bucket}/show/media/cbr.mp3; caches and apps"
     ) in err
     assert "new file name, with 'republish: true'" in err
-    assert objects(bucket)["show/media/cbr.mp3"]["sha256"] == sha256(show_root / "media" / "cbr.mp3")
+    assert objects(bucket)["show/media/cbr.mp3"]["sha256"] == sha256(
+        show_root / "media" / "cbr.mp3"
+    )
 
 
 class RejectingProxy:
@@ -274,7 +281,7 @@ class RejectingProxy:
                     self.wfile.write(data)
                 connection.close()
 
-            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_request
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_request  # noqa: N815
 
             def log_message(self, *_: Any) -> None:
                 pass
@@ -435,7 +442,7 @@ def test_store_failures_are_one_clear_line(
 
 
 def test_credentials_never_appear_in_messages(show_root: Path, bucket: str) -> None:
-    code, out, err = publish(show_root, f"s3://AKIAEXAMPLE:s3cr3t@{bucket}/show", "--dry-run")
+    _code, out, err = publish(show_root, f"s3://AKIAEXAMPLE:s3cr3t@{bucket}/show", "--dry-run")
     assert "s3cr3t" not in out + err
     assert "AKIAEXAMPLE" not in out + err
 
@@ -496,7 +503,7 @@ def test_local_folder_failed_upload_keeps_the_old_feed(show_root: Path, tmp_path
         episode(title="Later", audio="tone.m4a", guid="later", date="2025-02-01")
     )
     (site / "media" / "tone.m4a").mkdir()  # something in the way of one upload
-    code, out, err = publish(show_root, str(site))
+    code, _out, err = publish(show_root, str(site))
     assert code == 1
     assert "cannot upload media/tone.m4a at " in err
     assert "feed.xml was not replaced" in err
@@ -511,7 +518,7 @@ def test_a_link_out_of_the_show_is_an_error_and_never_published(
     (show_root / "media" / "cbr.vtt").unlink()
     (show_root / "media" / "cbr.vtt").symlink_to(secret)
     site = tmp_path / "www"
-    code, out, err = publish(show_root, str(site))
+    code, _out, err = publish(show_root, str(site))
     assert code == 1
     assert (
         f"episodes/001-episode.md: error: transcripts: 'cbr.vtt' is a link to {secret}, outside "
