@@ -23,6 +23,8 @@ from .transcripts import with_transcripts
 
 FEED_FILE = "feed.xml"
 DEFAULT_OUTPUT = "public"
+CACHE_FOLDER = ".podcast-feed-cache"
+"""What podcast-feed remembers between runs (file hashes); safe to delete, never committed."""
 
 
 @dataclass

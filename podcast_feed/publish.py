@@ -25,7 +25,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from .assets import media_references
-from .build import FEED_FILE, BuildResult, build, validate, write_atomic
+from .build import CACHE_FOLDER, FEED_FILE, BuildResult, build, validate, write_atomic
 from .chapters import CHAPTERS_FOLDER
 from .config import SHOW_FILE, load_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, warning
@@ -37,7 +37,7 @@ from .storage import SHA256_ATTRIBUTE, Store, StoredObject
 MANIFEST_KEY = ".podcast-feed-manifest.json"
 """Size, SHA-256 and ETag of every object published, so that the next run can compare from a
 listing instead of asking for each object's metadata."""
-HASH_CACHE = Path(".podcast-feed-cache") / "hashes.json"
+HASH_CACHE = Path(CACHE_FOLDER) / "hashes.json"
 """Local files' SHA-256 by size and mtime, so an unchanged catalogue is not read again."""
 _PARALLEL_UPLOADS = 8
 

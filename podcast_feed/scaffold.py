@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 import yaml
 
 from .artwork import placeholder_cover
-from .build import DEFAULT_OUTPUT
+from .build import CACHE_FOLDER, DEFAULT_OUTPUT
 from .config import SHOW_FILE, load_show
 from .episodes import EPISODE_SUFFIX, load_episodes
 from .errors import PodcastFeedError
@@ -65,7 +65,7 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
     written = []
     for relative, text in (
         (SHOW_FILE, SHOW_TEMPLATE.format(**values)),
-        (".gitignore", f"/{DEFAULT_OUTPUT}/\n"),
+        (".gitignore", f"/{DEFAULT_OUTPUT}/\n/{CACHE_FOLDER}/\n"),
         (WORKFLOW_FILE, WORKFLOW_TEMPLATE),
         ("episodes/.gitkeep", ""),
     ):
@@ -226,6 +226,12 @@ timezone: UTC                      # zone of episode dates written without one: 
 # locked: false                    # true: other hosting platforms must not import the feed
 # chapters_in_description: false   # true: chapter timestamps at the end of descriptions
 
+# Publishing (podcast-feed publish); credentials come from the environment, never from here
+# publish:
+#   destination: s3://my-bucket/show   # or gs://..., az://..., file:///srv/www/show, a folder
+#   endpoint: https://ACCOUNT.r2.cloudflarestorage.com   # S3-compatible stores only
+#   region: auto
+
 # Podcasting 2.0 ---------------------------------------------------------------------------
 # persons:
 #   - name: Your Name
@@ -249,15 +255,19 @@ timezone: UTC                      # zone of episode dates written without one: 
 """
 
 WORKFLOW_TEMPLATE = """\
-# Validates the show on every push and pull request, builds feed.xml, and keeps it as an
-# artifact. Add your upload step (rsync, S3, Pages...) at the end. The hourly schedule
-# publishes episodes whose date has come.
+# Checks the show on every push and pull request; on the main branch (and every hour, so that
+# scheduled episodes go out on time) publishes it: the audio first, feed.xml last.
+# Set the secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the repository's settings, and
+# publish.destination (plus publish.endpoint for R2, B2 or MinIO) in podcast.yaml.
 name: podcast-feed
 on:
   push:
   pull_request:
   schedule:
     - cron: "7 * * * *"
+concurrency:
+  group: podcast-feed-publish  # two runs never publish at once
+  cancel-in-progress: false
 jobs:
   feed:
     runs-on: ubuntu-latest
@@ -268,10 +278,21 @@ jobs:
           python-version: "3.12"
       # podcast-feed as your project installs it: a pinned release, or a git URL
       - run: pip install podcast-feed
-      - run: podcast-feed validate --strict
-      - run: podcast-feed build --strict
-      - uses: actions/upload-artifact@v4
+      - uses: actions/cache@v4
         with:
-          name: feed
-          path: public/
+          path: .podcast-feed-cache
+          key: podcast-feed-${{ github.sha }}
+          restore-keys: podcast-feed-
+      - run: podcast-feed validate --strict
+      # pull requests from forks get no secrets: only the check above runs for them
+      - if: github.event.pull_request.head.repo.full_name == github.repository
+        run: podcast-feed publish --dry-run
+        env:
+          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
+      - if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
+        run: podcast-feed publish --strict
+        env:
+          AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+          AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
 """

@@ -59,10 +59,15 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
         podcast_guid_for("https://kc.example.com/podcast/feed.xml")
     )
     assert "# copyright:" in (folder / "podcast.yaml").read_text()  # optional keys documented
-    assert (folder / ".gitignore").read_text() == "/public/\n"
+    assert (folder / ".gitignore").read_text() == "/public/\n/.podcast-feed-cache/\n"
     workflow = yaml.safe_load((folder / ".github/workflows/podcast-feed.yml").read_text())
     steps = [step.get("run", "") for step in workflow["jobs"]["feed"]["steps"]]
-    assert "podcast-feed validate --strict" in steps and "podcast-feed build --strict" in steps
+    assert steps[steps.index("podcast-feed validate --strict") :][-2:] == [
+        "podcast-feed publish --dry-run",
+        "podcast-feed publish --strict",
+    ]
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    assert workflow[True]["schedule"] == [{"cron": "7 * * * *"}]  # YAML 1.1 reads `on` as True
     assert [p.code for p in validate(folder).problems] == ["no-episodes"]
 
 

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 
 from podcast_feed.cli import app
 
-from .conftest import MakeProject, episode
+from .conftest import AUDIO, MakeProject, episode
 
 NOW = "2025-03-01T00:00:00Z"
 runner = CliRunner()
@@ -549,3 +549,28 @@ def _stream(data: bytes) -> Any:
     import io
 
     return io.BytesIO(data)
+
+
+def test_a_show_from_init_and_new_publishes_to_the_folder_named_in_podcast_yaml(
+    tmp_path: Path,
+) -> None:
+    folder, site = tmp_path / "new-show", tmp_path / "www"
+    assert run("init", str(folder), "--feed-url", "https://pod.example.com/feed.xml")[0] == 0
+    settings = (folder / "podcast.yaml").read_text()
+    settings = settings.replace("# publish:", "publish:").replace(
+        "#   destination: s3://my-bucket/show", f"  destination: file://{site}"
+    )
+    (folder / "podcast.yaml").write_text(settings)
+    audio = tmp_path / "Recording 1.mp3"
+    shutil.copy(AUDIO / "cbr.mp3", audio)
+    assert run("new", str(audio), "--root", str(folder), "--title", "Hello", "--now", NOW)[0] == 0
+    code, out, err = run("publish", "--root", str(folder), "--now", NOW)
+    assert code == 0, err
+    assert out.endswith(f"-> file://{site}/feed.xml\n")
+    assert (site / "media" / "hello.mp3").read_bytes() == audio.read_bytes()
+    parsed = podcastparser.parse(
+        "https://pod.example.com/feed.xml", _stream((site / "feed.xml").read_bytes())
+    )
+    assert [e["enclosures"][0]["url"] for e in parsed["episodes"]] == [
+        "https://pod.example.com/media/hello.mp3"
+    ]
