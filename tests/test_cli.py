@@ -20,6 +20,7 @@ from podcast_feed.models import (
     Location,
     Owner,
     Person,
+    Publish,
     RemoteItem,
     Show,
     Soundbite,
@@ -256,6 +257,7 @@ def test_every_podcast_yaml_and_front_matter_key_is_documented() -> None:
         Txt,
         UpdateFrequency,
         RemoteItem,
+        Publish,
     ]
     undocumented = sorted(
         f"{model.__name__}.{name}"
