@@ -223,7 +223,7 @@ def _local_files(
     root: Path, staging: Path, show: Show, result: BuildResult, where: Layout
 ) -> tuple[list[LocalFile], list[Problem]]:
     """Every file the new feed needs: built files (feed last) and referenced media."""
-    hashes = HashCache(root / HASH_CACHE)
+    hashes = HashCache(root / HASH_CACHE, HASH_CACHE.as_posix())
     files: list[LocalFile] = []
     settings: Publish = show.publish
     media_dir = root / "media"
@@ -439,7 +439,7 @@ def _write_manifest(store: Store, local: Sequence[LocalFile]) -> None:
 class HashCache:
     """SHA-256 of files in media/, reused while a file's size and mtime are unchanged."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, shown_as: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
         self.entries: dict[str, list[object]] = {}
@@ -456,7 +456,7 @@ class HashCache:
             self.problems.append(
                 warning(
                     "cache-ignored",
-                    path.as_posix(),
+                    shown_as,
                     None,
                     f"the hash cache could not be read ({exc}); it was rebuilt",
                     "nothing to do; delete the folder if this repeats",

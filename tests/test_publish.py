@@ -574,3 +574,16 @@ def test_a_show_from_init_and_new_publishes_to_the_folder_named_in_podcast_yaml(
     assert [e["enclosures"][0]["url"] for e in parsed["episodes"]] == [
         "https://pod.example.com/media/hello.mp3"
     ]
+
+
+def test_a_corrupt_hash_cache_is_rebuilt_with_a_warning(show_root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "www"
+    assert publish(show_root, str(site))[0] == 0
+    cache = show_root / ".podcast-feed-cache" / "hashes.json"
+    assert json.loads(cache.read_text())["cbr.mp3"][2] == sha256(show_root / "media" / "cbr.mp3")
+    cache.write_bytes(b"\x00garbage")
+    code, out, err = publish(show_root, str(site))
+    assert code == 0
+    assert err.startswith(".podcast-feed-cache/hashes.json: warning: the hash cache could not be")
+    assert out.startswith("Nothing to upload")
+    assert json.loads(cache.read_text())["cbr.mp3"][2] == sha256(show_root / "media" / "cbr.mp3")
