@@ -124,13 +124,9 @@ def _check_feed(client: httpx.Client, show: Show, feed: bytes) -> list[Problem]:
     where = Target(
         show.feed_url, SHOW_FILE, "feed_url", show.line_of("feed_url"), None, "application/rss+xml"
     )
-    try:
-        response = client.get(show.feed_url, follow_redirects=True)
-    except httpx.HTTPError as exc:
-        return [_failure(where, exc)]
-    problems = _redirect_problems(where, response)
-    if response.status_code != 200:
-        return [*problems, _status(where, response)]
+    response, problems = _fetch(client, "GET", where)
+    if response is None:
+        return problems
     served_type = _main_type(response)
     if "xml" not in served_type:
         problems.append(
@@ -156,13 +152,9 @@ def _check_feed(client: httpx.Client, show: Show, feed: bytes) -> list[Problem]:
 
 
 def _check_file(client: httpx.Client, target: Target) -> list[Problem]:
-    try:
-        head = client.head(target.url, follow_redirects=True)
-    except httpx.HTTPError as exc:
-        return [_failure(target, exc)]
-    problems = _redirect_problems(target, head)
-    if head.status_code != 200:
-        return [*problems, _status(target, head)]
+    head, problems = _fetch(client, "HEAD", target)
+    if head is None:
+        return problems
     served_type = _main_type(head)
     if served_type not in _SAME_TYPES.get(target.content_type, {target.content_type}):
         problems.append(
@@ -187,6 +179,20 @@ def _check_file(client: httpx.Client, target: Target) -> list[Problem]:
     if target.size is not None:
         problems += _range_problems(client, target)
     return problems
+
+
+def _fetch(
+    client: httpx.Client, method: str, target: Target
+) -> tuple[httpx.Response | None, list[Problem]]:
+    """The response when it is a 200, with any redirect problems; else only the problems."""
+    try:
+        response = client.request(method, target.url, follow_redirects=True)
+    except httpx.HTTPError as exc:
+        return None, [_failure(target, exc)]
+    problems = _redirect_problems(target, response)
+    if response.status_code != 200:
+        return None, [*problems, _status(target, response)]
+    return response, problems
 
 
 def _range_problems(client: httpx.Client, target: Target) -> list[Problem]:

@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
+from typer.testing import CliRunner
+
+from podcast_feed.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -69,6 +72,13 @@ def episode(
 
 
 MakeProject = Callable[..., Path]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """The command line as a user runs it: exit code, standard output, standard error."""
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

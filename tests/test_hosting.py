@@ -15,23 +15,13 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from podcast_feed.build import in_feed_order, publishable, validate
-from podcast_feed.cli import app
 from podcast_feed.feed import render_feed
 from podcast_feed.hosting import check_hosting
 from podcast_feed.serve import PreviewServer
 
-from .conftest import AUDIO, FIXTURES, MakeProject, episode, show
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+from .conftest import AUDIO, FIXTURES, MakeProject, episode, run, show
 
 
 def test_a_show_served_by_podcast_feed_serve_passes(make_project: MakeProject) -> None:

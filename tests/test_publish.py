@@ -20,14 +20,10 @@ import boto3
 import podcastparser
 import pytest
 from moto.server import ThreadedMotoServer
-from typer.testing import CliRunner
 
-from podcast_feed.cli import app
-
-from .conftest import AUDIO, MakeProject, episode
+from .conftest import AUDIO, MakeProject, episode, run
 
 NOW = "2025-03-01T00:00:00Z"
-runner = CliRunner()
 
 
 @pytest.fixture(scope="session")
@@ -79,12 +75,6 @@ def objects(bucket: str) -> dict[str, dict[str, Any]]:
             "body": response["Body"].read(),
         }
     return found
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def publish(root: Path, destination: str, *args: str) -> tuple[int, str, str]:
