@@ -577,3 +577,16 @@ def test_a_corrupt_hash_cache_is_rebuilt_with_a_warning(show_root: Path, tmp_pat
     assert err.startswith(".podcast-feed-cache/hashes.json: warning: the hash cache could not be")
     assert out.startswith("Nothing to upload")
     assert json.loads(cache.read_text())["cbr.mp3"][2] == sha256(show_root / "media" / "cbr.mp3")
+
+
+def test_a_large_file_goes_up_in_parts_with_its_headers(show_root: Path, bucket: str) -> None:
+    transcript = show_root / "media" / "cbr.txt"  # a sidecar too large for one PUT (> 5 MB)
+    transcript.write_bytes(b"Hello and welcome.\n" * 350_000)
+    code, _, err = publish(show_root, f"s3://{bucket}/show")
+    assert code == 0, err
+    stored = objects(bucket)["show/media/cbr.txt"]
+    assert stored["body"] == transcript.read_bytes()
+    assert (stored["type"], stored["sha256"]) == ("text/plain", sha256(transcript))
+    etag = s3().head_object(Bucket=bucket, Key="show/media/cbr.txt")["ETag"]
+    assert etag.endswith('-2"')  # a multipart ETag: not an MD5, hence the SHA-256 in metadata
+    assert publish(show_root, f"s3://{bucket}/show")[1].startswith("Nothing to upload")
