@@ -439,33 +439,25 @@ class _UploadProgress:
 
     def start(self, files: int, total_bytes: int) -> None:
         if files and sys.stdout.isatty():
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                MofNCompleteColumn,
-                Progress,
-                TransferSpeedColumn,
-            )
+            from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
             self.bar = Progress(
-                "[progress.description]{task.description}",
+                "Uploading {task.fields[done]}/{task.fields[files]} files",
                 BarColumn(),
-                MofNCompleteColumn(),
                 DownloadColumn(),
                 TransferSpeedColumn(),
                 transient=True,
             )
             self.bar.start()
-            self.files = self.bar.add_task("Uploading", total=files)
-            self.bytes = self.bar.add_task("", total=total_bytes, visible=False)
-            self.total_bytes = total_bytes
+            self.task = self.bar.add_task("", total=total_bytes, done=0, files=files)
+            self.done = 0
 
     def uploaded(self, file: Any) -> None:
         if self.bar is None:
             typer.echo(f"uploaded {file.key} ({_size(file.size)})")
         else:
-            self.bar.advance(self.files)
-            self.bar.advance(self.bytes, file.size)
+            self.done += 1
+            self.bar.update(self.task, advance=file.size, done=self.done)
 
     def finish(self) -> None:
         if self.bar is not None:
