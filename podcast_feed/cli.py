@@ -475,7 +475,7 @@ def _progress_bar(label: str, visible: bool) -> Iterator[Callable[[str, int], No
     from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
     with Progress(
-        f"{label}", BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True
+        label, BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True
     ) as bar:
         task = bar.add_task(label, total=None)
 

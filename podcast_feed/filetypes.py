@@ -46,7 +46,7 @@ def content_type(path: PurePath | str, in_chapters_folder: bool = False) -> str:
     >>> content_type("media/Episode 1.M4A"), content_type("chapters/1.json", True)
     ('audio/x-m4a', 'application/json+chapters')
     """
-    suffix = (path.suffix if isinstance(path, PurePath) else PurePath(path).suffix).lower()
+    suffix = PurePath(path).suffix.lower()
     if in_chapters_folder and suffix == ".json":
         return JSON_CHAPTERS_TYPE
     return CONTENT_TYPES.get(suffix, "application/octet-stream")

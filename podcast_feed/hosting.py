@@ -84,39 +84,20 @@ def targets(show: Show, episodes: Sequence[Episode]) -> list[Target]:
         image_url, SHOW_FILE, "image", show.line_of("image"), None, content_type(show.image)
     )
     for episode in episodes:
+
+        def add(url: str, field: str, size: int | None, kind: str, in_: Episode = episode) -> None:
+            found.setdefault(url, Target(url, in_.source, field, in_.line_of(field), size, kind))
+
         if episode.media is not None:
-            url = show.media_url(episode.meta.audio)
-            found[url] = Target(
-                url,
-                episode.source,
-                "audio",
-                episode.line_of("audio"),
-                episode.media.size,
-                episode.media.mime_type,
-            )
+            media = episode.media
+            add(show.media_url(episode.meta.audio), "audio", media.size, media.mime_type)
         for alternate, media in episode.alternates:
-            url = show.media_url(alternate.audio)
-            found[url] = Target(
-                url,
-                episode.source,
-                "alternate_enclosures",
-                episode.line_of("alternate_enclosures"),
-                media.size,
-                media.mime_type,
+            add(
+                show.media_url(alternate.audio), "alternate_enclosures", media.size, media.mime_type
             )
         if episode.meta.image:
-            url = show.image_url(episode.meta.image)
-            found.setdefault(
-                url,
-                Target(
-                    url,
-                    episode.source,
-                    "image",
-                    episode.line_of("image"),
-                    None,
-                    content_type(episode.meta.image),
-                ),
-            )
+            image = episode.meta.image
+            add(show.image_url(image), "image", None, content_type(image))
     return list(found.values())
 
 

@@ -29,7 +29,7 @@ from .build import CACHE_FOLDER, FEED_FILE, BuildResult, build, validate, write_
 from .chapters import CHAPTERS_FOLDER
 from .config import SHOW_FILE, load_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, warning
-from .filetypes import content_type
+from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
 from .models import Publish, Show
 from .storage import SHA256_ATTRIBUTE, Store, StoredObject
@@ -198,7 +198,7 @@ def publish(
         plan.problems = result.problems + cache_problems + plan.problems
         if not dry_run:
             _carry_out(store, plan, local, remote, progress)
-    return PublishResult(plan, result, dry_run, f"{store.url.rstrip('/')}/{where.feed_key}")
+    return PublishResult(plan, result, dry_run, store.url_of(where.feed_key))
 
 
 def _show_or_problems(root: Path, now: datetime | None) -> Show:
@@ -216,7 +216,7 @@ def _live_feed(
     if where.feed_key not in remote:
         return None
     data = store.read(where.feed_key)
-    return parse_feed(data, f"{store.url.rstrip('/')}/{where.feed_key}") if data else None
+    return parse_feed(data, store.url_of(where.feed_key)) if data else None
 
 
 def _local_files(
@@ -229,19 +229,19 @@ def _local_files(
     media_dir = root / "media"
     for reference in sorted({r.file for r in media_references(show, result.published)}):
         path = media_dir / reference
-        _inside_show(path, root)
-        size = path.stat().st_size
+        # transcripts are corrected after release: they get the feed's short cache lifetime
+        sidecar = path.suffix.lower() in TRANSCRIPT_TYPES
         files.append(
             LocalFile(
                 key=where.media_prefix + reference,
                 path=path,
-                size=size,
+                size=path.stat().st_size,
                 sha256=hashes.sha256(path, reference),
                 content_type=content_type(path),
                 cache_control=settings.feed_cache_control
-                if _is_sidecar(path)
+                if sidecar
                 else settings.media_cache_control,
-                is_media=not _is_sidecar(path),
+                is_media=not sidecar,
             )
         )
     built = sorted(p for p in staging.rglob("*") if p.is_file())
@@ -264,18 +264,6 @@ def _local_files(
     return files, hashes.problems
 
 
-def _is_sidecar(path: Path) -> bool:
-    """Transcripts are corrected after release: they get the feed's short cache lifetime."""
-    return path.suffix.lower() in (".vtt", ".srt", ".json", ".html", ".txt")
-
-
-def _inside_show(path: Path, root: Path) -> None:
-    """Never upload what a link leads to outside the show (the checks report it first)."""
-    real = path.resolve()
-    if not real.is_relative_to(root.resolve()) or not real.is_file():
-        raise PublishFailed(f"{path} is not a regular file inside the show; nothing was uploaded")
-
-
 def _plan(
     store: Store,
     where: Layout,
@@ -284,6 +272,15 @@ def _plan(
     delete: bool,
 ) -> Plan:
     manifest = _manifest(store, remote)
+    same_size = [remote[f.key] for f in local if f.key in remote and remote[f.key].size == f.size]
+    with ThreadPoolExecutor(max_workers=_PARALLEL_UPLOADS) as pool:
+        stored_hashes = dict(
+            zip(
+                (stored.key for stored in same_size),
+                pool.map(lambda stored: _stored_hash(store, stored, manifest), same_size),
+                strict=True,
+            )
+        )
     upload: list[LocalFile] = []
     unchanged: list[LocalFile] = []
     problems: list[Problem] = []
@@ -291,7 +288,7 @@ def _plan(
     feed_changed = False
     for file in local:
         stored = remote.get(file.key)
-        same = stored is not None and _stored_hash(store, stored, manifest) == file.sha256
+        same = stored_hashes.get(file.key) == file.sha256
         if file.key == where.feed_key:
             feed, feed_changed = file, not same
         elif same:
@@ -304,9 +301,8 @@ def _plan(
                         "media-replaced",
                         f"media/{file.key.removeprefix(where.media_prefix)}",
                         None,
-                        f"differs from the copy already published at {store.url.rstrip('/')}/"
-                        f"{file.key}; caches and "
-                        "apps that downloaded it may keep the old one",
+                        f"differs from the copy already published at {store.url_of(file.key)}; "
+                        "caches and apps that downloaded it may keep the old one",
                         "publish changed audio under a new file name, with 'republish: true' "
                         "in the episode",
                     )

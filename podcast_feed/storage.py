@@ -61,6 +61,10 @@ class Store:
         self.keeps_attributes = not isinstance(self._store, LocalStore)
         """A local folder keeps no Content-Type or metadata: the web server in front decides."""
 
+    def url_of(self, key: str) -> str:
+        """Where a key is, as shown to people: `s3://bucket/show/feed.xml`."""
+        return f"{self.url.rstrip('/')}/{key}"
+
     def list(self) -> dict[str, StoredObject]:
         """Every object under the destination, by key."""
         found: dict[str, StoredObject] = {}
