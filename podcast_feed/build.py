@@ -1,7 +1,13 @@
-"""The pipeline: podcast.yaml + episodes/ + media/ in, feed.xml out, written atomically."""
+"""The pipeline: podcast.yaml + episodes/ + media/ in, feed.xml and the website out.
+
+Everything is checked and rendered in memory first; then each file is written atomically, the
+feed last, and only then are stale pages and chapter files of removed episodes deleted, so a
+build that fails part-way never leaves the old feed pointing at a missing file.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import tempfile
@@ -14,7 +20,7 @@ from .chapters import CHAPTERS_FOLDER, chapters_json, chapters_path
 from .checks import check
 from .config import SHOW_FILE, load_show
 from .episodes import load_episodes
-from .errors import Problem, ProblemsFound, ShowNotFound, has_errors, warning
+from .errors import PodcastFeedError, Problem, ProblemsFound, ShowNotFound, has_errors, warning
 from .feed import render_feed
 from .history import PublishedFeed, check_history, read_previous
 from .media import with_media
@@ -48,6 +54,13 @@ class BuildResult:
     scheduled: int
     problems: list[Problem] = field(default_factory=list)
     """The warnings (a build with errors raises instead)."""
+    site_pages: int = 0
+    """HTML pages of the website written (0 with `site: false`)."""
+
+    @property
+    def site_index(self) -> Path | None:
+        """The website's home page, when there is a website."""
+        return self.feed_path.parent / "index.html" if self.site_pages else None
 
     @property
     def total_duration(self) -> float:
@@ -84,6 +97,10 @@ def validate(
     episodes, found = with_transcripts(episodes, root / "media")
     problems += found
     problems += check(show, episodes, root)
+    if show is not None and show.site:
+        from .site import check_templates  # Jinja2 only for shows that have a site
+
+        problems += check_templates(root)
     if show is not None and published_before is not None and not has_errors(problems):
         going_out = [(e, show.media_url(e.meta.audio)) for e in publishable(episodes, now)]
         problems += check_history(published_before, str(show.guid), going_out, allow_removal)
@@ -126,10 +143,20 @@ def build(
         raise ProblemsFound(validation.problems)
     show = validation.show if served_from is None else served(validation.show, served_from)
     published = in_feed_order(show, publishable(validation.episodes, now))
+    files = {
+        chapters_path(episode): chapters_json(show, episode)
+        for episode in published
+        if episode.chapters
+    }
+    if show.site:
+        _check_output(root, output)
+        files |= _render_site(root, show, published)
     xml = render_feed(show, published)
-    write_chapters(show, published, output)
+    for relative, data in sorted(files.items()):
+        write_if_changed(output / relative, data)
     feed_path = output / FEED_FILE
-    write_atomic(feed_path, xml)
+    write_if_changed(feed_path, xml)
+    remove_stale(output, files, site=show.site)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
     return BuildResult(
         feed_path=feed_path,
@@ -138,7 +165,33 @@ def build(
         drafts=drafts,
         scheduled=len(validation.episodes) - drafts - len(published),
         problems=validation.problems,
+        site_pages=sum(1 for relative in files if relative.endswith(".html")),
     )
+
+
+class OutputInShow(PodcastFeedError):
+    """The output folder would put generated pages among the show's own files."""
+
+
+def _check_output(root: Path, output: Path) -> None:
+    """The site writes `episodes/<slug>/`: never into the show's own episodes/ or media/."""
+    target, show_root = output.resolve(), root.resolve()
+    if target == show_root or any(
+        target.is_relative_to(show_root / folder) for folder in ("episodes", "media")
+    ):
+        raise OutputInShow(
+            f"--output {output} would write the website into the show's own files; "
+            f"use a folder of its own (the default is {DEFAULT_OUTPUT}/), or set `site: false`"
+        )
+
+
+def _render_site(root: Path, show: Show, published: Sequence[Episode]) -> dict[str, bytes]:
+    from .site import TemplateProblems, render_site
+
+    try:
+        return render_site(root, show, published)
+    except TemplateProblems as exc:
+        raise ProblemsFound(exc.problems) from None
 
 
 def served(show: Show, base_url: str) -> Show:
@@ -178,19 +231,32 @@ def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
     return sorted(episodes, key=lambda e: (e.published, e.source), reverse=True)
 
 
-def write_chapters(show: Show, episodes: Sequence[Episode], output: Path) -> None:
-    """One JSON chapters file per episode with chapters; stale ones from earlier builds go."""
-    written = set()
-    for episode in episodes:
-        if episode.chapters:
-            path = output / chapters_path(episode)
-            write_atomic(path, chapters_json(show, episode))
-            written.add(path)
-    folder = output / CHAPTERS_FOLDER
-    if folder.is_dir():
-        for stale in folder.glob("*.json"):
-            if stale not in written:
-                stale.unlink()
+def write_if_changed(path: Path, data: bytes) -> None:
+    """`write_atomic`, skipped when the file already holds these bytes (mtimes stay put)."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data)
+
+
+def remove_stale(output: Path, written: dict[str, bytes], *, site: bool) -> None:
+    """Delete what earlier builds wrote for episodes that are gone: chapter files and, with a
+    site, episode pages and index pages. Only inside the folders podcast-feed owns."""
+    kept = {output / relative for relative in written}
+    patterns = [f"{CHAPTERS_FOLDER}/*.json"]
+    if site:
+        from .site import SITE_FOLDERS
+
+        patterns += [f"{folder}/*/index.html" for folder in SITE_FOLDERS]
+    for pattern in patterns:
+        for stale in sorted(output.glob(pattern)):
+            if stale not in kept:
+                stale.unlink(missing_ok=True)  # another build may have removed it already
+                if stale.name == "index.html":
+                    with contextlib.suppress(OSError):  # not empty: the user's files stay
+                        stale.parent.rmdir()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

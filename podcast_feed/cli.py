@@ -128,11 +128,12 @@ def build_command(
         _fail(exc)
     _print_problems(result.problems, err=True)
     drafts, scheduled = result.drafts, result.scheduled
+    website = f"; website -> {_relative(result.site_index)}" if result.site_index else ""
     typer.echo(
         f"Published {len(result.published)} episode{'s' if len(result.published) != 1 else ''}"
         f" ({drafts} draft{'s' if drafts != 1 else ''} and {scheduled} scheduled skipped), "
         f"{_clock(result.total_duration)} in all, feed {result.feed_size / 1000:.1f} kB "
-        f"-> {_relative(result.feed_path)}"
+        f"-> {_relative(result.feed_path)}{website}"
     )
 
 

@@ -104,8 +104,9 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     timestamps = description_timestamps(episode) if show.chapters_in_description else ""
     item.title(meta.title)
     item.guid(episode.guid, permalink=False)
-    if meta.link:
-        item.link(href=meta.link)
+    link = show.episode_link(episode)
+    if link:
+        item.link(href=link)
     room = DESCRIPTION_LIMIT - (len(timestamps.encode()) + 1 if timestamps else 0)
     if meta.summary:
         description = html.escape(meta.summary, quote=False)

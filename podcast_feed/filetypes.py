@@ -25,6 +25,7 @@ TRANSCRIPT_TYPES: dict[str, str] = {
 
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 JSON_CHAPTERS_TYPE = "application/json+chapters"
+SITEMAP_TYPE = "application/xml; charset=utf-8"
 
 CONTENT_TYPES: dict[str, str] = {
     **ENCLOSURE_TYPES,
@@ -45,7 +46,11 @@ def content_type(path: PurePath | str, in_chapters_folder: bool = False) -> str:
 
     >>> content_type("media/Episode 1.M4A"), content_type("chapters/1.json", True)
     ('audio/x-m4a', 'application/json+chapters')
+    >>> content_type("feed.xml"), content_type("sitemap.xml")
+    ('application/rss+xml; charset=utf-8', 'application/xml; charset=utf-8')
     """
+    if PurePath(path).name == "sitemap.xml":
+        return SITEMAP_TYPE
     suffix = PurePath(path).suffix.lower()
     if in_chapters_folder and suffix == ".json":
         return JSON_CHAPTERS_TYPE

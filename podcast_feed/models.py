@@ -562,6 +562,12 @@ class Show(_Model):
     chapters_in_description: bool = False
     """Also list chapters as timestamps at the end of each description, the form Spotify reads
     (three chapters or more, the first at 0:00)."""
+    site: bool = True
+    """Write the show's website beside feed.xml: index.html, a page per episode, sitemap.xml."""
+    site_url: Url | None = None
+    """Where the website is served (its canonical URLs and each item's `link`); default `link`."""
+    directories: dict[Text128, Url] = Field(default_factory=dict)
+    """Subscribe links on the website, by the name shown: `Apple Podcasts: https://...`."""
 
     @field_validator("language")
     @classmethod
@@ -620,6 +626,20 @@ class Show(_Model):
     def image_url(self, image: str) -> str:
         """An image reference (a file in media/ or a URL) as a URL."""
         return image if "://" in image else self.media_url(image)
+
+    @property
+    def website(self) -> str:
+        """The website's base URL, ending in `/`: `site_url`, else `link`."""
+        base = self.site_url or self.link
+        return base if base.endswith("/") else f"{base}/"
+
+    def page_url(self, episode: Episode) -> str:
+        """The public URL of an episode's page on the website."""
+        return f"{self.website}{episode.page_path}"
+
+    def episode_link(self, episode: Episode) -> str | None:
+        """`item link`: the episode's own `link`, else its page when the site is built."""
+        return episode.meta.link or (self.page_url(episode) if self.site else None)
 
 
 def _iso_639(value: str) -> str:
@@ -725,6 +745,16 @@ class MediaInfo:
 
 
 @dataclass(frozen=True)
+class Cue:
+    """One caption of a timed transcript, for the episode's web page."""
+
+    start: float
+    end: float
+    speaker: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class Transcript:
     """A transcript file in media/, ready for `podcast:transcript`."""
 
@@ -735,6 +765,8 @@ class Transcript:
     """VTT, SRT and JSON carry time codes: `rel="captions"`."""
     speakers: tuple[str, ...] = ()
     """Speaker names found in VTT `<v Name>` tags (Apple shows them)."""
+    cues: tuple[Cue, ...] = ()
+    """The captions of a VTT or SRT file, in order."""
 
 
 @dataclass(frozen=True)
@@ -765,6 +797,15 @@ class Episode:
     @property
     def slug(self) -> str:
         return PurePosixPath(self.source).stem
+
+    @property
+    def page_path(self) -> str:
+        """The folder of the episode's web page, relative to the site's root.
+
+        >>> Episode("episodes/001-intro.md", None, None, "", "").page_path  # type: ignore[arg-type]
+        'episodes/001-intro/'
+        """
+        return f"episodes/{self.slug}/"
 
 
 def aware(when: date, zone: zoneinfo.ZoneInfo) -> datetime:

@@ -127,3 +127,27 @@ def plain_text(notes_html: str) -> str:
     if not notes_html:
         return ""
     return str(lxml_html.fragment_fromstring(notes_html, create_parent="div").text_content())
+
+
+def excerpt(notes_html: str, limit: int = 280) -> str:
+    """The start of the notes as one line of text, cut at a word, for lists and link previews.
+
+    >>> excerpt("<p>One two</p>\\n<ul><li>three four five</li></ul>", limit=14)
+    'One two three…'
+    """
+    return shorten(plain_text(notes_html), limit)
+
+
+def shorten(text: str, limit: int = 280) -> str:
+    """Text on one line, at most `limit` characters, cut at a word with an ellipsis.
+
+    >>> shorten("a  long\\nline of words", 12)
+    'a long line…'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " ":  # the cut fell inside a word: drop that word
+        cut = cut.rsplit(" ", 1)[0]
+    return cut + "…"

@@ -32,6 +32,7 @@ from .errors import PodcastFeedError, Problem, ProblemsFound, warning
 from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
 from .models import Publish, Show
+from .site import SITE_FOLDERS
 from .storage import SHA256_ATTRIBUTE, Store, StoredObject
 
 MANIFEST_KEY = ".podcast-feed-manifest.json"
@@ -65,8 +66,9 @@ class Layout:
 
     def owns(self, key: str) -> bool:
         """Whether `delete` may remove this key: only what publish itself puts there."""
-        return key.startswith(self.media_prefix) or key.startswith(
-            f"{self.output_prefix}{CHAPTERS_FOLDER}/"
+        generated = (CHAPTERS_FOLDER, *SITE_FOLDERS)
+        return key.startswith(self.media_prefix) or any(
+            key.startswith(f"{self.output_prefix}{folder}/") for folder in generated
         )
 
 

@@ -226,6 +226,13 @@ timezone: UTC                      # zone of episode dates written without one: 
 # locked: false                    # true: other hosting platforms must not import the feed
 # chapters_in_description: false   # true: chapter timestamps at the end of descriptions
 
+# The website, written beside feed.xml (index, a page per episode, sitemap); see the README
+# site: true                       # false: feed only
+# site_url: https://...            # where the site is served, if not at `link`
+# directories:                     # subscribe links on the site, by the name shown
+#   Apple Podcasts: https://podcasts.apple.com/podcast/id...
+#   Spotify: https://open.spotify.com/show/...
+
 # Publishing (podcast-feed publish); credentials come from the environment, never from here
 # publish:
 #   destination: s3://my-bucket/show   # or gs://..., az://..., file:///srv/www/show, a folder

@@ -1,5 +1,6 @@
 """A local preview server: the feed with URLs pointing at itself, served the way podcast apps
-need it (Content-Type, HEAD, byte ranges, conditional GET), rebuilt when a file changes.
+need it (Content-Type, HEAD, byte ranges, conditional GET), and the website beside it, both
+rebuilt when a file changes.
 
 werkzeug does the HTTP (ranges, ETags, 304/416, safe path joining); watchfiles watches.
 """
@@ -18,6 +19,7 @@ import watchfiles
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, ServiceUnavailable
 from werkzeug.security import safe_join
 from werkzeug.serving import make_server
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 from werkzeug.wsgi import wrap_file
 
@@ -26,8 +28,10 @@ from .chapters import CHAPTERS_FOLDER
 from .config import SHOW_FILE
 from .errors import Problem, ProblemsFound
 from .filetypes import content_type
+from .site import TEMPLATES_FOLDER
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+NOT_FOUND_PAGE = "404.html"
 
 
 def reachable_address(host: str) -> str:
@@ -55,8 +59,10 @@ class PreviewServer:
     ) -> None:
         self.root = root.resolve()
         self.media = self.root / "media"
+        self.templates = self.root / TEMPLATES_FOLDER
         self._output = tempfile.TemporaryDirectory(prefix="podcast-feed-serve-")
-        self.output = Path(self._output.name)
+        self.output = Path(self._output.name).resolve()
+        self.chapters = self.output / CHAPTERS_FOLDER
         self.report = report
         self.server = make_server(host, port, self.wsgi, threaded=True)
         port = self.server.socket.getsockname()[1]
@@ -86,12 +92,9 @@ class PreviewServer:
         return True
 
     def watch(self) -> None:
-        """Rebuild whenever podcast.yaml, episodes/ or media/ change, until `stop`."""
-        paths = [
-            path
-            for path in (self.root / SHOW_FILE, self.root / "episodes", self.media)
-            if path.exists()
-        ]
+        """Rebuild whenever podcast.yaml, episodes/, media/ or templates/ change, until `stop`."""
+        watched = (self.root / SHOW_FILE, self.root / "episodes", self.media, self.templates)
+        paths = [path for path in watched if path.exists()]
         for _ in watchfiles.watch(
             *paths, stop_event=self._stop, debounce=300, raise_interrupt=False
         ):
@@ -141,23 +144,30 @@ class PreviewServer:
         if request.method not in ("GET", "HEAD"):
             raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
         path = request.path
-        if path == "/":
+        if path.startswith("/media/"):
+            return self.file(request, self.media, path.removeprefix("/media/"))
+        if self.last_result is None:
+            raise ServiceUnavailable(
+                "\n".join(str(p) for p in self.problems) or "The feed has not been built yet."
+            )
+        if path == "/" and not self.last_result.site_pages:
             return Response(
                 f"Subscribe to {self.feed_url} in your podcast app.\n", mimetype="text/plain"
             )
-        if path == f"/{FEED_FILE}":
-            if self.last_result is None:
-                raise ServiceUnavailable(
-                    "\n".join(str(p) for p in self.problems) or "The feed has not been built yet."
-                )
-            return self.file(request, self.output, FEED_FILE)
-        for prefix, folder in (
-            (f"/{CHAPTERS_FOLDER}/", self.output / CHAPTERS_FOLDER),
-            ("/media/", self.media),
-        ):
-            if path.startswith(prefix):
-                return self.file(request, folder, path.removeprefix(prefix))
-        raise NotFound
+        relative = path.removeprefix("/")
+        if any(part.startswith(".") for part in relative.split("/")):
+            raise NotFound  # temporary files of a build in progress, never published either
+        if relative == "" or relative.endswith("/"):
+            relative += "index.html"
+        elif (self.output / relative).is_dir():  # /episodes/x -> /episodes/x/, as hosts do
+            return redirect(f"{path}/", code=301)
+        try:
+            return self.file(request, self.output, relative)
+        except NotFound:
+            if not (self.output / NOT_FOUND_PAGE).is_file():
+                raise
+            page = (self.output / NOT_FOUND_PAGE).read_bytes()
+            return Response(page, status=404, content_type=content_type(NOT_FOUND_PAGE))
 
     def file(self, request: Request, folder: Path, relative: str) -> Response:
         """A file inside `folder`, never outside it, with ranges and conditional GET."""
@@ -172,7 +182,7 @@ class PreviewServer:
         response = Response(
             wrap_file(request.environ, stream),
             direct_passthrough=True,
-            content_type=content_type(path, folder.name == CHAPTERS_FOLDER),
+            content_type=content_type(path, path.parent == self.chapters),
         )
         response.content_length = stat.st_size
         response.last_modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)

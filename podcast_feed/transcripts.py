@@ -13,7 +13,7 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 from .errors import Problem, error, warning
 from .filetypes import TRANSCRIPT_TYPES
 from .media import media_files
-from .models import Episode, Transcript, TranscriptRef
+from .models import Cue, Episode, Transcript, TranscriptRef
 from .vocabulary import suggest
 
 TIMED_TYPES = frozenset({".vtt", ".srt", ".json"})
@@ -73,7 +73,7 @@ def read_transcript(
                 f"did you mean '{nearest}'?" if nearest else "add the file",
             )
         ]
-    speakers: tuple[str, ...] = ()
+    cues: tuple[Cue, ...] = ()
     problems: list[Problem] = []
     if suffix in (".vtt", ".srt"):
         try:
@@ -87,14 +87,23 @@ def read_transcript(
                 )
             ]
         captions = document.captions
-        speakers = tuple(sorted({c.voice for c in captions if c.voice}))
+        cues = tuple(
+            Cue(
+                start=c.start_time.in_milliseconds() / 1000,
+                end=c.end_time.in_milliseconds() / 1000,
+                speaker=c.voice or None,
+                text=" ".join(c.text.split()),
+            )
+            for c in captions
+        )
         problems += _timing_problems(episode, ref.file, captions, problem)
     transcript = Transcript(
         file=ref.file,
         mime_type=TRANSCRIPT_TYPES[suffix],
         language=ref.language,
         timed=suffix in TIMED_TYPES,
-        speakers=speakers,
+        speakers=tuple(sorted({cue.speaker for cue in cues if cue.speaker})),
+        cues=cues,
     )
     return transcript, problems
 

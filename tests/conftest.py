@@ -117,6 +117,15 @@ def make_project(tmp_path: Path) -> MakeProject:
     return make
 
 
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its bytes: to prove a command wrote nothing there."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
 @pytest.fixture(autouse=True)
 def _no_cloud_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without credentials, object stores ask the cloud's metadata service for some: keep

@@ -29,7 +29,7 @@ from podcast_feed.models import (
     UpdateFrequency,
 )
 
-from .conftest import REPO, MakeProject, episode, show
+from .conftest import REPO, MakeProject, episode, show, snapshot
 
 runner = CliRunner()
 
@@ -54,7 +54,7 @@ def test_build_writes_feed_and_prints_one_summary_line(make_project: MakeProject
     assert code == 0, err
     assert re.fullmatch(
         r"Published 1 episode \(0 drafts and 0 scheduled skipped\), 0:00:03 in all, "
-        r"feed \d+\.\d kB -> .*show/public/feed\.xml\n",
+        r"feed \d+\.\d kB -> .*show/public/feed\.xml; website -> .*show/public/index\.html\n",
         out,
     )
     assert err == ""
@@ -108,13 +108,13 @@ def test_every_problem_in_every_file_is_reported_in_one_run(make_project: MakePr
 def test_failed_build_leaves_the_previous_feed_untouched(make_project: MakeProject) -> None:
     root = make_project()
     assert run("build", "--root", str(root))[0] == 0
-    before = (root / "public" / "feed.xml").read_bytes()
+    before = snapshot(root / "public")
+    assert "feed.xml" in before and "index.html" in before
     (root / "episodes" / "002-bad.md").write_text(episode(guid="g2", audio="nope.mp3"))
     code, _, err = run("build", "--root", str(root))
     assert code == 1
     assert "episodes/002-bad.md:4: error: audio: 'nope.mp3' is not in media/" in err
-    assert (root / "public" / "feed.xml").read_bytes() == before
-    assert [p.name for p in (root / "public").iterdir()] == ["feed.xml"]
+    assert snapshot(root / "public") == before  # no temporary file left either
 
 
 def test_build_never_modifies_episodes_or_media(make_project: MakeProject) -> None:

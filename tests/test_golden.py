@@ -1,8 +1,10 @@
-"""Golden feeds: each case under tests/golden/ is built and compared byte for byte.
+"""Golden feeds and sites: each case under tests/golden/ is built and compared byte for byte.
 
 A case folder holds podcast.yaml and episodes/; its media/ is the shared audio fixtures.
-Run `pytest --update-golden` to rewrite expected.xml after a deliberate change, then review
-the diff before committing it.
+`expected.xml` is the feed, `expected-site/` the website's pages (the packaged style.css and
+player.js are left out: they are copied, not rendered).
+Run `pytest --update-golden` to rewrite them after a deliberate change, then review the diff
+before committing it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from podcast_feed import build
+from podcast_feed.site import STATIC_FILES
 
 from .conftest import AUDIO, FIXTURES, REPO
 
@@ -39,9 +42,30 @@ def test_golden_feed(case: str, tmp_path: Path, update_golden: bool) -> None:
     root = project_for(case, tmp_path / "show")
     now_file = GOLDEN / case / "now.txt"
     now = datetime.fromisoformat(now_file.read_text().strip()) if now_file.exists() else None
-    produced = build(root, tmp_path / "out", now=now).feed_path.read_bytes()
+    output = tmp_path / "out"
+    produced = build(root, output, now=now).feed_path.read_bytes()
     expected = GOLDEN / case / "expected.xml"
+    pages = {
+        path.relative_to(output).as_posix(): path.read_bytes()
+        for path in sorted(output.rglob("*"))
+        if path.is_file() and path.suffix in (".html", ".xml") and path.name != "feed.xml"
+    }
+    assert pages.keys() >= {"index.html", "404.html", "sitemap.xml"}
+    assert not pages.keys() & set(STATIC_FILES)
+    expected_site = GOLDEN / case / "expected-site"
     if update_golden:
         expected.write_bytes(produced)
+        shutil.rmtree(expected_site, ignore_errors=True)
+        for relative, data in pages.items():
+            (expected_site / relative).parent.mkdir(parents=True, exist_ok=True)
+            (expected_site / relative).write_bytes(data)
     assert expected.exists(), f"no {expected}; run pytest --update-golden"
     assert produced == expected.read_bytes()
+    stored = {
+        path.relative_to(expected_site).as_posix(): path.read_bytes()
+        for path in sorted(expected_site.rglob("*"))
+        if path.is_file()
+    }
+    assert pages.keys() == stored.keys()
+    for relative, data in pages.items():
+        assert data == stored[relative], f"{relative} differs from {expected_site / relative}"

@@ -21,7 +21,7 @@ import podcastparser
 import pytest
 from moto.server import ThreadedMotoServer
 
-from .conftest import AUDIO, MakeProject, episode, run
+from .conftest import AUDIO, MakeProject, episode, run, show
 
 NOW = "2025-03-01T00:00:00Z"
 
@@ -118,9 +118,10 @@ class Recording:
 @pytest.fixture
 def show_root(make_project: MakeProject) -> Path:
     """A published episode with chapters and a transcript, a draft and a scheduled episode,
-    each with its own audio."""
+    each with its own audio. No website: its pages have tests of their own below."""
     return make_project(
         {
+            "podcast.yaml": show(site=False),
             "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ada>Hello\n",
             "episodes/001-episode.md": episode(
                 chapters=[{"start": 0, "title": "Start"}, {"start": 1, "title": "Middle"}]
@@ -592,3 +593,36 @@ def test_a_large_file_goes_up_in_parts_with_its_headers(show_root: Path, bucket:
     etag = s3().head_object(Bucket=bucket, Key="show/media/cbr.txt")["ETag"]
     assert etag.endswith('-2"')  # a multipart ETag: not an MD5, hence the SHA-256 in metadata
     assert publish(show_root, f"s3://{bucket}/show")[1].startswith("Nothing to upload")
+
+
+# The website: uploaded beside the feed, typed for browsers, stale pages deleted with --delete.
+
+
+def test_the_website_goes_up_beside_the_feed_and_stale_pages_go_with_delete(
+    make_project: MakeProject, bucket: str
+) -> None:
+    root = make_project(
+        {"episodes/002-second.md": episode(title="Second", guid="second", audio="vbr.mp3")}
+    )
+    with Recording(os.environ["AWS_ENDPOINT_URL"]) as recording:
+        code, _, err = publish(root, f"s3://{bucket}/show")
+    assert code == 0, err
+    stored = objects(bucket)
+    for key in ("show/index.html", "show/404.html", "show/episodes/002-second/index.html"):
+        assert stored[key]["type"] == "text/html; charset=utf-8", key
+        assert stored[key]["cache"] == "public, max-age=300", key
+    assert stored["show/style.css"]["type"] == "text/css; charset=utf-8"
+    assert stored["show/player.js"]["type"] == "text/javascript; charset=utf-8"
+    assert stored["show/sitemap.xml"]["type"] == "application/xml; charset=utf-8"
+    assert b"Second" in stored["show/index.html"]["body"]
+    assert recording.writes(bucket)[-2][1] == "show/feed.xml"  # the feed after every page
+
+    (root / "episodes" / "002-second.md").unlink()
+    s3().put_object(Bucket=bucket, Key="show/about.html", Body=b"the podcaster's own page")
+    code, _, err = publish(root, f"s3://{bucket}/show", "--delete", "--allow-removal")
+    assert code == 0, err
+    stored = objects(bucket)
+    assert "show/episodes/002-second/index.html" not in stored
+    assert "show/episodes/001-episode/index.html" in stored
+    assert b"Second" not in stored["show/index.html"]["body"]
+    assert stored["show/about.html"]["body"] == b"the podcaster's own page"

@@ -1,0 +1,397 @@
+"""The show's website, written beside feed.xml from the same records: an index, a page per
+episode with a player, chapters and transcript, a sitemap and a 404 page.
+
+Jinja2 renders (the only module that knows it), with autoescaping on: text from podcast.yaml
+and front matter is always escaped; only the show notes, already sanitised for the feed, go
+in as HTML. Templates ship in the package; a show overrides any of them from `templates/`.
+Pages link to each other relatively (`../../index.html`), so the site works from any host,
+from `serve` and from a folder; canonical and sharing URLs use the site's public address.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .chapters import timestamp
+from .errors import Problem, error
+from .models import Episode, Show
+from .notes import excerpt, shorten
+
+TEMPLATES_FOLDER = "templates"
+"""A show's own templates, each overriding the packaged one of the same name."""
+PAGE_SIZE = 50
+"""Episodes listed on each page of the index."""
+STATIC_FILES = ("style.css", "player.js")
+"""Copied as they are (after any override), never rendered."""
+PAGE_TEMPLATES = ("index.html", "episode.html", "404.html", "sitemap.xml")
+PAGES_FOLDER = "page"
+EPISODES_FOLDER = "episodes"
+SITE_FOLDERS = (EPISODES_FOLDER, PAGES_FOLDER)
+"""Folders of the output that hold generated pages only; stale pages in them are removed."""
+_PACKAGED = Path(__file__).resolve().parent / "templates"
+
+
+class TemplateProblems(Exception):
+    """A show's template override is broken; raised with problems naming its file and line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True)
+class Link:
+    """One chapter, soundbite or cue as a link that seeks the player."""
+
+    start: float
+    label: str
+    """The time shown: MM:SS or H:MM:SS."""
+    title: str
+    end_label: str = ""
+    speaker: str | None = None
+    url: str | None = None
+
+    @property
+    def href(self) -> str:
+        """A media-fragment link (`#t=01:35`): it works without JavaScript once the page loads."""
+        return f"#t={self.label}"
+
+    @property
+    def start_attribute(self) -> str:
+        return f"{self.start:g}"
+
+
+@dataclass
+class EpisodePage:
+    """What an episode's page and its entry in the index show."""
+
+    episode: Episode
+    title: str
+    path: str
+    """The page's folder relative to the site root: `episodes/001-intro/`."""
+    url: str
+    """The canonical URL of the page."""
+    date: str
+    """YYYY-MM-DD, in the show's time zone (what listeners read)."""
+    datetime: str
+    """The full ISO 8601 time for `<time datetime>` and JSON-LD."""
+    duration: str
+    """For people: 1 h 05 min, 31 min, 45 s."""
+    iso_duration: str
+    number: str
+    """S1 E3, E3, Trailer, Bonus, or the episode's `episode_display`."""
+    summary: str
+    audio_url: str
+    audio_type: str
+    image_url: str
+    notes: Markup
+    chapters: list[Link]
+    soundbites: list[Link]
+    cues: list[Link]
+    transcript_files: list[tuple[str, str]]
+    """(URL, type) of every transcript, for a download link."""
+    persons: list[Any]
+    funding: list[Any]
+    previous: EpisodePage | None = field(default=None, repr=False)
+    next: EpisodePage | None = field(default=None, repr=False)
+
+
+def site_templates(root: Path) -> jinja2.Environment:
+    """The Jinja2 environment: the show's `templates/` first, then the packaged ones."""
+    loaders: list[jinja2.BaseLoader] = []
+    overrides = root / TEMPLATES_FOLDER
+    if overrides.is_dir():
+        loaders.append(jinja2.FileSystemLoader(overrides))
+    loaders.append(jinja2.FileSystemLoader(_PACKAGED))
+    environment = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["json_ld"] = _json_ld
+    environment.filters["shorten"] = shorten
+    return environment
+
+
+def check_templates(root: Path) -> list[Problem]:
+    """Every template of the show's `templates/` compiles; syntax errors with file and line."""
+    overrides = root / TEMPLATES_FOLDER
+    if not overrides.is_dir():
+        return []
+    environment = site_templates(root)
+    problems = []
+    for path in sorted(overrides.rglob("*")):
+        name = path.relative_to(overrides).as_posix()
+        if not path.is_file() or name in STATIC_FILES:
+            continue
+        try:
+            environment.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(_template_problem(root, name, exc.lineno, exc.message or str(exc)))
+        except (UnicodeDecodeError, OSError) as exc:
+            problems.append(_template_problem(root, name, None, str(exc)))
+    return problems
+
+
+def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str, bytes]:
+    """Every file of the site by its path in the output folder, for episodes in feed order.
+
+    Raises `TemplateProblems` when a template of the show fails to render.
+    """
+    environment = site_templates(root)
+    pages = _episode_pages(show, episodes)
+    chronological = sorted(pages, key=lambda page: (page.episode.published, page.path))
+    if show.type == "serial":
+        chronological = list(pages)
+    for earlier, later in itertools.pairwise(chronological):
+        earlier.next, later.previous = later, earlier
+    common = {
+        "show": show,
+        "site_url": show.website,
+        "site_path": urlsplit(show.website).path or "/",
+        "cover_url": show.image_url(show.image),
+        "description": show.description,
+        "directories": list(show.directories.items()),
+    }
+    files: dict[str, bytes] = {}
+
+    def render(name: str, output: str, **context: Any) -> None:
+        files[output] = _render(root, environment, name, common | context)
+
+    chunks = [pages[start : start + PAGE_SIZE] for start in range(0, len(pages), PAGE_SIZE)]
+    for number, chunk in enumerate(chunks or [[]], start=1):
+        output = "index.html" if number == 1 else f"{PAGES_FOLDER}/{number}/index.html"
+        render(
+            "index.html",
+            output,
+            root="./" if number == 1 else "../../",
+            canonical=show.website if number == 1 else f"{show.website}{PAGES_FOLDER}/{number}/",
+            episodes=chunk,
+            page=number,
+            pages=len(chunks),
+            json_ld=_series_json_ld(show),
+        )
+    for page in pages:
+        render(
+            "episode.html",
+            f"{page.path}index.html",
+            root="../../",
+            canonical=page.url,
+            page=page,
+            json_ld=_episode_json_ld(show, page),
+        )
+    render("404.html", "404.html", root=common["site_path"], canonical=None)
+    render(
+        "sitemap.xml",
+        "sitemap.xml",
+        index_pages=[
+            show.website if n == 1 else f"{show.website}{PAGES_FOLDER}/{n}/"
+            for n in range(1, len(chunks) + 1)
+        ],
+        pages=pages,
+        newest=max((page.date for page in pages), default=None),
+    )
+    loader = environment.loader
+    assert loader is not None
+    for name in STATIC_FILES:
+        source, _, _ = loader.get_source(environment, name)
+        files[name] = source.encode()
+    return files
+
+
+def site_pages(files: dict[str, bytes]) -> set[str]:
+    """The paths of generated pages under `SITE_FOLDERS`, to find stale ones."""
+    return {path for path in files if path.split("/", 1)[0] in SITE_FOLDERS}
+
+
+def _episode_pages(show: Show, episodes: Sequence[Episode]) -> list[EpisodePage]:
+    return [_episode_page(show, episode) for episode in episodes]
+
+
+def _episode_page(show: Show, episode: Episode) -> EpisodePage:
+    meta, media = episode.meta, episode.media
+    assert media is not None, "pages are made for probed episodes only"
+    long = media.duration >= 3600
+    local = episode.published.astimezone(show.zone)
+    chapters = [
+        Link(c.start, timestamp(c.start, long), c.title, url=c.url)
+        for c in episode.chapters
+        if not c.hidden
+    ]
+    soundbites = [
+        Link(
+            s.start,
+            timestamp(s.start, long),
+            s.title or meta.title,
+            end_label=timestamp(s.start + s.duration, long),
+        )
+        for s in meta.soundbites
+    ]
+    cues = [
+        Link(cue.start, timestamp(cue.start, long), cue.text, speaker=cue.speaker)
+        for transcript in episode.transcripts[:1]
+        for cue in transcript.cues
+    ]
+    return EpisodePage(
+        episode=episode,
+        title=meta.title,
+        path=episode.page_path,
+        url=show.page_url(episode),
+        date=local.date().isoformat(),
+        datetime=local.isoformat(),
+        duration=human_duration(media.duration),
+        iso_duration=iso_duration(media.duration),
+        number=_number(episode),
+        summary=shorten(meta.summary) if meta.summary else excerpt(episode.notes_html),
+        audio_url=show.media_url(meta.audio),
+        audio_type=media.mime_type,
+        image_url=show.image_url(meta.image or show.image),
+        notes=Markup(episode.notes_html),  # sanitised by notes.render_notes
+        chapters=chapters,
+        soundbites=soundbites,
+        cues=cues,
+        transcript_files=[(show.media_url(t.file), t.mime_type) for t in episode.transcripts],
+        persons=list(meta.persons if meta.persons is not None else show.persons),
+        funding=list(meta.funding),
+    )
+
+
+def _number(episode: Episode) -> str:
+    meta = episode.meta
+    if meta.episode_display:
+        return meta.episode_display
+    if meta.type != "full" and meta.episode is None:
+        return meta.type.capitalize()
+    parts = [f"S{meta.season}" if meta.season is not None else ""]
+    parts.append(f"E{meta.episode}" if meta.episode is not None else "")
+    return " ".join(part for part in parts if part)
+
+
+def human_duration(seconds: float) -> str:
+    """A duration as people read it in a list of episodes.
+
+    >>> human_duration(45), human_duration(1865), human_duration(3900)
+    ('45 s', '31 min', '1 h 05 min')
+    """
+    whole = max(1, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    minutes = round(whole / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def iso_duration(seconds: float) -> str:
+    """An ISO 8601 duration, as schema.org asks.
+
+    >>> iso_duration(3723.4), iso_duration(30)
+    ('PT1H2M3S', 'PT30S')
+    """
+    whole = max(1, round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        f"{hours}H" if hours else "",
+        f"{minutes}M" if minutes else "",
+        f"{secs}S" if secs else "",
+    ]
+    return "PT" + "".join(parts)
+
+
+def _series_json_ld(show: Show) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "PodcastSeries",
+        "name": show.title,
+        "description": show.description,
+        "url": show.website,
+        "image": show.image_url(show.image),
+        "webFeed": show.feed_url,
+        "inLanguage": show.language,
+        "author": {"@type": "Person", "name": show.author},
+    }
+
+
+def _episode_json_ld(show: Show, page: EpisodePage) -> dict[str, Any]:
+    meta = page.episode.meta
+    document: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "PodcastEpisode",
+        "name": page.title,
+        "url": page.url,
+        "datePublished": page.date,
+        "description": page.summary,
+        "timeRequired": page.iso_duration,
+        "image": page.image_url,
+        "associatedMedia": {
+            "@type": "MediaObject",
+            "contentUrl": page.audio_url,
+            "encodingFormat": page.audio_type,
+            "duration": page.iso_duration,
+        },
+        "partOfSeries": {"@type": "PodcastSeries", "name": show.title, "url": show.website},
+    }
+    if meta.episode is not None:
+        document["episodeNumber"] = meta.episode
+    if meta.season is not None:
+        document["partOfSeason"] = {"@type": "PodcastSeason", "seasonNumber": meta.season}
+    return document
+
+
+def _json_ld(document: dict[str, Any]) -> Markup:
+    """JSON for a `<script>` element: `<`, `>` and `&` escaped so no text can close it."""
+    text = json.dumps(document, ensure_ascii=False, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # escaped above
+
+
+def _render(
+    root: Path, environment: jinja2.Environment, name: str, context: dict[str, Any]
+) -> bytes:
+    try:
+        return environment.get_template(name).render(context).encode()
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateProblems(
+            [_template_problem(root, exc.name or name, exc.lineno, exc.message or str(exc))]
+        ) from None
+    except Exception as exc:  # a show's template can fail in any way: say where
+        where, line = _template_frame(root, exc, name)
+        raise TemplateProblems([_template_problem(root, where, line, str(exc))]) from None
+
+
+def _template_frame(root: Path, exc: BaseException, name: str) -> tuple[str, int | None]:
+    """The innermost template frame of a rendering error: which file, which line."""
+    overrides = (root / TEMPLATES_FOLDER).resolve()
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        path = Path(frame.filename)
+        for folder in (overrides, _PACKAGED):
+            if path.is_relative_to(folder):
+                return path.relative_to(folder).as_posix(), frame.lineno
+    return name, None
+
+
+def _template_problem(root: Path, name: str, line: int | None, message: str) -> Problem:
+    overridden = (root / TEMPLATES_FOLDER / name).is_file()
+    file = f"{TEMPLATES_FOLDER}/{name}" if overridden else f"podcast_feed/templates/{name}"
+    return error(
+        "template-error",
+        file,
+        None,
+        message,
+        "fix the template, or delete it to use the packaged one",
+        line=line,
+    )

