@@ -2,7 +2,9 @@
 
 Each episode has ~3 KB of Markdown show notes (lists, links, headings) and its own MP3 file made
 of real MPEG frames (hard links to the sample show's 31 s MP3, made with lame). Prints the
-median of several runs, per stage, in microseconds per episode.
+median of several runs, per stage, in microseconds per episode. The website's cost is the
+whole build with the site minus the whole build without it (`site: false`), into an empty
+output folder each time; the ratio to the feed-only build is printed beside it.
 
     python benchmarks/build_speed.py            # 100, 1000, 10000
     python benchmarks/build_speed.py 100 1000 --runs 5
@@ -26,6 +28,7 @@ from podcast_feed.config import load_show
 from podcast_feed.episodes import load_episodes
 from podcast_feed.feed import render_feed
 from podcast_feed.media import with_media
+from podcast_feed.site import render_site
 from podcast_feed.transcripts import with_transcripts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,7 +102,18 @@ def stages(root: Path, output: Path) -> dict[str, float]:
     now = episodes[0].published.replace(year=2030)
     ordered = in_feed_order(show, publishable(episodes, now))
     seconds["render feed"], _ = timed(lambda: render_feed(show, ordered))
+    seconds["render site"], _ = timed(lambda: render_site(root, show, ordered))
+    shutil.rmtree(output, ignore_errors=True)
     seconds["whole build"], _ = timed(lambda: build(root, output, now=now))
+    settings = root / "podcast.yaml"
+    original = settings.read_text(encoding="utf-8")
+    settings.write_text(original + "\nsite: false\n", encoding="utf-8")
+    try:
+        shutil.rmtree(output, ignore_errors=True)
+        seconds["build, no site"], _ = timed(lambda: build(root, output, now=now))
+    finally:
+        settings.write_text(original, encoding="utf-8")
+    seconds["site (diff)"] = seconds["whole build"] - seconds["build, no site"]
     return seconds
 
 
@@ -118,6 +132,8 @@ def main() -> None:
             for stage in runs[0]:
                 median = statistics.median(run[stage] for run in runs)
                 print(f"{count:>8}  {stage:<14} {median / count * 1e6:>18.0f}  {median:>14.3f}")
+            ratio = statistics.median(r["site (diff)"] / r["build, no site"] for r in runs)
+            print(f"{count:>8}  site / feed-only build: {ratio:.2f}")
 
 
 if __name__ == "__main__":

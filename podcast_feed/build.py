@@ -11,7 +11,7 @@ import contextlib
 import math
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,10 +152,9 @@ def build(
         _check_output(root, output)
         files |= _render_site(root, show, published)
     xml = render_feed(show, published)
-    for relative, data in sorted(files.items()):
-        write_if_changed(output / relative, data)
+    write_all(output, files)
     feed_path = output / FEED_FILE
-    write_if_changed(feed_path, xml)
+    write_all(output, {FEED_FILE: xml})
     remove_stale(output, files, site=show.site)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
     return BuildResult(
@@ -231,14 +230,56 @@ def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
     return sorted(episodes, key=lambda e: (e.published, e.source), reverse=True)
 
 
-def write_if_changed(path: Path, data: bytes) -> None:
-    """`write_atomic`, skipped when the file already holds these bytes (mtimes stay put)."""
+def write_all(output: Path, files: Mapping[str, bytes]) -> None:
+    """Write each file whose bytes changed atomically, with one flush to disk for them all.
+
+    Each goes to a temporary file beside its target; then one `os.sync()` (a flush per file
+    costs more than rendering a page); then each is renamed over its target. Unchanged files
+    are not touched, so their mtimes (and `serve`'s ETags) stay put.
+    """
+    staged: list[tuple[Path, Path]] = []
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
-            return
+        for relative, data in sorted(files.items()):
+            path = output / relative
+            if not _holds(path, data):
+                staged.append((_temporary_copy(path, data), path))
+        if staged:
+            _flush_to_disk([temporary for temporary, _ in staged])
+        for temporary, path in staged:
+            temporary.replace(path)
+    finally:
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
     except OSError:
-        pass
-    write_atomic(path, data)
+        return False
+
+
+def _temporary_copy(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+        temporary.chmod(0o644)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return temporary
+
+
+def _flush_to_disk(paths: Sequence[Path]) -> None:
+    if hasattr(os, "sync") and len(paths) > 1:
+        os.sync()
+        return
+    for path in paths:  # where there is no os.sync (Windows), or for one file
+        with path.open("rb+") as stream:
+            os.fsync(stream.fileno())
 
 
 def remove_stale(output: Path, written: dict[str, bytes], *, site: bool) -> None:

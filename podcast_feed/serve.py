@@ -26,7 +26,7 @@ from werkzeug.wsgi import wrap_file
 from .build import FEED_FILE, BuildResult, build
 from .chapters import CHAPTERS_FOLDER
 from .config import SHOW_FILE
-from .errors import Problem, ProblemsFound
+from .errors import PodcastFeedError, Problem, ProblemsFound
 from .filetypes import content_type
 from .site import TEMPLATES_FOLDER
 
@@ -71,6 +71,7 @@ class PreviewServer:
         self.problems: list[Problem] = []
         self.last_result: BuildResult | None = None
         self._stop = threading.Event()
+        self._watching = threading.Event()
         self._watcher: threading.Thread | None = None
         self._server_thread: threading.Thread | None = None
 
@@ -79,7 +80,12 @@ class PreviewServer:
         return f"{self.url}/{FEED_FILE}"
 
     def rebuild(self) -> bool:
-        """Build again; on errors the last good feed stays served and the problems are kept."""
+        """Build again; on errors the last good feed stays served and the problems are kept.
+
+        Nothing a rebuild meets ends the watcher: a podcast.yaml briefly missing while an
+        editor saves it, an unreadable file, a full disk are reported, and the next save
+        rebuilds.
+        """
         try:
             self.last_result = build(self.root, self.output, served_from=self.url)
         except ProblemsFound as exc:
@@ -87,30 +93,69 @@ class PreviewServer:
             self.report("\n".join(str(problem) for problem in exc.problems))
             self.report("The feed was not rebuilt; fix the errors above and save again.")
             return False
+        except (PodcastFeedError, OSError) as exc:
+            self.report(f"error: {exc}")
+            self.report("The feed was not rebuilt; fix the error above and save again.")
+            return False
         self.problems = self.last_result.problems
-        self.report(f"Built {len(self.last_result.published)} episodes -> {self.feed_url}")
+        if self.problems:
+            self.report("\n".join(str(problem) for problem in self.problems))
+        count = len(self.last_result.published)
+        self.report(f"Built {count} episode{'s' if count != 1 else ''} -> {self.feed_url}")
         return True
 
     def watch(self) -> None:
-        """Rebuild whenever podcast.yaml, episodes/, media/ or templates/ change, until `stop`."""
-        watched = (self.root / SHOW_FILE, self.root / "episodes", self.media, self.templates)
-        paths = [path for path in watched if path.exists()]
-        for _ in watchfiles.watch(
-            *paths, stop_event=self._stop, debounce=300, raise_interrupt=False
-        ):
-            self.rebuild()
+        """Rebuild whenever podcast.yaml, episodes/, media/ or templates/ change, until `stop`.
+
+        An editor that saves by renaming a new file over podcast.yaml, or a templates/ folder
+        made later, leaves the watcher on a path it no longer sees: every 200 ms the watched
+        paths' identities are compared, and on a change the watcher starts again on them.
+        """
+        while not self._stop.is_set():
+            watched = self._watched()
+            if not watched:  # the whole show is being moved: wait for it to come back
+                self._watching.set()
+                self._stop.wait(0.2)
+                continue
+            for changes in watchfiles.watch(
+                *[path for path, _ in watched],
+                stop_event=self._stop,
+                debounce=300,
+                rust_timeout=200,
+                yield_on_timeout=True,  # an empty set: the watcher is up, nothing changed
+                raise_interrupt=False,
+            ):
+                self._watching.set()
+                moved = self._watched() != watched
+                if changes or moved:
+                    self.rebuild()
+                if moved:
+                    break
+            else:
+                return
+
+    def _watched(self) -> list[tuple[Path, int]]:
+        """The inputs that exist, each with its inode (which a save by rename changes)."""
+        inputs = (self.root / SHOW_FILE, self.root / "episodes", self.media, self.templates)
+        found = []
+        for path in inputs:
+            try:
+                found.append((path, path.stat().st_ino))
+            except OSError:
+                continue
+        return found
 
     def start(self) -> None:
-        """Build, then serve and watch in background threads (for tests and embedding)."""
-        self.rebuild()
+        """Watch, build, then serve, in background threads (for tests and embedding)."""
         self._start_watching()
+        self.rebuild()
         self._server_thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._server_thread.start()
 
     def serve_forever(self) -> None:
-        """Build, watch in the background and serve until Ctrl-C."""
-        self.rebuild()
+        """Watch in the background, build, and serve until Ctrl-C."""
         self._start_watching()
+        self.rebuild()
         try:
             self.server.serve_forever()
         except KeyboardInterrupt:
@@ -131,6 +176,7 @@ class PreviewServer:
     def _start_watching(self) -> None:
         self._watcher = threading.Thread(target=self.watch, daemon=True)
         self._watcher.start()
+        self._watching.wait(timeout=10)
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         request = Request(environ)

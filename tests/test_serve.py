@@ -149,6 +149,28 @@ def test_rebuilds_when_an_episode_changes(server: PreviewServer) -> None:
         pytest.fail("the feed was not rebuilt")
 
 
+def test_the_watcher_survives_a_podcast_yaml_saved_by_rename(server: PreviewServer) -> None:
+    """Editors save by writing a new file and renaming it over the old one: for a moment
+    there is no podcast.yaml. That is reported, and the next save is built."""
+    messages: list[str] = server.messages  # type: ignore[attr-defined]
+    settings = server.root / "podcast.yaml"
+    text = settings.read_text()
+    settings.rename(server.root / "podcast.yaml~")
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not any("no podcast.yaml" in m for m in messages):
+        time.sleep(0.1)
+    assert any(m.startswith("error: no podcast.yaml in ") for m in messages), messages
+    settings.write_text(text.replace("Test Show", "Back Again"))
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if b"<title>Back Again</title>" in request(server, "/feed.xml")[2]:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the watcher stopped after podcast.yaml went missing")
+    assert messages[-1] == f"Built 1 episode -> {server.feed_url}"
+
+
 def test_broken_edit_keeps_the_last_good_feed(server: PreviewServer) -> None:
     before = request(server, "/feed.xml")[2]
     (server.root / "episodes" / "001-episode.md").write_text(episode(date="tomorrow-ish"))
