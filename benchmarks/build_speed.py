@@ -13,6 +13,7 @@ output folder each time; the ratio to the feed-only build is printed beside it.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -87,7 +88,7 @@ def timed(step: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-def stages(root: Path, output: Path) -> dict[str, float]:
+def stages(root: Path, output: Path, first_with_site: bool = True) -> dict[str, float]:
     """One cold build, stage by stage (the same stages `build` runs), in seconds."""
     seconds: dict[str, float] = {}
     seconds["load show"], (show, _) = timed(lambda: load_show(root / "podcast.yaml"))
@@ -103,16 +104,16 @@ def stages(root: Path, output: Path) -> dict[str, float]:
     ordered = in_feed_order(show, publishable(episodes, now))
     seconds["render feed"], _ = timed(lambda: render_feed(show, ordered))
     seconds["render site"], _ = timed(lambda: render_site(root, show, ordered))
-    shutil.rmtree(output, ignore_errors=True)
-    seconds["whole build"], _ = timed(lambda: build(root, output, now=now))
     settings = root / "podcast.yaml"
     original = settings.read_text(encoding="utf-8")
-    settings.write_text(original + "\nsite: false\n", encoding="utf-8")
-    try:
+    # the two whole builds in alternating order, so that neither always runs on a warmer cache
+    variants = [("whole build", original), ("build, no site", original + "\nsite: false\n")]
+    for name, text in variants if first_with_site else reversed(variants):
+        settings.write_text(text, encoding="utf-8")
         shutil.rmtree(output, ignore_errors=True)
-        seconds["build, no site"], _ = timed(lambda: build(root, output, now=now))
-    finally:
-        settings.write_text(original, encoding="utf-8")
+        gc.collect()
+        seconds[name], _ = timed(lambda: build(root, output, now=now))
+    settings.write_text(original, encoding="utf-8")
     seconds["site (diff)"] = seconds["whole build"] - seconds["build, no site"]
     return seconds
 
@@ -128,7 +129,10 @@ def main() -> None:
             root = Path(folder) / "show"
             root.mkdir()
             make_show(root, count)
-            runs = [stages(root, Path(folder) / "out") for _ in range(arguments.runs)]
+            runs = [
+                stages(root, Path(folder) / "out", first_with_site=run % 2 == 0)
+                for run in range(arguments.runs)
+            ]
             for stage in runs[0]:
                 median = statistics.median(run[stage] for run in runs)
                 print(f"{count:>8}  {stage:<14} {median / count * 1e6:>18.0f}  {median:>14.3f}")

@@ -260,13 +260,20 @@ def _holds(path: Path, data: bytes) -> bool:
 
 
 def _temporary_copy(path: Path, data: bytes) -> Path:
+    """`data` in a new file beside `path`, readable by a web server (mode 644)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temporary = Path(name)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # cheaper than mkstemp
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:  # left by a killed build that had this process id
+        descriptor, name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+        temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as stream:
+            os.fchmod(stream.fileno(), 0o644)
             stream.write(data)
-        temporary.chmod(0o644)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

@@ -135,7 +135,8 @@ def excerpt(notes_html: str, limit: int = 280) -> str:
     >>> excerpt("<p>One two</p>\\n<ul><li>three four five</li></ul>", limit=14)
     'One two three…'
     """
-    return shorten(plain_text(notes_html), limit)
+    # the text of the first few blocks is enough: no need to parse an hour's notes
+    return shorten(plain_text(notes_html[: limit * 8]), limit)
 
 
 def shorten(text: str, limit: int = 280) -> str:

@@ -354,7 +354,7 @@ def _episode_json_ld(show: Show, page: EpisodePage) -> dict[str, Any]:
 
 def _json_ld(document: dict[str, Any]) -> Markup:
     """JSON for a `<script>` element: `<`, `>` and `&` escaped so no text can close it."""
-    text = json.dumps(document, ensure_ascii=False, indent=1)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)  # escaped above
 
