@@ -634,8 +634,8 @@ class Show(_Model):
         return base if base.endswith("/") else f"{base}/"
 
     def page_url(self, episode: Episode) -> str:
-        """The public URL of an episode's page on the website."""
-        return f"{self.website}{episode.page_path}"
+        """The public URL of an episode's page on the website, percent-encoded."""
+        return f"{self.website}{quote(episode.page_path)}"
 
     def episode_link(self, episode: Episode) -> str | None:
         """`item link`: the episode's own `link`, else its page when the site is built."""

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -79,6 +79,8 @@ class EpisodePage:
     title: str
     path: str
     """The page's folder relative to the site root: `episodes/001-intro/`."""
+    href: str
+    """`path` percent-encoded, for links between pages."""
     url: str
     """The canonical URL of the page."""
     date: str
@@ -249,6 +251,7 @@ def _episode_page(show: Show, episode: Episode) -> EpisodePage:
         episode=episode,
         title=meta.title,
         path=episode.page_path,
+        href=quote(episode.page_path),
         url=show.page_url(episode),
         date=local.date().isoformat(),
         datetime=local.isoformat(),

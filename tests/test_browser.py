@@ -153,6 +153,29 @@ def test_listen_seek_and_read_along(browser: webdriver.Chrome, sample: PreviewSe
     screenshot(browser, "site-episode.png")
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_serious_accessibility_violation_in_either_colour_scheme(
+    browser: webdriver.Chrome, sample: PreviewServer, scheme: str
+) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+    try:
+        for path in ("/", "/episodes/001-what-is-product-ops/", "/404-for-sure"):
+            browser.get(f"{sample.url}{path}")
+            browser.execute_script(
+                "document.querySelectorAll('details').forEach(function (d) { d.open = true; })"
+            )
+            assert serious_violations(browser) == [], (scheme, path)
+        background = browser.execute_script(
+            "return getComputedStyle(document.body).backgroundColor"
+        )
+        assert background == ("rgb(20, 20, 20)" if scheme == "dark" else "rgb(253, 253, 252)")
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
 def test_a_time_link_seeks_when_the_page_opens(
     browser: webdriver.Chrome, sample: PreviewServer
 ) -> None:

@@ -162,6 +162,19 @@ def test_episode_page_has_player_chapters_transcript_and_sharing_tags(full_show:
     assert page.xpath("//a[@rel='prev']/@href") == ["../../episodes/052-part/index.html"]
 
 
+def test_an_episode_file_name_with_spaces_and_accents_gives_working_links(
+    make_project: MakeProject,
+) -> None:
+    root = make_project({"episodes/002 Straße & Co.md": episode(guid="g2", audio="vbr.mp3")})
+    result = build(root, root / "public")
+    assert (root / "public" / "episodes" / "002 Straße & Co" / "index.html").is_file()
+    encoded = "episodes/002%20Stra%C3%9Fe%20%26%20Co/"
+    links = {entry.link for entry in feedparser.parse(result.feed_path.read_bytes()).entries}
+    assert f"https://show.example.com/{encoded}" in links
+    index = pages(root / "public")["index.html"]
+    assert f"./{encoded}index.html" in index.xpath("//ol[@class='episodes']//a/@href")
+
+
 def test_json_ld_cannot_be_closed_by_a_title(make_project: MakeProject) -> None:
     root = make_project({"episodes/001-episode.md": episode(title="a </script><b>x</b>")})
     build(root, root / "public")
