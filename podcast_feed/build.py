@@ -20,7 +20,7 @@ from .chapters import CHAPTERS_FOLDER, chapters_json, chapters_path
 from .checks import check
 from .config import SHOW_FILE, load_show
 from .episodes import load_episodes
-from .errors import PodcastFeedError, Problem, ProblemsFound, ShowNotFound, has_errors, warning
+from .errors import PodcastFeedError, Problem, ProblemsFound, ShowNotFound, error, has_errors
 from .feed import render_feed
 from .history import PublishedFeed, check_history, read_previous
 from .media import with_media
@@ -105,13 +105,15 @@ def validate(
         going_out = [(e, show.media_url(e.meta.audio)) for e in publishable(episodes, now)]
         problems += check_history(published_before, str(show.guid), going_out, allow_removal)
     if not has_errors(problems) and not publishable(episodes, now):
+        # an empty feed would replace a full one in every app: never write one
         problems.append(
-            warning(
+            error(
                 "no-episodes",
                 "episodes",
                 None,
-                "no episode is published (all are drafts, scheduled or missing)",
-                "add an episode file; apps refuse empty feeds",
+                "no episode is published (all are drafts, scheduled or missing), and a feed "
+                "without episodes would empty the show in every app",
+                "add an episode (podcast-feed new RECORDING), or publish a draft",
             )
         )
     if online and show is not None and not has_errors(problems):
@@ -266,9 +268,7 @@ def _temporary_copy(path: Path, data: bytes) -> Path:
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:  # left by a killed build that had this process id
-        descriptor, name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         temporary = Path(name)
     try:
         with os.fdopen(descriptor, "wb") as stream:

@@ -6,7 +6,7 @@ import uuid
 import zoneinfo
 from pathlib import Path
 
-from .errors import Problem
+from .errors import Problem, error
 from .models import Episode, FrontMatter, Show, aware, validate_record
 from .notes import render_notes
 from .yamlfile import read_text, split_front_matter
@@ -18,9 +18,7 @@ def episode_files(episodes_dir: Path) -> list[Path]:
     """The episode files in a stable order, whatever order the file system lists them in."""
     if not episodes_dir.is_dir():
         return []
-    return sorted(
-        path for path in episodes_dir.iterdir() if path.suffix == EPISODE_SUFFIX and path.is_file()
-    )
+    return sorted(path for path in episodes_dir.iterdir() if path.suffix == EPISODE_SUFFIX)
 
 
 def load_episodes(
@@ -32,7 +30,19 @@ def load_episodes(
     episodes: list[Episode] = []
     problems: list[Problem] = []
     for path in episode_files(episodes_dir):
-        episode, found = load_episode(path, path.relative_to(root).as_posix(), zone, namespace)
+        shown_as = path.relative_to(root).as_posix()
+        if not path.is_file():
+            problems.append(
+                error(
+                    "episode-not-a-file",
+                    shown_as,
+                    None,
+                    "is a folder (or not a regular file), so it is not an episode",
+                    "move it out of episodes/, or rename it without .md",
+                )
+            )
+            continue
+        episode, found = load_episode(path, shown_as, zone, namespace)
         problems += found
         if episode is not None:
             episodes.append(episode)

@@ -186,7 +186,10 @@ class _ChannelTags(BaseExtension):  # type: ignore[misc]
     last_build: datetime | None
 
     def extend_ns(self) -> dict[str, str]:
-        return {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "psc": PSC_NS}
+        namespaces = {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
+        if self.show.psc_chapters:
+            namespaces["psc"] = PSC_NS
+        return namespaces
 
     def extend_rss(self, feed: Any) -> Any:
         channel = feed[0]
@@ -299,14 +302,15 @@ class _ItemTags(BaseEntryExtension):  # type: ignore[misc]
                 url=show.published_url(chapters_path(episode)),
                 type=JSON_CHAPTERS_TYPE,
             )
-            psc = _sub(item, f"{{{PSC_NS}}}chapters", version="1.2")
-            for chapter in episode.chapters:
-                attributes = {"start": normal_play_time(chapter.start), "title": chapter.title}
-                if chapter.url:
-                    attributes["href"] = chapter.url
-                if chapter.image:
-                    attributes["image"] = show.image_url(chapter.image)
-                _sub(psc, f"{{{PSC_NS}}}chapter", **attributes)
+            if show.psc_chapters:
+                psc = _sub(item, f"{{{PSC_NS}}}chapters", version="1.2")
+                for chapter in episode.chapters:
+                    attributes = {"start": normal_play_time(chapter.start), "title": chapter.title}
+                    if chapter.url:
+                        attributes["href"] = chapter.url
+                    if chapter.image:
+                        attributes["image"] = show.image_url(chapter.image)
+                    _sub(psc, f"{{{PSC_NS}}}chapter", **attributes)
         for soundbite in meta.soundbites:
             _sub(
                 item,

@@ -562,6 +562,9 @@ class Show(_Model):
     chapters_in_description: bool = False
     """Also list chapters as timestamps at the end of each description, the form Spotify reads
     (three chapters or more, the first at 0:00)."""
+    psc_chapters: bool = True
+    """Also write chapters as Podlove Simple Chapters (`psc:chapters`), the only chapters
+    gPodder reads; false keeps the W3C validator free of its "unknown namespace" warning."""
     site: bool = True
     """Write the show's website beside feed.xml: index.html, a page per episode, sitemap.xml."""
     site_url: Url | None = None

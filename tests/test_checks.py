@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from PIL import Image
 
 from podcast_feed import build, validate
 
-from .conftest import MakeProject, episode, show
+from .conftest import MakeProject, episode, run, show, snapshot
 
 
 def codes_and_messages(root: Path) -> list[tuple[str, str]]:
@@ -204,13 +205,43 @@ def test_artwork_messages(make_project: MakeProject) -> None:
     ]
 
 
-def test_no_published_episode_warns(make_project: MakeProject) -> None:
+def test_no_published_episode_is_an_error(make_project: MakeProject) -> None:
     root = make_project({"episodes/001-episode.md": episode(draft=True)})
     assert codes_and_messages(root) == [
         (
             "no-episodes",
-            "episodes: warning: no episode is published (all are drafts, scheduled "
-            "or missing) (add an episode file; apps refuse empty feeds)",
+            "episodes: error: no episode is published (all are drafts, scheduled or missing), "
+            "and a feed without episodes would empty the show in every app "
+            "(add an episode (podcast-feed new RECORDING), or publish a draft)",
+        )
+    ]
+
+
+@pytest.mark.parametrize("how", ["emptied", "removed"])
+def test_an_empty_show_never_replaces_a_feed_full_of_episodes(
+    make_project: MakeProject, how: str
+) -> None:
+    root = make_project()
+    assert run("build", "--root", str(root))[0] == 0
+    before = snapshot(root / "public")
+    if how == "emptied":
+        (root / "episodes" / "001-episode.md").unlink()
+    else:
+        shutil.rmtree(root / "episodes")
+    code, _, err = run("build", "--root", str(root))
+    assert code == 1
+    assert "episodes: error: no episode is published" in err
+    assert snapshot(root / "public") == before
+
+
+def test_a_folder_named_like_an_episode_is_reported(make_project: MakeProject) -> None:
+    root = make_project()
+    (root / "episodes" / "002-next.md").mkdir()
+    assert codes_and_messages(root) == [
+        (
+            "episode-not-a-file",
+            "episodes/002-next.md: error: is a folder (or not a regular file), so it is not an "
+            "episode (move it out of episodes/, or rename it without .md)",
         )
     ]
 

@@ -431,3 +431,23 @@ def test_soundbite_past_the_end(make_project: MakeProject) -> None:
         {"episodes/001-episode.md": episode(soundbites=[{"start": 2, "duration": 20}])}
     )
     assert codes(root) == ["soundbite-after-end"]
+
+
+def test_psc_chapters_false_leaves_out_podlove_chapters_and_their_namespace(
+    make_project: MakeProject,
+) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(psc_chapters=False),
+            "episodes/001-episode.md": episode(chapters=THREE_CHAPTERS),
+        }
+    )
+    feed, result = built(root)
+    assert xpath(feed, "//psc:chapters") == []
+    assert b"podlove" not in result.feed_path.read_bytes()
+    assert xpath(feed, "//item/podcast:chapters/@url") == [
+        "https://show.example.com/chapters/001-episode.json"
+    ]
+    # the cost: gPodder sees no chapters
+    parsed = podcastparser.parse("x", io.BytesIO(result.feed_path.read_bytes()))
+    assert not parsed["episodes"][0].get("chapters")
