@@ -100,20 +100,35 @@ def _media_path(value: Any) -> Any:
     return value
 
 
-def _no_outer_space(value: Any) -> Any:
-    if isinstance(value, str) and value != value.strip():
+def _plain_text(value: Any) -> Any:
+    """Titles, names and summaries are text: apps show a tag or an entity as it is typed."""
+    if not isinstance(value, str):
+        return value
+    if value != value.strip():
         raise FieldProblem(
             "surrounding-space",
             f"{_short.repr(value)} starts or ends with white space",
             "remove the spaces around it; Apple rejects them",
         )
+    markup = _MARKUP.search(value)
+    if markup:
+        raise FieldProblem(
+            "markup-in-text",
+            f"{_short.repr(value)} contains HTML ({markup.group()!r}), which apps would show "
+            "as typed",
+            "write plain text (& and < are fine on their own); formatting belongs in the "
+            "show notes",
+        )
     return value
+
+
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|<!--|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);")
 
 
 Url = Annotated[str, BeforeValidator(_url)]
 Email = Annotated[str, BeforeValidator(_email)]
 MediaPath = Annotated[str, BeforeValidator(_media_path)]
-Text = Annotated[str, BeforeValidator(_no_outer_space), Field(min_length=1)]
+Text = Annotated[str, BeforeValidator(_plain_text), Field(min_length=1)]
 PositiveInt = Annotated[int, Field(gt=0, strict=True)]
 
 
@@ -245,9 +260,9 @@ def _text_up_to(max_length: int) -> Any:
     return Field(min_length=1, max_length=max_length)
 
 
-Text128 = Annotated[str, BeforeValidator(_no_outer_space), _text_up_to(128)]
-Text32 = Annotated[str, BeforeValidator(_no_outer_space), _text_up_to(32)]
-Text4000 = Annotated[str, BeforeValidator(_no_outer_space), _text_up_to(4000)]
+Text128 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(128)]
+Text32 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(32)]
+Text4000 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(4000)]
 Medium = Literal[
     "podcast",
     "music",

@@ -32,6 +32,8 @@ _TABLE_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
 _TABLE_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_TIMESTAMP_LINE = re.compile(r"[ \t]{0,3}[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?[ \t]+\S")
+_FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
 
 
 def render_notes(markdown: str) -> str:
@@ -43,7 +45,7 @@ def render_notes(markdown: str) -> str:
     # Raw HTML is let through to the sanitiser, which drops scripts with their content;
     # GFM's tagfilter would instead print them as visible text.
     rendered = cmarkgfm.markdown_to_html_with_extensions(
-        markdown, options=_OPTIONS, extensions=_EXTENSIONS
+        timestamp_lines_apart(markdown), options=_OPTIONS, extensions=_EXTENSIONS
     )
     rendered = _HEADING.sub(r"<p><strong>\1</strong></p>", rendered)
     rendered = _CODE_BLOCK.sub(r"<p>\1</p>", rendered)
@@ -58,6 +60,24 @@ def render_notes(markdown: str) -> str:
     )
     cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
     return _BLANK_LINES.sub("\n", cleaned).strip()
+
+
+def timestamp_lines_apart(markdown: str) -> str:
+    """Each line starting with a time (`(03:10) Topic`, `1:02:03 Outro`) made a paragraph of
+    its own: a list of chapters typed one per line must not run into one line.
+
+    >>> timestamp_lines_apart("Chapters\\n(00:00) Intro\\n(03:10) Topic")
+    'Chapters\\n\\n(00:00) Intro\\n\\n(03:10) Topic'
+    """
+    lines: list[str] = []
+    fenced = False
+    for line in markdown.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and _TIMESTAMP_LINE.match(line) and lines and lines[-1].strip():
+            lines.append("")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _row_as_paragraph(row: re.Match[str]) -> str:

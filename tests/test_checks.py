@@ -281,3 +281,29 @@ def test_chapter_image_must_exist(make_project: MakeProject) -> None:
             "'chapter-a.png', is not in media/ (add the file or correct the name)",
         )
     ]
+
+
+def test_markup_in_plain_text_fields_is_refused_not_published(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(author="Ada &amp; Bob"),
+            "episodes/001-episode.md": episode(
+                title="<b>Bold</b> & <script>alert(1)</script>",
+                summary="Fine & dandy < 3, but <i>this</i> is not",
+                chapters=[{"start": 0, "title": "Intro<br>"}],
+            ),
+        }
+    )
+    found = codes_and_messages(root)
+    assert [code for code, _ in found] == ["markup-in-text"] * 4
+    assert found[0][1] == (
+        "episodes/001-episode.md:2: error: title: '<b>Bold</b> & <script>alert(1)</script>' "
+        "contains HTML ('<b>'), which apps would show as typed (write plain text (& and < are "
+        "fine on their own); formatting belongs in the show notes)"
+    )
+    assert [message.split(": error: ")[1].split(":")[0] for _, message in found] == [
+        "title",
+        "summary",
+        "chapters.0.title",
+        "author",
+    ]

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+import feedparser
 import pytest
 from lxml import html as lxml_html
 
+from podcast_feed import build
 from podcast_feed.notes import ALLOWED_TAGS, fit_description, render_notes
+
+from .conftest import MakeProject, episode
 
 
 def tags_in(fragment: str) -> set[str]:
@@ -89,3 +93,21 @@ def test_description_of_one_huge_block_is_its_text_cut_cleanly() -> None:
 def test_empty_notes_render_empty() -> None:
     assert render_notes("") == ""
     assert render_notes("<script>only</script>") == ""
+
+
+def test_timestamp_lines_keep_one_line_each_in_description_and_content(
+    make_project: MakeProject,
+) -> None:
+    notes = (
+        "What we talk about:\n(00:00) Intro\n(03:10) The topic\n[1:02:03] Outro\n\n"
+        "```\n00:00 inside a code block stays as it is\n```\n"
+    )
+    root = make_project({"episodes/001-episode.md": episode(notes)})
+    parsed = feedparser.parse(build(root, root / "public").feed_path.read_bytes())
+    entry = parsed.entries[0]
+    expected = (
+        "<p>What we talk about:</p>\n<p>(00:00) Intro</p>\n<p>(03:10) The topic</p>\n"
+        "<p>[1:02:03] Outro</p>\n<p>00:00 inside a code block stays as it is\n</p>"
+    )
+    assert entry.content[0].value == expected
+    assert entry.summary == expected

@@ -78,7 +78,7 @@ def full_show(make_project: MakeProject) -> Path:
         **many_episodes(PAGE_SIZE + 2),
         "episodes/100-full.md": episode(
             "Intro.\n\n## Links\n\n- [A site](https://example.com/a)\n",
-            title="Everything <here> & more",
+            title="Everything <here & more",
             guid="full",
             audio="chapters.mp3",
             date="2025-03-01 10:00",
@@ -138,7 +138,7 @@ def test_every_page_has_the_basics(full_show: Path) -> None:
 def test_episode_page_has_player_chapters_transcript_and_sharing_tags(full_show: Path) -> None:
     build(full_show, full_show / "public")
     page = pages(full_show / "public")["episodes/100-full/index.html"]
-    assert page.xpath("//h1/text()") == ["Everything <here> & more"]  # text, never markup
+    assert page.xpath("//h1/text()") == ["Everything <here & more"]  # text, never markup
     audio = page.xpath("//audio")[0]
     assert audio.get("preload") == "none" and audio.get("controls") is not None
     assert audio.get("src") == "https://show.example.com/media/chapters.mp3"
@@ -155,7 +155,7 @@ def test_episode_page_has_player_chapters_transcript_and_sharing_tags(full_show:
         "https://show.example.com/episodes/100-full/"
     ]
     ld = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
-    assert ld["@type"] == "PodcastEpisode" and ld["name"] == "Everything <here> & more"
+    assert ld["@type"] == "PodcastEpisode" and ld["name"] == "Everything <here & more"
     assert ld["episodeNumber"] == 7 and ld["partOfSeason"]["seasonNumber"] == 2
     assert ld["associatedMedia"]["contentUrl"] == audio.get("src")
     assert "Tip this episode" in page.text_content()
@@ -176,13 +176,13 @@ def test_an_episode_file_name_with_spaces_and_accents_gives_working_links(
 
 
 def test_json_ld_cannot_be_closed_by_a_title(make_project: MakeProject) -> None:
-    root = make_project({"episodes/001-episode.md": episode(title="a </script><b>x</b>")})
+    root = make_project({"episodes/001-episode.md": episode(title="a </script x & <!DOCTYPE")})
     build(root, root / "public")
     text = (root / "public" / "episodes/001-episode/index.html").read_text()
-    assert "</script><b>" not in text
+    assert text.count("</script") == text.count("<script")
     page = lxml_html.fromstring(text)
     ld = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
-    assert ld["name"] == "a </script><b>x</b>"
+    assert ld["name"] == "a </script x & <!DOCTYPE"
 
 
 def test_index_pages_link_to_each_other(full_show: Path) -> None:
@@ -195,7 +195,7 @@ def test_index_pages_link_to_each_other(full_show: Path) -> None:
     assert second.xpath("//nav[@class='pages']/a[@rel='prev']/@href") == ["../../index.html"]
     # newest first, the way the feed lists them
     titles = first.xpath("//ol[@class='episodes']//h3/a/text()")
-    assert titles[:2] == ["Everything <here> & more", "Part 52"]
+    assert titles[:2] == ["Everything <here & more", "Part 52"]
     index_ld = json.loads(first.xpath("//script[@type='application/ld+json']/text()")[0])
     assert index_ld["@type"] == "PodcastSeries"
     assert index_ld["webFeed"] == "https://show.example.com/feed.xml"
