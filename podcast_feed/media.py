@@ -17,6 +17,7 @@ from typing import Any, BinaryIO
 import mutagen
 from mutagen.id3 import ID3
 from mutagen.mp3 import BitrateMode, HeaderNotFoundError, MPEGFrame, MPEGInfo
+from mutagen.mp3._util import VBRIHeader, VBRIHeaderError, XingHeader, XingHeaderError
 
 from .chapters import embedded_chapters
 from .errors import Problem, error
@@ -123,10 +124,15 @@ def inspect_audio(path: Path) -> AudioReport:
     info = media.info
     if mime_type == "audio/mpeg":
         measured = probe(path)
-        duration, exact = measured.duration, True
+        duration, exact = measured.duration, not measured.truncated
         chapters = list(measured.chapters)
         mode = str(getattr(info, "bitrate_mode", "")).rsplit(".", 1)[-1]
-        if measured.vbr_without_header:
+        if measured.promised_bytes is not None:
+            mode += (
+                f"; TRUNCATED: the header promises {measured.promised_bytes:,} bytes of audio, "
+                f"the file holds {measured.size:,}"
+            )
+        elif measured.vbr_without_header:
             mode = "VBR (no Xing/VBRI header; duration counted frame by frame)"
         elif mode == "UNKNOWN":
             mode = "CBR (no Xing/Info header; constant bitrate measured)"
@@ -188,7 +194,12 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         )
         if vbr_without_header:
             duration = _scanned_duration(stream, info.frame_offset)
+        promised = _header_bytes(stream, info.frame_offset)
         chapters = _id3_chapters(stream, path)
+    # some old encoders count the ID3 tag too: a file at least as big as promised is whole
+    cut_short = (
+        promised is not None and size - info.frame_offset < promised * _COMPLETE and size < promised
+    )
     return MediaInfo(
         size=size,
         mime_type="audio/mpeg",
@@ -198,7 +209,37 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         sample_rate=int(info.sample_rate),
         channels=int(info.channels),
         chapters=chapters,
+        promised_bytes=promised if cut_short else None,
     )
+
+
+_COMPLETE = 0.98
+"""The share of the bytes a Xing/VBRI header promises that a whole file holds at least
+(encoders round; a copy cut short holds far less)."""
+
+
+def _header_bytes(stream: BinaryIO, first_frame: int) -> int | None:
+    """The audio bytes the first frame's Xing or VBRI header says the file holds, if it says.
+
+    A file cut short keeps its header: without this check its duration would be the header's
+    promise, and apps would stop part-way through what the feed announced."""
+    stream.seek(first_frame)
+    try:
+        frame = MPEGFrame(stream)  # type: ignore[no-untyped-call]
+    except (HeaderNotFoundError, EOFError):
+        return None
+    readers: tuple[tuple[Any, type[Exception]], ...] = (
+        (XingHeader, XingHeaderError),
+        (VBRIHeader, VBRIHeaderError),
+    )
+    for header, failure in readers:
+        stream.seek(first_frame + header.get_offset(frame))
+        try:
+            found = header(stream)
+        except (failure, EOFError):
+            continue
+        return int(found.bytes) if found.bytes > 0 else None
+    return None
 
 
 def _id3_chapters(stream: BinaryIO, path: Path) -> tuple[tuple[float, str], ...]:
@@ -310,6 +351,16 @@ def with_media(
                 )
             )
         else:
+            if info.promised_bytes is not None:
+                problems.append(
+                    problem(
+                        "audio-truncated",
+                        f"{audio!r} is cut short: its header promises {info.duration:.1f} s in "
+                        f"{info.promised_bytes:,} bytes, but the file holds {info.size:,} bytes",
+                        "copy or export the file again; apps would stop part-way through",
+                    )
+                )
+                continue
             alternates, found = _probe_alternates(episode, media_dir)
             problems += found
             chapters = episode.chapters or embedded_chapters(info.chapters)

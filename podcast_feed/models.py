@@ -760,6 +760,13 @@ class MediaInfo:
     channels: int
     chapters: tuple[tuple[float, str], ...] = ()
     """Chapters embedded in the file (ID3 CHAP, MP4 chpl): start in seconds, title."""
+    promised_bytes: int | None = None
+    """Set when the file is cut short: the audio bytes its Xing/VBRI header promises, of which
+    the file holds fewer (`duration` is the header's, not what is there)."""
+
+    @property
+    def truncated(self) -> bool:
+        return self.promised_bytes is not None
 
 
 @dataclass(frozen=True)

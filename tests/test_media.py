@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from podcast_feed import validate
 from podcast_feed.media import UnreadableMedia, UnsupportedMedia, enclosure_type, probe
 
-from .conftest import AUDIO, TRUE_DURATIONS
+from .conftest import AUDIO, TRUE_DURATIONS, MakeProject, episode, run
 
 
 @pytest.mark.parametrize(
@@ -71,3 +72,27 @@ def test_enclosure_type_ignores_case_and_the_machine() -> None:
     assert enclosure_type(Path("a.m4v")) == "video/x-m4v"
     with pytest.raises(UnsupportedMedia):
         enclosure_type(Path("a.wav"))
+
+
+@pytest.mark.parametrize("kept", [1000, 0.5, 0.9])
+def test_an_mp3_cut_short_after_its_header_is_caught(
+    make_project: MakeProject, kept: float
+) -> None:
+    whole = (AUDIO / "vbr.mp3").read_bytes()
+    cut = whole[: kept if isinstance(kept, int) else int(len(whole) * kept)]
+    root = make_project({"media/cut.mp3": cut, "episodes/001-episode.md": episode(audio="cut.mp3")})
+    problems = validate(root).problems
+    assert [p.code for p in problems] == ["audio-truncated"]
+    assert str(problems[0]) == (
+        f"episodes/001-episode.md:4: error: audio: 'cut.mp3' is cut short: its header promises "
+        f"7.9 s in {len(whole):,} bytes, but the file holds {len(cut):,} bytes (copy or export "
+        "the file again; apps would stop part-way through)"
+    )
+    code, out, _ = run("inspect", str(root / "media" / "cut.mp3"))
+    assert code == 0
+    assert "estimated" in out and "TRUNCATED: the header promises" in out
+
+
+@pytest.mark.parametrize("name", ["cbr.mp3", "vbr.mp3", "chapters.mp3"])
+def test_whole_mp3s_with_a_header_are_not_called_truncated(name: str) -> None:
+    assert not probe(AUDIO / name).truncated
