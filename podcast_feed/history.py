@@ -7,9 +7,12 @@ disappear, unless the user says so (`--allow-removal`, or `republish: true` in t
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +23,8 @@ from .models import Episode
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 _TIMEOUT_SECONDS = 30
+DOWNLOAD_DEADLINE_SECONDS = 60.0
+"""The whole download of the previous feed, however slowly the server sends it."""
 _MAX_FEED_BYTES = 64 * 1024 * 1024
 
 
@@ -41,21 +46,10 @@ class PublishedFeed:
     items: list[PublishedItem]
 
 
-def read_previous(source: str) -> PublishedFeed:
-    """The previous feed from a file path or an http(s) URL."""
+def read_previous(source: str, deadline: float = DOWNLOAD_DEADLINE_SECONDS) -> PublishedFeed:
+    """The previous feed from a file path or an http(s) URL (all of it within `deadline`)."""
     if source.startswith(("https://", "http://")):
-        try:
-            request = urllib.request.Request(source, headers={"User-Agent": "podcast-feed"})
-            with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:
-                data = response.read(_MAX_FEED_BYTES)
-        except urllib.error.HTTPError as exc:
-            raise PreviousFeedUnavailable(
-                f"cannot download the previous feed {source}: HTTP {exc.code} {exc.reason}"
-            ) from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise PreviousFeedUnavailable(
-                f"cannot download the previous feed {source}: {getattr(exc, 'reason', exc)}"
-            ) from None
+        data = _download(source, deadline)
     else:
         try:
             data = Path(source).read_bytes()
@@ -64,6 +58,46 @@ def read_previous(source: str) -> PublishedFeed:
                 f"cannot read the previous feed {source}: {exc.strerror}"
             ) from None
     return parse_feed(data, source)
+
+
+def _download(url: str, deadline: float) -> bytes:
+    """The body at `url`, or an error once `deadline` seconds have passed in all: a server
+    that sends a byte every few seconds must not hold a CI build for hours."""
+    give_up = time.monotonic() + deadline
+    pool = ThreadPoolExecutor(max_workers=1)
+    download = pool.submit(_read_until, url, give_up)
+    try:
+        return download.result(timeout=deadline)
+    except FutureTimeout:
+        raise PreviousFeedUnavailable(
+            f"cannot download the previous feed {url}: it did not arrive within {deadline:g} s"
+        ) from None
+    except urllib.error.HTTPError as exc:
+        raise PreviousFeedUnavailable(
+            f"cannot download the previous feed {url}: HTTP {exc.code} {exc.reason}"
+        ) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise PreviousFeedUnavailable(
+            f"cannot download the previous feed {url}: {getattr(exc, 'reason', exc)}"
+        ) from None
+    finally:
+        pool.shutdown(wait=False)  # a download past its deadline stops at its next read
+
+
+def _read_until(url: str, give_up: float) -> bytes:
+    request = urllib.request.Request(url, headers={"User-Agent": "podcast-feed"})
+    chunks: list[bytes] = []
+    size = 0
+    with urllib.request.urlopen(request, timeout=_TIMEOUT_SECONDS) as response:
+        while time.monotonic() < give_up and size < _MAX_FEED_BYTES:
+            chunk = response.read1(64 * 1024)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            size += len(chunk)
+    if size >= _MAX_FEED_BYTES:
+        raise ValueError(f"it is larger than {_MAX_FEED_BYTES // 2**20} MiB")
+    raise TimeoutError("the deadline passed")
 
 
 def parse_feed(data: bytes, source: str) -> PublishedFeed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from podcast_feed import build
 from podcast_feed.cli import app
+from podcast_feed.history import PreviousFeedUnavailable, read_previous
 
 from .conftest import MakeProject, episode, show
 
@@ -166,3 +168,41 @@ def test_unreadable_previous_feed(published: tuple[Path, Path], tmp_path: Path) 
     code, report = validate(root, "--previous", str(tmp_path / "junk.xml"))
     assert code == 1
     assert report.startswith(f"error: the previous feed {tmp_path / 'junk.xml'} is not")
+
+
+class _Dripping(http.server.BaseHTTPRequestHandler):
+    """A server that answers at once, then sends its feed one byte every 0.3 s."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.3)
+        except OSError:
+            pass
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+def test_a_slow_previous_feed_meets_one_deadline_for_the_whole_download() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Dripping)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+    try:
+        started = time.monotonic()
+        with pytest.raises(PreviousFeedUnavailable) as raised:
+            read_previous(url, deadline=2)
+        assert time.monotonic() - started < 4
+        assert str(raised.value) == (
+            f"cannot download the previous feed {url}: it did not arrive within 2 s"
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
