@@ -11,6 +11,7 @@ import contextlib
 import math
 import os
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -170,6 +171,17 @@ def build(
     )
 
 
+class CannotWrite(PodcastFeedError):
+    """The disk refused a file of the build (full, read-only, a folder in the way)."""
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        self.path = path
+        reason = cause.strerror or str(cause)
+        if isinstance(cause, (IsADirectoryError, NotADirectoryError, FileExistsError)):
+            reason = f"{reason} (a file or folder of that name is in the way; move it)"
+        super().__init__(f"cannot write {path}: {reason}")
+
+
 class OutputInShow(PodcastFeedError):
     """The output folder would put generated pages among the show's own files."""
 
@@ -240,6 +252,7 @@ def write_all(output: Path, files: Mapping[str, bytes]) -> None:
     are not touched, so their mtimes (and `serve`'s ETags) stay put.
     """
     staged: list[tuple[Path, Path]] = []
+    path = output
     try:
         for relative, data in sorted(files.items()):
             path = output / relative
@@ -247,8 +260,12 @@ def write_all(output: Path, files: Mapping[str, bytes]) -> None:
                 staged.append((_temporary_copy(path, data), path))
         if staged:
             _flush_to_disk([temporary for temporary, _ in staged])
-        for temporary, path in staged:
+        for temporary, path in staged:  # `path` names the file if this fails
             temporary.replace(path)
+    except OSError as exc:
+        # the file named in the error, unless it is one of our temporary files
+        named = exc.filename and not str(exc.filename).endswith(".tmp")
+        raise CannotWrite(Path(exc.filename) if named else path, exc) from None
     finally:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
@@ -294,10 +311,16 @@ def remove_stale(output: Path, written: dict[str, bytes], *, site: bool) -> None
     site, episode pages and index pages. Only inside the folders podcast-feed owns."""
     kept = {output / relative for relative in written}
     patterns = [f"{CHAPTERS_FOLDER}/*.json"]
+    folders = [".", CHAPTERS_FOLDER]
     if site:
         from .site import SITE_FOLDERS
 
         patterns += [f"{folder}/*/index.html" for folder in SITE_FOLDERS]
+        folders += [f"{folder}/*" for folder in SITE_FOLDERS]
+    for folder in folders:
+        for temporary in sorted(output.glob(f"{folder}/.*.tmp")):
+            if _abandoned(temporary):
+                temporary.unlink(missing_ok=True)
     for pattern in patterns:
         for stale in sorted(output.glob(pattern)):
             if stale not in kept:
@@ -305,6 +328,28 @@ def remove_stale(output: Path, written: dict[str, bytes], *, site: bool) -> None
                 if stale.name == "index.html":
                     with contextlib.suppress(OSError):  # not empty: the user's files stay
                         stale.parent.rmdir()
+
+
+_ABANDONED_AFTER_SECONDS = 3600
+"""A temporary file of another build is left alone this long, unless its process is gone."""
+
+
+def _abandoned(temporary: Path) -> bool:
+    """Whether a `.NAME.PID.tmp` or `.NAME.RANDOM.tmp` file was left by a build that was killed:
+    its process no longer runs, or (no process id in the name) it is over an hour old."""
+    marker = temporary.name.removesuffix(".tmp").rsplit(".", 1)[-1]
+    if marker.isdigit():
+        try:
+            os.kill(int(marker), 0)  # signal 0: only asks whether the process exists
+        except (ProcessLookupError, OverflowError):
+            return True
+        except PermissionError:  # another user's process, still running
+            return False
+        return False
+    try:
+        return time.time() - temporary.stat().st_mtime > _ABANDONED_AFTER_SECONDS
+    except OSError:
+        return False
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -246,7 +246,12 @@ def _local_files(
                 is_media=not sidecar,
             )
         )
-    built = sorted(p for p in staging.rglob("*") if p.is_file())
+    # dotfiles (a build's temporary files) are never published
+    built = sorted(
+        p
+        for p in staging.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(staging).parts)
+    )
     for path in built:
         relative = path.relative_to(staging).as_posix()
         in_chapters = relative.startswith(f"{CHAPTERS_FOLDER}/")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -235,7 +237,7 @@ def test_unwritable_output_is_a_clear_error(make_project: MakeProject, tmp_path:
     blocker.write_text("a file where the output folder should be")
     code, out, err = run("build", "--root", str(root), "--output", str(blocker / "public"))
     assert (code, out) == (1, "")
-    assert err.startswith(f"error: {blocker / 'public'}: ")
+    assert err.startswith(f"error: cannot write {blocker / 'public'}: Not a directory")
     assert "Traceback" not in err
 
 
@@ -266,3 +268,48 @@ def test_every_podcast_yaml_and_front_matter_key_is_documented() -> None:
         if not re.search(rf"(^|\s|-\s|\{{){re.escape(name)}:", readme, re.MULTILINE)
     )
     assert undocumented == []
+
+
+def test_temporary_files_of_killed_builds_are_removed(make_project: MakeProject) -> None:
+    root = make_project(
+        {"episodes/001-episode.md": episode(chapters=[{"start": 0, "title": "Start"}])}
+    )
+    assert run("build", "--root", str(root))[0] == 0
+    public = root / "public"
+    dead = public / ".feed.xml.4194305.tmp"  # a process id no system hands out
+    old = public / "chapters" / ".001-episode.json.k2j4h5g6.tmp"
+    fresh = public / "episodes" / "001-episode" / ".index.html.a1b2c3d4.tmp"
+    alive = public / f".feed.xml.{os.getpid()}.tmp"  # a build still running
+    for path in (dead, old, fresh, alive):
+        path.write_text("half a file")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    assert run("build", "--root", str(root))[0] == 0
+    assert not dead.exists() and not old.exists()
+    assert fresh.exists() and alive.exists()
+
+
+def test_a_build_that_fails_at_the_feed_deletes_nothing_and_names_the_file(
+    make_project: MakeProject,
+) -> None:
+    with_chapters = {"chapters": [{"start": 0, "title": "Start"}]}
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(**with_chapters),
+            "episodes/002-second.md": episode(guid="g2", audio="vbr.mp3", **with_chapters),
+        }
+    )
+    assert run("build", "--root", str(root))[0] == 0
+    public = root / "public"
+    (public / "feed.xml").unlink()
+    (public / "feed.xml").mkdir()  # the feed cannot be written: a folder is in the way
+    (root / "episodes" / "002-second.md").unlink()
+    code, out, err = run("build", "--root", str(root))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: cannot write {public / 'feed.xml'}: Is a directory (a file or folder of that "
+        "name is in the way; move it)\n"
+    )
+    # the stale chapters and page of the removed episode stay until a feed without it is in place
+    assert (public / "chapters" / "002-second.json").exists()
+    assert (public / "episodes" / "002-second" / "index.html").exists()
+    assert not list(public.rglob(".*.tmp"))
