@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import filecmp
+import hashlib
+import itertools
+import os
 import re
 import shutil
+import time
 import unicodedata
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +26,7 @@ from .config import SHOW_FILE, load_show
 from .episodes import EPISODE_SUFFIX, load_episodes
 from .errors import PodcastFeedError
 from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
-from .models import podcast_guid_for
+from .models import Episode, podcast_guid_for
 from .notes import NOTES_PLACEHOLDER
 
 WORKFLOW_FILE = ".github/workflows/podcast-feed.yml"
@@ -120,59 +126,137 @@ def new_episode(
         raise CannotAddEpisode(f"{audio.name} cannot be read as audio: {exc}") from None
     title = (title or tag_title or audio.stem.replace("_", " ").replace("-", " ")).strip()
 
-    episodes, _ = load_episodes(root / "episodes", root, show)
-    if show.type == "serial" and season is None:
-        season = max((e.meta.season or 1 for e in episodes), default=1)
-    in_season = [
-        e
-        for e in episodes
-        if e.meta.type == "full" and (season is None or (e.meta.season or 1) == season)
-    ]
-    numbers = [e.meta.episode for e in in_season if e.meta.episode is not None]
-    number = max(numbers) + 1 if numbers else len(in_season) + 1
-    slug = slugify(title)
-    episode_file = root / "episodes" / f"{number:03d}-{slug}{EPISODE_SUFFIX}"
-    if episode_file.exists():
-        raise CannotAddEpisode(f"{episode_file} already exists")
+    with _one_new_at_a_time(root):
+        episodes, _ = load_episodes(root / "episodes", root, show)
+        media_dir = (root / "media").resolve()
+        same = _episode_with_the_same_audio(audio, episodes, media_dir)
+        if same is not None:
+            raise CannotAddEpisode(
+                f"{audio.name} is already the audio of {same.source} (media/{same.meta.audio}); "
+                "edit that episode, or pass another recording"
+            )
+        if show.type == "serial" and season is None:
+            season = max((e.meta.season or 1 for e in episodes), default=1)
+        in_season = [
+            e
+            for e in episodes
+            if e.meta.type == "full" and (season is None or (e.meta.season or 1) == season)
+        ]
+        numbers = [e.meta.episode for e in in_season if e.meta.episode is not None]
+        number = max(numbers) + 1 if numbers else len(in_season) + 1
+        slug = slugify(title)
 
-    media_dir = (root / "media").resolve()
-    media_dir.mkdir(exist_ok=True)
-    source = audio.resolve()
-    if source.is_relative_to(media_dir):
-        audio_file, copied = source, False
-    else:
-        audio_file, copied = _copy_into(source, media_dir, slug), True
+        media_dir.mkdir(exist_ok=True)
+        source = audio.resolve()
+        if source.is_relative_to(media_dir):
+            audio_file, copied = source, False
+        else:
+            audio_file, copied = _copy_into(source, media_dir, slug)
 
-    front = {
-        "title": title,
-        "date": now.astimezone(show.zone).strftime("%Y-%m-%d %H:%M"),
-        "audio": audio_file.relative_to(media_dir).as_posix(),
-        "guid": str(uuid.uuid4()),
-        "episode": number,
-    }
-    if season is not None:
-        front["season"] = season
-    episode_file.write_text(
-        "---\n"
-        + yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
-        + "---\n\n"
-        + NOTES_TEMPLATE,
-        encoding="utf-8",
-    )
+        front: dict[str, object] = {
+            "title": title,
+            "date": now.astimezone(show.zone).strftime("%Y-%m-%d %H:%M"),
+            "audio": audio_file.relative_to(media_dir).as_posix(),
+            "guid": str(uuid.uuid4()),
+            "episode": number,  # the number actually taken is set when the file is created
+        }
+        if season is not None:
+            front["season"] = season
+        episode_file, number = _create_episode_file(root / "episodes", number, slug, front)
     return NewEpisode(episode_file, audio_file, copied, number, title)
 
 
-def _copy_into(source: Path, media_dir: Path, slug: str) -> Path:
-    """Copy to media/<slug>.<ext>, reusing an identical copy and never overwriting another."""
+def _episode_with_the_same_audio(
+    audio: Path, episodes: list[Episode], media_dir: Path
+) -> Episode | None:
+    """The episode whose audio file has the same bytes as `audio` (compared by SHA-256, and
+    only where the sizes agree), so that one recording never becomes two episodes."""
+    size = audio.stat().st_size
+    digest: str | None = None
+    for episode in episodes:
+        existing = media_dir / episode.meta.audio
+        try:
+            if not existing.is_file() or existing.stat().st_size != size:
+                continue
+        except OSError:
+            continue
+        digest = digest or _sha256(audio)
+        if _sha256(existing) == digest:
+            return episode
+    return None
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+def _create_episode_file(
+    folder: Path, first_number: int, slug: str, front: dict[str, object]
+) -> tuple[Path, int]:
+    """Create episodes/NNN-slug.md exclusively, taking the next number while NNN is taken:
+    two `new` at once never write the same file or the same number."""
+    for number in itertools.count(first_number):
+        path = folder / f"{number:03d}-{slug}{EPISODE_SUFFIX}"
+        text = (
+            "---\n"
+            + yaml.safe_dump(front | {"episode": number}, sort_keys=False, allow_unicode=True)
+            + "---\n\n"
+            + NOTES_TEMPLATE
+        )
+        try:
+            with path.open("x", encoding="utf-8") as stream:
+                stream.write(text)
+        except FileExistsError:
+            continue
+        return path, number
+    raise AssertionError("unreachable: itertools.count never ends")
+
+
+@contextlib.contextmanager
+def _one_new_at_a_time(root: Path) -> Iterator[None]:
+    """While one `new` picks a number and writes its file, another waits: two at once would
+    both take the next number. A lock file left by a killed `new` is stale after a minute."""
+    lock = root / CACHE_FOLDER / "new.lock"
+    lock.parent.mkdir(exist_ok=True)
+    give_up = time.monotonic() + _LOCK_WAIT_SECONDS
+    while True:
+        try:
+            os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            break
+        except FileExistsError:
+            with contextlib.suppress(OSError):
+                if time.time() - lock.stat().st_mtime > _STALE_LOCK_SECONDS:
+                    lock.unlink()
+                    continue
+            if time.monotonic() > give_up:
+                raise CannotAddEpisode(
+                    f"another podcast-feed new is running ({lock} exists); try again, or "
+                    "delete that file if none is"
+                ) from None
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+_LOCK_WAIT_SECONDS = 30
+_STALE_LOCK_SECONDS = 60
+
+
+def _copy_into(source: Path, media_dir: Path, slug: str) -> tuple[Path, bool]:
+    """Copy to media/<slug>.<ext>, reusing an identical copy and never overwriting another;
+    and whether it copied."""
     suffix = source.suffix.lower()
     for attempt in range(1, 1000):
         name = f"{slug}{suffix}" if attempt == 1 else f"{slug}-{attempt}{suffix}"
         target = media_dir / name
         if not target.exists():
             shutil.copyfile(source, target)
-            return target
+            return target, True
         if filecmp.cmp(source, target, shallow=False):
-            return target
+            return target, False
     raise CannotAddEpisode(f"too many files named {slug}-N{suffix} in media/")
 
 

@@ -5,24 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
-from typer.testing import CliRunner
 
 from podcast_feed import validate
-from podcast_feed.cli import app
 from podcast_feed.models import podcast_guid_for
 
-from .conftest import AUDIO, MakeProject, show
-
-runner = CliRunner()
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
+from .conftest import AUDIO, MakeProject, run, show, snapshot
 
 
 def sha(path: Path) -> str:
@@ -107,6 +99,67 @@ def test_new_copies_audio_and_writes_the_next_episode(
     assert "## Key Topics Covered" in text
     problems = validate(root).problems
     assert [p.code for p in problems] == ["notes-template"]
+
+
+def test_new_twice_on_one_recording_is_refused(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project()
+    recording = tmp_path / "take-1.m4a"
+    shutil.copy(AUDIO / "tone.m4a", recording)
+    assert run("new", str(recording), "--root", str(root), "--title", "Hello")[0] == 0
+    before = snapshot(root)
+    code, out, err = run("new", str(recording), "--root", str(root), "--title", "Hello again")
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: take-1.m4a is already the audio of episodes/002-hello.md (media/hello.m4a); "
+        "edit that episode, or pass another recording\n"
+    )
+    assert snapshot(root) == before
+
+
+def test_new_says_copied_only_when_it_copied(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project()
+    recording = tmp_path / "take-1.m4a"
+    shutil.copy(AUDIO / "tone.m4a", recording)
+    assert run("new", str(recording), "--root", str(root), "--title", "Hello")[1].startswith(
+        "copied "
+    )
+    (root / "episodes" / "002-hello.md").unlink()  # the episode goes, its audio stays in media/
+    code, out, _ = run("new", str(recording), "--root", str(root), "--title", "Hello")
+    assert code == 0
+    assert out.splitlines()[0] == f"wrote {root}/episodes/002-hello.md (episode 2: 'Hello')"
+    assert sorted(p.name for p in (root / "media").glob("hello*")) == ["hello.m4a"]
+
+
+def test_two_new_at_once_take_two_numbers(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project()
+    commands = []
+    for name, audio in (("one", "tone.m4a"), ("two", "vbr.mp3")):
+        shutil.copy(AUDIO / audio, tmp_path / f"{name}{Path(audio).suffix}")
+        commands.append(
+            [
+                sys.executable,
+                "-m",
+                "podcast_feed",
+                "new",
+                str(tmp_path / f"{name}{Path(audio).suffix}"),
+                "--root",
+                str(root),
+                "--title",
+                "Same title",
+            ]
+        )
+    running = [
+        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for c in commands
+    ]
+    assert [process.wait(timeout=60) for process in running] == [0, 0]
+    created = sorted(p.name for p in (root / "episodes").glob("00[23]-*.md"))
+    assert created == ["002-same-title.md", "003-same-title.md"]
+    numbers = {
+        yaml.safe_load((root / "episodes" / name).read_text().split("---")[1])["episode"]
+        for name in created
+    }
+    assert numbers == {2, 3}
+    assert [p.code for p in validate(root).problems] == ["notes-template", "notes-template"]
 
 
 def test_new_takes_the_title_from_the_audio_tags(make_project: MakeProject, tmp_path: Path) -> None:
