@@ -36,6 +36,10 @@ class ShowExists(PodcastFeedError):
     """init was pointed at a folder that already holds a show."""
 
 
+class InvalidValue(PodcastFeedError):
+    """A value given to `init` cannot go into podcast.yaml as it is."""
+
+
 class CannotAddEpisode(PodcastFeedError):
     """new could not create the episode (bad audio, no show, name taken)."""
 
@@ -55,8 +59,13 @@ def slugify(text: str, fallback: str = "episode") -> str:
 
 def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) -> list[Path]:
     """Create a new show in `folder`; refuses to touch an existing one. Returns what it wrote."""
-    if (folder / SHOW_FILE).exists():
+    if os.path.lexists(folder / SHOW_FILE):  # a link, even a dangling one, counts
         raise ShowExists(f"{folder / SHOW_FILE} already exists; init never overwrites a show")
+    for option, value in (("--title", title), ("--author", author), ("--email", email)):
+        if not value.isprintable():
+            raise InvalidValue(
+                f"{option} {value!r} has a line break or control character; give it on one line"
+            )
     values = {
         "title": _yaml_scalar(title),
         "author": _yaml_scalar(author),
@@ -76,13 +85,14 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
         ("episodes/.gitkeep", ""),
     ):
         path = folder / relative
-        if relative != SHOW_FILE and path.exists():
+        if os.path.lexists(path):  # kept as it is, and never written through a link
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        with path.open("x", encoding="utf-8") as stream:
+            stream.write(text)
         written.append(path)
     cover = folder / "media" / "cover.jpg"
-    if not cover.exists():
+    if not os.path.lexists(cover):
         placeholder_cover(cover, title)
         written.append(cover)
     return written
@@ -90,7 +100,7 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
 
 def _yaml_scalar(value: str) -> str:
     """A value YAML reads back unchanged, quoted only when it must be."""
-    dumped: str = yaml.safe_dump(value, allow_unicode=True, width=1000)
+    dumped: str = yaml.safe_dump(value, allow_unicode=True, width=float("inf"))
     return dumped.removesuffix("\n...\n").rstrip("\n")
 
 

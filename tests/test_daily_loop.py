@@ -233,3 +233,82 @@ def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
         "",
         f"{tmp_path / 'missing.mp3'}: error: No such file or directory",
     ]
+
+
+def test_init_refuses_a_value_on_two_lines(tmp_path: Path) -> None:
+    code, out, err = run(
+        "init",
+        str(tmp_path / "show"),
+        "--title",
+        "T",
+        "--feed-url",
+        "https://x.example.com/feed.xml",
+        "--author",
+        "Ada\nLovelace",
+        "--email",
+        "a@x.example.com",
+    )
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: --author 'Ada\\nLovelace' has a line break or control character; give it on one "
+        "line\n"
+    )
+    assert not (tmp_path / "show" / "podcast.yaml").exists()
+
+
+def test_init_writes_values_yaml_reads_back(tmp_path: Path) -> None:
+    title = "Ask: #1 'quotes' & \"more\" " + "long " * 300 + "end"
+    code, _, err = run(
+        "init",
+        str(tmp_path / "show"),
+        "--title",
+        title,
+        "--feed-url",
+        "https://x.example.com/feed.xml",
+        "--author",
+        "- Ada: a # b",
+        "--email",
+        "a@x.example.com",
+    )
+    assert code == 0, err
+    settings = yaml.safe_load((tmp_path / "show" / "podcast.yaml").read_text())
+    assert (settings["title"], settings["author"]) == (title, "- Ada: a # b")
+
+
+def test_init_never_writes_through_a_link(tmp_path: Path) -> None:
+    folder = tmp_path / "show"
+    folder.mkdir()
+    outside = tmp_path / "outside.yaml"
+    (folder / "podcast.yaml").symlink_to(outside)  # dangling: the target does not exist yet
+    (folder / ".gitignore").symlink_to(tmp_path / "outside-gitignore")
+    code, _, err = run(
+        "init",
+        str(folder),
+        "--title",
+        "T",
+        "--feed-url",
+        "https://x.example.com/feed.xml",
+        "--author",
+        "Ada",
+        "--email",
+        "a@x.example.com",
+    )
+    assert code == 1 and "already exists; init never overwrites a show" in err
+    assert not outside.exists()
+    (folder / "podcast.yaml").unlink()
+    assert (
+        run(
+            "init",
+            str(folder),
+            "--title",
+            "T",
+            "--feed-url",
+            "https://x.example.com/feed.xml",
+            "--author",
+            "Ada",
+            "--email",
+            "a@x.example.com",
+        )[0]
+        == 0
+    )
+    assert not (tmp_path / "outside-gitignore").exists()
