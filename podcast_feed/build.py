@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .assets import media_references
 from .chapters import CHAPTERS_FOLDER, chapters_json, chapters_path
 from .checks import check
 from .config import SHOW_FILE, load_show
@@ -57,6 +58,8 @@ class BuildResult:
     """The warnings (a build with errors raises instead)."""
     site_pages: int = 0
     """HTML pages of the website written (0 with `site: false`)."""
+    media: frozenset[str] = frozenset()
+    """The files in media/ the feed references (what `serve` serves and `publish` uploads)."""
 
     @property
     def site_index(self) -> Path | None:
@@ -168,6 +171,7 @@ def build(
         scheduled=len(validation.episodes) - drafts - len(published),
         problems=validation.problems,
         site_pages=sum(1 for relative in files if relative.endswith(".html")),
+        media=frozenset(reference.file for reference in media_references(show, published)),
     )
 
 

@@ -190,12 +190,16 @@ class PreviewServer:
         if request.method not in ("GET", "HEAD"):
             raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
         path = request.path
-        if path.startswith("/media/"):
-            return self.file(request, self.media, path.removeprefix("/media/"))
         if self.last_result is None:
             raise ServiceUnavailable(
                 "\n".join(str(p) for p in self.problems) or "The feed has not been built yet."
             )
+        if path.startswith("/media/"):
+            # only what the feed uses: not a raw recording or a draft's audio beside it
+            relative = path.removeprefix("/media/")
+            if relative not in self.last_result.media:
+                raise NotFound
+            return self.file(request, self.media, relative)
         if path == "/" and not self.last_result.site_pages:
             return Response(
                 f"Subscribe to {self.feed_url} in your podcast app.\n", mimetype="text/plain"
@@ -205,7 +209,7 @@ class PreviewServer:
             raise NotFound  # temporary files of a build in progress, never published either
         if relative == "" or relative.endswith("/"):
             relative += "index.html"
-        elif (self.output / relative).is_dir():  # /episodes/x -> /episodes/x/, as hosts do
+        elif _is_folder(self.output / relative):  # /episodes/x -> /episodes/x/, as hosts do
             return redirect(f"{path}/", code=301)
         try:
             return self.file(request, self.output, relative)
@@ -220,11 +224,14 @@ class PreviewServer:
         joined = safe_join(str(folder), relative)
         if joined is None:
             raise NotFound
-        path = Path(joined).resolve()
-        if not path.is_relative_to(folder.resolve()) or not path.is_file():
-            raise NotFound
-        stat = path.stat()
-        stream = path.open("rb")
+        try:  # a NUL byte, a name too long, a loop of links: not found, never a 500
+            path = Path(joined).resolve()
+            if not path.is_relative_to(folder.resolve()) or not path.is_file():
+                raise NotFound
+            stat = path.stat()
+            stream = path.open("rb")
+        except (OSError, ValueError):
+            raise NotFound from None
         response = Response(
             wrap_file(request.environ, stream),
             direct_passthrough=True,
@@ -241,6 +248,13 @@ class PreviewServer:
         except HTTPException:
             stream.close()
             raise
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):  # a name too long, a NUL byte
+        return False
 
 
 def _bracketed(address: str) -> str:

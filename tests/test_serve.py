@@ -216,3 +216,31 @@ def test_ctrl_c_stops_the_command_cleanly(make_project: MakeProject) -> None:
     assert process.returncode == 0, err
     assert out.rstrip().endswith("Stopped.")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/a%00b.mp3",
+        "/media/" + "a" * 5000 + ".mp3",
+        "/" + "b" * 5000,
+        "/media/loop/x.mp3",
+        "/media/loop",
+        "/episodes/%00/",
+    ],
+)
+def test_odd_paths_are_404_not_500(server: PreviewServer, path: str) -> None:
+    if not (server.media / "loop").is_symlink():
+        (server.media / "loop").symlink_to(server.media / "loop")
+    status, _, body = request(server, path)
+    assert status == 404, (path, status, body[:200])
+
+
+def test_only_media_the_feed_uses_is_served(server: PreviewServer) -> None:
+    (server.media / ".secret.mp3").write_bytes(b"not for the public")
+    (server.media / "raw-interview.wav").write_bytes(b"RIFF unpublished")
+    assert request(server, "/media/cbr.mp3")[0] == 200
+    assert request(server, "/media/cover.jpg")[0] == 200
+    assert request(server, "/media/cbr.vtt")[0] == 200  # the transcript the feed links
+    for unused in ("/media/.secret.mp3", "/media/raw-interview.wav", "/media/vbr.mp3"):
+        assert request(server, unused)[0] == 404, unused
