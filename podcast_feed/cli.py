@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -382,7 +383,9 @@ def serve_command(
             "--host", help="Address to listen on; 0.0.0.0 lets a phone on the LAN subscribe."
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port (0: any free one).")] = 8000,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port (0: any free one).")
+    ] = 8000,
     url: Annotated[
         str | None,
         typer.Option(
@@ -412,8 +415,15 @@ def serve_command(
         f"Serving {root.resolve()}; paste this URL into your podcast app:\n"
         f"  {server.feed_url}\nPress Ctrl-C to stop."
     )
+    # `kill` (SIGTERM, what service managers and CI send) stops it like Ctrl-C: the temporary
+    # build is removed either way
+    signal.signal(signal.SIGTERM, _interrupt)
     server.serve_forever()
     typer.echo("Stopped.")
+
+
+def _interrupt(*_: object) -> NoReturn:
+    raise KeyboardInterrupt
 
 
 def _size(size: int) -> str:

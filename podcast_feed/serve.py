@@ -7,21 +7,22 @@ werkzeug does the HTTP (ranges, ETags, 304/416, safe path joining); watchfiles w
 
 from __future__ import annotations
 
+import re
 import socket
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Literal
 
 import watchfiles
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, ServiceUnavailable
+from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.security import safe_join
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
-from werkzeug.wsgi import wrap_file
 
 from .build import FEED_FILE, BuildResult, build
 from .chapters import CHAPTERS_FOLDER
@@ -32,6 +33,7 @@ from .site import TEMPLATES_FOLDER
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 NOT_FOUND_PAGE = "404.html"
+IDLE_TIMEOUT_SECONDS = 30.0
 
 
 def reachable_address(host: str) -> str:
@@ -56,6 +58,7 @@ class PreviewServer:
         port: int = 8000,
         public_url: str | None = None,
         report: Callable[[str], None] = print,
+        idle_timeout: float = IDLE_TIMEOUT_SECONDS,
     ) -> None:
         self.root = root.resolve()
         self.media = self.root / "media"
@@ -64,7 +67,10 @@ class PreviewServer:
         self.output = Path(self._output.name).resolve()
         self.chapters = self.output / CHAPTERS_FOLDER
         self.report = report
-        self.server = make_server(host, port, self.wsgi, threaded=True)
+        # a connection that sends nothing for this long is closed: idle sockets must not
+        # hold a thread each forever
+        handler = type("Handler", (WSGIRequestHandler,), {"timeout": idle_timeout})
+        self.server = make_server(host, port, self.wsgi, threaded=True, request_handler=handler)
         port = self.server.socket.getsockname()[1]
         address = reachable_address(host)
         self.url = (public_url or f"http://{_bracketed(address)}:{port}").rstrip("/")
@@ -220,7 +226,8 @@ class PreviewServer:
             return Response(page, status=404, content_type=content_type(NOT_FOUND_PAGE))
 
     def file(self, request: Request, folder: Path, relative: str) -> Response:
-        """A file inside `folder`, never outside it, with ranges and conditional GET."""
+        """A file inside `folder`, never outside it, with byte ranges and preconditions as
+        RFC 9110 says (sections 13 and 14)."""
         joined = safe_join(str(folder), relative)
         if joined is None:
             raise NotFound
@@ -229,25 +236,111 @@ class PreviewServer:
             if not path.is_relative_to(folder.resolve()) or not path.is_file():
                 raise NotFound
             stat = path.stat()
-            stream = path.open("rb")
         except (OSError, ValueError):
             raise NotFound from None
-        response = Response(
-            wrap_file(request.environ, stream),
-            direct_passthrough=True,
-            content_type=content_type(path, path.parent == self.chapters),
-        )
-        response.content_length = stat.st_size
-        response.last_modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
-        response.set_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}")
-        response.headers["Access-Control-Allow-Origin"] = "*"
+        size = stat.st_size
+        modified = datetime.fromtimestamp(int(stat.st_mtime), UTC)
+        etag = f"{stat.st_mtime_ns:x}-{size:x}"
+        headers = {
+            "ETag": f'"{etag}"',
+            "Last-Modified": http_date(modified),
+            "Accept-Ranges": "bytes",
+            "Access-Control-Allow-Origin": "*",
+        }
+        status = _precondition(request, etag, modified)
+        if status is not None:
+            return Response(status=status, headers=headers if status == 304 else {})
+        content = content_type(path, path.parent == self.chapters)
+        span = _byte_range(request, etag, modified, size)
+        if span == "unsatisfiable":
+            return Response(status=416, headers={"Content-Range": f"bytes */{size}"})
+        start, end = span or (0, size - 1)
         try:
-            return response.make_conditional(
-                request, accept_ranges=True, complete_length=stat.st_size
-            )
-        except HTTPException:
-            stream.close()
-            raise
+            stream = path.open("rb")
+        except OSError:
+            raise NotFound from None
+        body = _chunks(stream, start, end - start + 1)
+        response = Response(body, direct_passthrough=True, content_type=content, headers=headers)
+        response.content_length = end - start + 1
+        if span is not None:
+            response.status_code = 206
+            response.headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+        return response
+
+
+def _chunks(stream: BinaryIO, start: int, length: int) -> Iterator[bytes]:
+    """`length` bytes of the file from `start`, a chunk at a time; the file is closed when
+    the response ends, even when the client goes away part-way."""
+    try:
+        stream.seek(start)
+        while length > 0:
+            chunk = stream.read(min(length, 64 * 1024))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+    finally:
+        stream.close()
+
+
+def _precondition(request: Request, etag: str, modified: datetime) -> int | None:
+    """412 or 304 when a precondition says so (RFC 9110 13.2.2, in its order), else None."""
+    if "If-Match" in request.headers:
+        wanted = parse_etags(request.headers["If-Match"])
+        if not (wanted.star_tag or wanted.contains(etag)):  # strong comparison
+            return 412
+    elif "If-Unmodified-Since" in request.headers:
+        since = parse_date(request.headers["If-Unmodified-Since"])
+        if since is not None and modified > since:
+            return 412
+    if "If-None-Match" in request.headers:
+        if parse_etags(request.headers["If-None-Match"]).contains_weak(etag):
+            return 304
+    elif "If-Modified-Since" in request.headers:
+        since = parse_date(request.headers["If-Modified-Since"])
+        if since is not None and modified <= since:
+            return 304
+    return None
+
+
+def _byte_range(
+    request: Request, etag: str, modified: datetime, size: int
+) -> tuple[int, int] | Literal["unsatisfiable"] | None:
+    """The one byte range to send (first, last), or None for the whole file (RFC 9110 14).
+
+    A Range that does not parse, in another unit, or asking for several ranges is ignored, as
+    the RFC allows; a suffix longer than the file is the whole file; If-Range must match.
+    """
+    header = request.headers.get("Range")
+    if request.method != "GET" or header is None:
+        return None
+    condition = request.headers.get("If-Range")
+    if condition is not None:
+        since = parse_date(condition)
+        if since is not None:
+            if since != modified:
+                return None
+        elif condition.strip() != f'"{etag}"':
+            return None
+    match = _SINGLE_RANGE.fullmatch(header.strip())
+    if match is None:
+        return None
+    first, last = match.group(1), match.group(2)
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return "unsatisfiable"
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = size - 1 if not last else min(int(last), size - 1)
+    if start >= size:
+        return "unsatisfiable"
+    if last and int(last) < start:
+        return None  # syntactically invalid: ignored
+    return start, end
+
+
+_SINGLE_RANGE = re.compile(r"bytes=(\d*)-(\d*)", re.IGNORECASE)
 
 
 def _is_folder(path: Path) -> bool:

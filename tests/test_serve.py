@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import http.client
 import io
+import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +21,7 @@ import pytest
 
 from podcast_feed.serve import PreviewServer
 
-from .conftest import MakeProject, episode
+from .conftest import MakeProject, episode, run
 
 
 @pytest.fixture
@@ -244,3 +246,105 @@ def test_only_media_the_feed_uses_is_served(server: PreviewServer) -> None:
     assert request(server, "/media/cbr.vtt")[0] == 200  # the transcript the feed links
     for unused in ("/media/.secret.mp3", "/media/raw-interview.wav", "/media/vbr.mp3"):
         assert request(server, unused)[0] == 404, unused
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "content_range", "length"),
+    [
+        ({"Range": "bytes=0-1"}, 206, "bytes 0-1/12225", 2),
+        ({"Range": "bytes=12000-"}, 206, "bytes 12000-12224/12225", 225),
+        ({"Range": "bytes=-999999"}, 206, "bytes 0-12224/12225", 12225),  # suffix > file
+        ({"Range": "bytes=99999-"}, 416, "bytes */12225", 0),
+        ({"Range": "bytes=abc"}, 200, None, 12225),  # invalid: ignored
+        ({"Range": "items=0-5"}, 200, None, 12225),  # unknown unit: ignored
+        ({"Range": "bytes=5-1"}, 200, None, 12225),
+        ({"Range": "bytes=0-1,5-9"}, 200, None, 12225),  # several ranges: the whole file
+        ({"If-Match": '"nope"'}, 412, None, 0),
+        ({"If-Match": "*"}, 200, None, 12225),
+        ({"If-Unmodified-Since": "Mon, 01 Jan 1990 00:00:00 GMT"}, 412, None, 0),
+        ({"If-Unmodified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}, 200, None, 12225),
+        ({"If-Range": '"stale"', "Range": "bytes=0-1"}, 200, None, 12225),
+    ],
+)
+def test_ranges_and_preconditions_follow_rfc_9110(
+    server: PreviewServer,
+    headers: dict[str, str],
+    status: int,
+    content_range: str | None,
+    length: int,
+) -> None:
+    connection = http.client.HTTPConnection(*server.server.socket.getsockname()[:2], timeout=10)
+    try:
+        connection.putrequest("GET", "/media/cbr.mp3", skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        body = response.read()
+        assert response.status == status
+        assert response.getheader("Content-Range") == content_range
+        assert len(body) == length
+        assert len(response.headers.get_all("Date") or []) == 1
+    finally:
+        connection.close()
+    if status == 206 and headers["Range"] == "bytes=12000-":
+        assert body == (server.media / "cbr.mp3").read_bytes()[12000:]
+
+
+def test_if_range_with_the_current_etag_gives_the_range(server: PreviewServer) -> None:
+    etag = request(server, "/media/cbr.mp3", "HEAD")[1]["etag"]
+    status, headers, body = request(
+        server, "/media/cbr.mp3", headers={"If-Range": etag, "Range": "bytes=0-3"}
+    )
+    assert (status, headers["content-range"], body) == (
+        206,
+        "bytes 0-3/12225",
+        (server.media / "cbr.mp3").read_bytes()[:4],
+    )
+
+
+def test_idle_connections_are_closed(make_project: MakeProject) -> None:
+    preview = PreviewServer(make_project(), "127.0.0.1", 0, report=lambda _: None, idle_timeout=0.5)
+    preview.start()
+    try:
+        with socket.create_connection(preview.server.socket.getsockname()[:2], timeout=10) as idle:
+            started = time.monotonic()
+            assert idle.recv(1) == b""  # the server hung up on a client that said nothing
+            assert time.monotonic() - started < 5
+    finally:
+        preview.stop()
+
+
+@pytest.mark.parametrize("port", ["99999", "-1", "http"])
+def test_a_port_out_of_range_is_a_usage_error(make_project: MakeProject, port: str) -> None:
+    code, out, err = run("serve", "--root", str(make_project()), "--port", port)
+    assert code == 2 and out == ""
+    assert "Invalid value for '--port'" in err
+
+
+def test_sigterm_stops_the_command_and_removes_its_build(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    root = make_project()
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "podcast_feed", "serve", "--root", str(root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(temporary)},
+    )
+    try:
+        assert process.stdout is not None
+        while "Built 1 episode" not in process.stdout.readline():
+            pass
+        assert [p.name[:19] for p in temporary.iterdir()] == ["podcast-feed-serve-"]
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert out.rstrip().endswith("Stopped.")
+    assert "Traceback" not in err
+    assert list(temporary.iterdir()) == []
