@@ -83,28 +83,32 @@ def check_artwork(path: Path, shown_as: str, field: str, line: int | None) -> li
     if width != height:
         problems.append(
             problem(
-                "artwork-not-square", f"the image is {width}x{height} px", "crop it to a square"
+                "artwork-not-square",
+                f"{path.name!r} is {width}x{height} px, not square",
+                "crop it to a square",
             )
         )
     if not min(width, height) >= MIN_SIDE or max(width, height) > MAX_SIDE:
         problems.append(
             problem(
                 "artwork-too-small" if min(width, height) < MIN_SIDE else "artwork-too-large",
-                f"the image is {width}x{height} px; Apple accepts {MIN_SIDE} to {MAX_SIDE} px",
+                f"{path.name!r} is {width}x{height} px; Apple accepts {MIN_SIDE} to {MAX_SIDE} px",
                 "export it at 3000x3000 px",
             )
         )
     if has_alpha:
         problems.append(
             problem(
-                "artwork-alpha", "the image has an alpha channel", "export it without transparency"
+                "artwork-alpha",
+                f"{path.name!r} has an alpha channel (transparency)",
+                "export it without transparency",
             )
         )
     elif mode not in ("RGB", "P"):
         problems.append(
             problem(
                 "artwork-colour-space",
-                f"the image is in the {mode} colour space, not RGB",
+                f"{path.name!r} is in the {mode} colour space, not RGB",
                 "convert it to RGB",
             )
         )
@@ -114,7 +118,7 @@ def check_artwork(path: Path, shown_as: str, field: str, line: int | None) -> li
                 "artwork-large-file",
                 shown_as,
                 field,
-                f"the file is {path.stat().st_size / 1e6:.1f} MB; apps load it slowly",
+                f"{path.name!r} is {path.stat().st_size / 1e6:.1f} MB; apps load it slowly",
                 "compress it below 1 MB",
                 line=line,
             )

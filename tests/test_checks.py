@@ -187,20 +187,24 @@ def test_show_artwork(
     assert [code for code, _ in codes_and_messages(root)] == codes
 
 
-def test_artwork_messages(make_project: MakeProject) -> None:
+def test_artwork_messages_name_the_image(make_project: MakeProject) -> None:
     root = make_project(
         {
             "podcast.yaml": show(image="art.png"),
             "episodes/001-episode.md": episode(image="missing.jpg"),
+            "episodes/002-cmyk.md": episode(guid="g2", audio="vbr.mp3", image="print.jpg"),
         }
     )
     Image.new("RGBA", (600, 600)).save(root / "media" / "art.png", "PNG")
+    Image.new("CMYK", (1400, 1400)).save(root / "media" / "print.jpg", "JPEG")
     assert [message for _, message in codes_and_messages(root)] == [
         "episodes/001-episode.md:6: error: image: 'missing.jpg' is not in media/ "
         "(add the file or correct the name)",
-        "podcast.yaml:9: error: image: the image has an alpha channel "
+        "episodes/002-cmyk.md:6: error: image: 'print.jpg' is in the CMYK colour space, not RGB "
+        "(convert it to RGB)",
+        "podcast.yaml:9: error: image: 'art.png' has an alpha channel (transparency) "
         "(export it without transparency)",
-        "podcast.yaml:9: error: image: the image is 600x600 px; Apple accepts 1400 to 3000 px "
+        "podcast.yaml:9: error: image: 'art.png' is 600x600 px; Apple accepts 1400 to 3000 px "
         "(export it at 3000x3000 px)",
     ]
 
