@@ -20,9 +20,9 @@ from pathlib import Path
 from .assets import media_references
 from .chapters import CHAPTERS_FOLDER, chapters_json, chapters_path
 from .checks import check
-from .config import SHOW_FILE, load_show
+from .config import SHOW_FILE, load_show, require_show
 from .episodes import load_episodes
-from .errors import PodcastFeedError, Problem, ProblemsFound, ShowNotFound, error, has_errors
+from .errors import PodcastFeedError, Problem, ProblemsFound, error, has_errors
 from .feed import render_feed
 from .history import PublishedFeed, check_history, read_previous
 from .media import with_media
@@ -87,10 +87,7 @@ def validate(
     `republish` says so. `online` adds the hosting check (`hosting.py`), which fetches the
     feed and its files as apps do; `checked` is called after each URL, for a progress bar.
     """
-    if not (root / SHOW_FILE).is_file():
-        raise ShowNotFound(
-            f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass --root"
-        )
+    require_show(root)
     now = now or _now()
     published_before = read_previous(previous) if isinstance(previous, str) else previous
     show, problems = load_show(root / SHOW_FILE)

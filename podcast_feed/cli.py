@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import signal
 import sys
@@ -10,13 +11,14 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 
 from . import __version__
 from .build import DEFAULT_OUTPUT, build, validate
-from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, ShowNotFound, count
+from .config import require_show
+from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count
 from .media import UnreadableMedia, inspect_audio
 from .scaffold import init_show, new_episode
 from .serve import PreviewServer
@@ -100,7 +102,28 @@ def main(
     """Publish a podcast feed from podcast.yaml, episodes/*.md and media/."""
 
 
-@app.command("build")
+CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
+
+
+def command(name: str) -> Callable[[CommandFunction], CommandFunction]:
+    """`app.command(name)`, with the one translation of failures into messages: every
+    `PodcastFeedError` and every refusal of the disk becomes `error: ...` and exit code 1."""
+
+    def register(function: CommandFunction) -> CommandFunction:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except (PodcastFeedError, OSError) as exc:
+                _fail(exc)
+
+        app.command(name)(run)
+        return function
+
+    return register
+
+
+@command("build")
 def build_command(
     root: Root = Path(),
     output: Annotated[
@@ -116,17 +139,14 @@ def build_command(
     Example: podcast-feed build --output public
     """
     output = output if output.is_absolute() else root / output
-    try:
-        result = build(
-            root,
-            output,
-            strict=strict,
-            now=_parse_now(now),
-            previous=previous,
-            allow_removal=allow_removal,
-        )
-    except (PodcastFeedError, OSError) as exc:
-        _fail(exc)
+    result = build(
+        root,
+        output,
+        strict=strict,
+        now=_parse_now(now),
+        previous=previous,
+        allow_removal=allow_removal,
+    )
     _print_problems(result.problems, err=True)
     drafts, scheduled = result.drafts, result.scheduled
     website = f"; website -> {_relative(result.site_index)}" if result.site_index else ""
@@ -138,7 +158,7 @@ def build_command(
     )
 
 
-@app.command("validate")
+@command("validate")
 def validate_command(
     root: Root = Path(),
     strict: Strict = False,
@@ -159,18 +179,15 @@ def validate_command(
 
     Example: podcast-feed validate --strict --format json --previous https://example.com/feed.xml
     """
-    try:
-        with _progress_bar("Checking hosting", visible=online) as checked:
-            validation = validate(
-                root,
-                now=_parse_now(now),
-                previous=previous,
-                allow_removal=allow_removal,
-                online=online,
-                checked=checked,
-            )
-    except (PodcastFeedError, OSError) as exc:
-        _fail(exc)
+    with _progress_bar("Checking hosting", visible=online) as checked:
+        validation = validate(
+            root,
+            now=_parse_now(now),
+            previous=previous,
+            allow_removal=allow_removal,
+            online=online,
+            checked=checked,
+        )
     if output_format == "json":
         typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
     else:
@@ -179,7 +196,7 @@ def validate_command(
         raise typer.Exit(1)
 
 
-@app.command("publish")
+@command("publish")
 def publish_command(
     destination: Annotated[
         str | None,
@@ -220,20 +237,17 @@ def publish_command(
     """
     from .publish import publish
 
-    try:
-        with _UploadProgress() as progress:
-            result = publish(
-                root,
-                destination,
-                dry_run=dry_run,
-                delete=delete,
-                strict=strict,
-                allow_removal=allow_removal,
-                now=_parse_now(now),
-                progress=progress,
-            )
-    except (PodcastFeedError, OSError) as exc:
-        _fail(exc)
+    with _UploadProgress() as progress:
+        result = publish(
+            root,
+            destination,
+            dry_run=dry_run,
+            delete=delete,
+            strict=strict,
+            allow_removal=allow_removal,
+            now=_parse_now(now),
+            progress=progress,
+        )
     plan = result.plan
     _print_problems(plan.problems, err=True)
     if dry_run:
@@ -259,7 +273,7 @@ def publish_command(
         typer.echo(f"Published {summary}")
 
 
-@app.command("init")
+@command("init")
 def init_command(
     folder: Annotated[
         Path, typer.Argument(help="Where to create the show.", file_okay=False)
@@ -281,10 +295,7 @@ def init_command(
 
     Example: podcast-feed init my-show --title "My Show" --feed-url https://example.com/feed.xml
     """
-    try:
-        written = init_show(folder, title, feed_url, author, email)
-    except (PodcastFeedError, OSError) as exc:
-        _fail(exc)
+    written = init_show(folder, title, feed_url, author, email)
     for path in written:
         typer.echo(f"wrote {_relative(path)}")
     typer.echo(
@@ -293,7 +304,7 @@ def init_command(
     )
 
 
-@app.command("new")
+@command("new")
 def new_command(
     audio: Annotated[Path, typer.Argument(help="The episode's audio file.", dir_okay=False)],
     root: Root = Path(),
@@ -315,10 +326,7 @@ def new_command(
 
     Example: podcast-feed new ~/Recordings/interview.mp3 --title "Interview with Ada"
     """
-    try:
-        created = new_episode(root, audio, title, _parse_now(now) or datetime.now(UTC), season)
-    except (PodcastFeedError, OSError) as exc:
-        _fail(exc)
+    created = new_episode(root, audio, title, _parse_now(now) or datetime.now(UTC), season)
     if created.copied:
         typer.echo(f"copied {audio} -> {_relative(created.audio_file)}")
     typer.echo(
@@ -330,7 +338,7 @@ def new_command(
     )
 
 
-@app.command("inspect")
+@command("inspect")
 def inspect_command(
     audio: Annotated[list[Path], typer.Argument(help="Audio files.", dir_okay=False)],
     output_format: Format = "text",
@@ -374,7 +382,7 @@ def _inspect_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@app.command("serve")
+@command("serve")
 def serve_command(
     root: Root = Path(),
     host: Annotated[
@@ -400,12 +408,7 @@ def serve_command(
 
     Example: podcast-feed serve --host 0.0.0.0 --port 8000
     """
-    if not (root / "podcast.yaml").is_file():
-        _fail(
-            ShowNotFound(
-                f"no podcast.yaml in {root}; run the command in the show's folder or pass --root"
-            )
-        )
+    require_show(root)
     try:
         server = PreviewServer(root, host, port, url, report=lambda text: typer.echo(text))
     except OSError as exc:

@@ -20,17 +20,17 @@ from mutagen.mp3 import BitrateMode, HeaderNotFoundError, MPEGFrame, MPEGInfo
 from mutagen.mp3._util import VBRIHeader, VBRIHeaderError, XingHeader, XingHeaderError
 
 from .chapters import embedded_chapters
-from .errors import Problem, error
+from .errors import PodcastFeedError, Problem, error
 from .filetypes import ENCLOSURE_TYPES
 from .models import AlternateEnclosure, Episode, MediaInfo
 from .vocabulary import suggest
 
 
-class UnreadableMedia(Exception):
+class UnreadableMedia(PodcastFeedError):
     """mutagen could not make sense of the file."""
 
 
-class UnsupportedMedia(Exception):
+class UnsupportedMedia(PodcastFeedError):
     """The file's extension is not one Apple accepts in an enclosure."""
 
 
