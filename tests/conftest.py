@@ -10,9 +10,22 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from podcast_feed.cli import app
+
+# Property tests: a default that keeps the suite within minutes; `--hypothesis-profile
+# thorough` (or `ci`) for more examples, `--hypothesis-seed N` to replay a run.
+settings.register_profile(
+    "default",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("ci", settings.get_profile("default"), max_examples=200)
+settings.register_profile("thorough", settings.get_profile("default"), max_examples=3000)
+settings.load_profile("default")
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -8,6 +8,7 @@ import shutil
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any, cast
 
 import feedparser
 import podcastparser
@@ -112,7 +113,7 @@ def test_exact_tags(sample_feed: bytes) -> None:
     assert channel is not None
 
     def one(path: str, node: etree._Element = channel) -> str:
-        found = node.xpath(path, namespaces=NS)
+        found = cast(list[Any], node.xpath(path, namespaces=NS))
         assert len(found) == 1, (path, found)
         return str(found[0])
 
@@ -147,7 +148,8 @@ def test_exact_tags(sample_feed: bytes) -> None:
 
 def test_pubdates_round_trip_through_rfc2822(sample_feed: bytes) -> None:
     tree = etree.fromstring(sample_feed)
-    dates = [parsedate_to_datetime(text) for text in tree.xpath("//item/pubDate/text()")]
+    texts = cast(list[str], tree.xpath("//item/pubDate/text()"))
+    dates = [parsedate_to_datetime(text) for text in texts]
     assert [d.astimezone(UTC) for d in dates] == [
         datetime(2025, 6, 3, 7, tzinfo=UTC),
         datetime(2025, 5, 20, 6, tzinfo=UTC),

@@ -1,6 +1,8 @@
 """Golden feeds and sites: each case under tests/golden/ is built and compared byte for byte.
 
-A case folder holds podcast.yaml and episodes/; its media/ is the shared audio fixtures.
+A case folder holds podcast.yaml and episodes/ (and a now.txt: the clock the build sees); its
+media/ is the shared audio fixtures plus the case's own media/ files, if any. `every-tag` uses
+every key of podcast.yaml and of the front matter, so that every optional tag is pinned.
 `expected.xml` is the feed, `expected-site/` the website's pages (the packaged style.css and
 player.js are left out: they are copied, not rendered).
 Run `pytest --update-golden` to rewrite them after a deliberate change, then review the diff
@@ -34,6 +36,8 @@ def project_for(case: str, tmp_path: Path) -> Path:
         shutil.copy(FIXTURES / "cover.jpg", tmp_path / "media" / "cover.jpg")
     shutil.copy(source / "podcast.yaml", tmp_path / "podcast.yaml")
     shutil.copytree(source / "episodes", tmp_path / "episodes")
+    if case != "sample-show" and (source / "media").is_dir():  # the case's own transcripts...
+        shutil.copytree(source / "media", tmp_path / "media", dirs_exist_ok=True)
     return tmp_path
 
 

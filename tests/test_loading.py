@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,7 +75,7 @@ def test_number_where_text_belongs_gets_the_quote_hint(make_project: MakeProject
         ("audio", "../secret.mp3", "'../secret.mp3' is not a file name inside media/"),
     ],
 )
-def test_wrong_values(make_project: MakeProject, key: str, value: object, message: str) -> None:
+def test_wrong_values(make_project: MakeProject, key: str, value: Any, message: str) -> None:
     [problem] = only_episode(make_project, episode(**{key: value}))
     assert f"error: {key}: {message}" in problem
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import podcastparser
 import pytest
@@ -50,7 +50,7 @@ def built(root: Path) -> tuple[etree._Element, Any]:
 
 
 def xpath(node: etree._Element, path: str) -> list[Any]:
-    return list(node.xpath(path, namespaces=NS))
+    return cast(list[Any], node.xpath(path, namespaces=NS))
 
 
 def codes(root: Path) -> list[str]:

@@ -273,7 +273,8 @@ def test_ranges_and_preconditions_follow_rfc_9110(
     content_range: str | None,
     length: int,
 ) -> None:
-    connection = http.client.HTTPConnection(*server.server.socket.getsockname()[:2], timeout=10)
+    host, port = server.server.socket.getsockname()[:2]
+    connection = http.client.HTTPConnection(host, port, timeout=10)
     try:
         connection.putrequest("GET", "/media/cbr.mp3", skip_accept_encoding=True)
         for name, value in headers.items():

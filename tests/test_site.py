@@ -9,7 +9,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import feedparser
 import pytest
@@ -181,7 +181,7 @@ def test_json_ld_cannot_be_closed_by_a_title(make_project: MakeProject) -> None:
     text = (root / "public" / "episodes/001-episode/index.html").read_text()
     assert text.count("</script") == text.count("<script")
     page = lxml_html.fromstring(text)
-    ld = json.loads(page.xpath("//script[@type='application/ld+json']/text()")[0])
+    ld = json.loads(cast(list[str], page.xpath("//script[@type='application/ld+json']/text()"))[0])
     assert ld["name"] == "a </script x & <!DOCTYPE"
 
 
@@ -211,7 +211,7 @@ def test_sitemap_lists_every_page(full_show: Path) -> None:
     build(full_show, full_show / "public")
     sitemap = etree.parse(str(full_show / "public" / "sitemap.xml"))
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    urls = sitemap.xpath("//s:loc/text()", namespaces=namespace)
+    urls = cast(list[str], sitemap.xpath("//s:loc/text()", namespaces=namespace))
     assert urls[:2] == ["https://show.example.com/", "https://show.example.com/page/2/"]
     assert "https://show.example.com/episodes/100-full/" in urls
     assert len(urls) == 2 + PAGE_SIZE + 3
