@@ -103,7 +103,7 @@ def validate(
 
         problems += check_templates(root)
     if show is not None and published_before is not None and not has_errors(problems):
-        going_out = [(e, show.media_url(e.meta.audio)) for e in publishable(episodes, now)]
+        going_out = [(e, show.enclosure_url(e)) for e in publishable(episodes, now)]
         problems += check_history(published_before, str(show.guid), going_out, allow_removal)
     if not has_errors(problems) and not publishable(episodes, now):
         # an empty feed would replace a full one in every app: never write one

@@ -70,8 +70,6 @@ def render_feed(show: Show, episodes: Sequence[Episode]) -> bytes:
     artwork = show.image_url(show.image)
     generator.image(url=artwork, title=show.title, link=show.link)
     newest = max((episode.published for episode in episodes), default=None)
-    if newest is not None:
-        generator.lastBuildDate(newest)
 
     itunes = generator.podcast
     itunes.itunes_author(show.author)
@@ -118,7 +116,7 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     item.description(etree.CDATA(description or html.escape(meta.title, quote=False)))
     if episode.notes_html:
         item.content(episode.notes_html, type="CDATA")
-    item.enclosure(url=show.media_url(meta.audio), length=str(media.size), type=media.mime_type)
+    item.enclosure(url=show.enclosure_url(episode), length=str(media.size), type=media.mime_type)
 
     itunes = item.podcast
     itunes.itunes_duration(duration_seconds(media.duration))
@@ -132,11 +130,18 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     tags.show, tags.episode = show, episode
 
 
-def _sub(parent: Any, tag: str, text: str | None = None, **attributes: str) -> Any:
-    element = etree.SubElement(parent, tag, attributes)
+def _sub(parent: Any, tag: str, text: str | None = None, **attributes: str | None) -> Any:
+    """A child element; attributes without a value (None or "") are left out."""
+    element = etree.SubElement(
+        parent, tag, {name: value for name, value in attributes.items() if value}
+    )
     if text is not None:
         element.text = text
     return element
+
+
+def _number(value: int | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _true_false(value: bool) -> str:
@@ -145,11 +150,15 @@ def _true_false(value: bool) -> str:
 
 def _persons(parent: Any, persons: Sequence[Person]) -> None:
     for person in persons:
-        attributes = {"role": person.role.lower(), "group": person.group.lower()}
-        attributes |= {
-            key: value for key, value in (("img", person.img), ("href", person.href)) if value
-        }
-        _sub(parent, f"{{{PODCAST_NS}}}person", person.name, **attributes)
+        _sub(
+            parent,
+            f"{{{PODCAST_NS}}}person",
+            person.name,
+            role=person.role.lower(),
+            group=person.group.lower(),
+            img=person.img,
+            href=person.href,
+        )
 
 
 def _funding(parent: Any, funding: Sequence[Funding]) -> None:
@@ -159,23 +168,20 @@ def _funding(parent: Any, funding: Sequence[Funding]) -> None:
 
 def _location(parent: Any, location: Location | None) -> None:
     if location is not None:
-        attributes = {
-            key: value
-            for key, value in (
-                ("rel", location.rel),
-                ("geo", location.geo),
-                ("osm", location.osm),
-                ("country", location.country),
-            )
-            if value
-        }
-        _sub(parent, f"{{{PODCAST_NS}}}location", location.name, **attributes)
+        _sub(
+            parent,
+            f"{{{PODCAST_NS}}}location",
+            location.name,
+            rel=location.rel,
+            geo=location.geo,
+            osm=location.osm,
+            country=location.country,
+        )
 
 
 def _license(parent: Any, license_: License | None) -> None:
     if license_ is not None:
-        attributes = {"url": license_.url} if license_.url else {}
-        _sub(parent, f"{{{PODCAST_NS}}}license", license_.identifier, **attributes)
+        _sub(parent, f"{{{PODCAST_NS}}}license", license_.identifier, url=license_.url)
 
 
 class _ChannelTags(BaseExtension):  # type: ignore[misc]
@@ -221,40 +227,39 @@ class _ChannelTags(BaseExtension):  # type: ignore[misc]
         _location(channel, show.location)
         _license(channel, show.license)
         for txt in show.txt:
-            _sub(
-                channel,
-                f"{{{PODCAST_NS}}}txt",
-                txt.value,
-                **({"purpose": txt.purpose} if txt.purpose else {}),
-            )
+            _sub(channel, f"{{{PODCAST_NS}}}txt", txt.value, purpose=txt.purpose)
         if show.update_frequency:
             frequency = show.update_frequency
-            attributes = {"rrule": frequency.rrule} if frequency.rrule else {}
-            if frequency.complete:
-                attributes["complete"] = "true"
-            if frequency.dtstart:
-                attributes["dtstart"] = frequency.dtstart.isoformat()
-            _sub(channel, f"{{{PODCAST_NS}}}updateFrequency", frequency.text, **attributes)
+            _sub(
+                channel,
+                f"{{{PODCAST_NS}}}updateFrequency",
+                frequency.text,
+                rrule=frequency.rrule,
+                complete="true" if frequency.complete else None,
+                dtstart=frequency.dtstart.isoformat() if frequency.dtstart else None,
+            )
         if show.podroll:
             podroll = _sub(channel, f"{{{PODCAST_NS}}}podroll")
             for remote in show.podroll:
-                attributes = {"feedGuid": str(remote.feed_guid)}
-                if remote.feed_url:
-                    attributes["feedUrl"] = remote.feed_url
-                if remote.title:
-                    attributes["title"] = remote.title
-                _sub(podroll, f"{{{PODCAST_NS}}}remoteItem", **attributes)
+                _sub(
+                    podroll,
+                    f"{{{PODCAST_NS}}}remoteItem",
+                    feedGuid=str(remote.feed_guid),
+                    feedUrl=remote.feed_url,
+                    title=remote.title,
+                )
         for trailer in self.episodes:
             if trailer.meta.type == "trailer" and trailer.media is not None:
-                attributes = {
-                    "pubdate": rfc2822(trailer.published),
-                    "url": show.media_url(trailer.meta.audio),
-                    "length": str(trailer.media.size),
-                    "type": trailer.media.mime_type,
-                }
-                if trailer.meta.season is not None:
-                    attributes["season"] = str(trailer.meta.season)
-                _sub(channel, f"{{{PODCAST_NS}}}trailer", trailer.meta.title, **attributes)
+                _sub(
+                    channel,
+                    f"{{{PODCAST_NS}}}trailer",
+                    trailer.meta.title,
+                    pubdate=rfc2822(trailer.published),
+                    url=show.enclosure_url(trailer),
+                    length=str(trailer.media.size),
+                    type=trailer.media.mime_type,
+                    season=_number(trailer.meta.season),
+                )
         return feed
 
 
@@ -273,28 +278,18 @@ class _ItemTags(BaseEntryExtension):  # type: ignore[misc]
         if meta.image:
             _sub(item, f"{{{ITUNES_NS}}}image", href=show.image_url(meta.image))
         if meta.season is not None:
-            _sub(
-                item,
-                f"{{{PODCAST_NS}}}season",
-                str(meta.season),
-                **({"name": meta.season_name} if meta.season_name else {}),
-            )
+            _sub(item, f"{{{PODCAST_NS}}}season", str(meta.season), name=meta.season_name)
         if meta.episode is not None:
+            _sub(item, f"{{{PODCAST_NS}}}episode", str(meta.episode), display=meta.episode_display)
+        for transcript in episode.transcripts:
             _sub(
                 item,
-                f"{{{PODCAST_NS}}}episode",
-                str(meta.episode),
-                **({"display": meta.episode_display} if meta.episode_display else {}),
+                f"{{{PODCAST_NS}}}transcript",
+                url=show.media_url(transcript.file),
+                type=transcript.mime_type,
+                language=transcript.language or show.language,
+                rel="captions" if transcript.timed else None,
             )
-        for transcript in episode.transcripts:
-            attributes = {
-                "url": show.media_url(transcript.file),
-                "type": transcript.mime_type,
-                "language": transcript.language or show.language,
-            }
-            if transcript.timed:
-                attributes["rel"] = "captions"
-            _sub(item, f"{{{PODCAST_NS}}}transcript", **attributes)
         if episode.chapters:
             _sub(
                 item,
@@ -305,12 +300,14 @@ class _ItemTags(BaseEntryExtension):  # type: ignore[misc]
             if show.psc_chapters:
                 psc = _sub(item, f"{{{PSC_NS}}}chapters", version="1.2")
                 for chapter in episode.chapters:
-                    attributes = {"start": normal_play_time(chapter.start), "title": chapter.title}
-                    if chapter.url:
-                        attributes["href"] = chapter.url
-                    if chapter.image:
-                        attributes["image"] = show.image_url(chapter.image)
-                    _sub(psc, f"{{{PSC_NS}}}chapter", **attributes)
+                    _sub(
+                        psc,
+                        f"{{{PSC_NS}}}chapter",
+                        start=normal_play_time(chapter.start),
+                        title=chapter.title,
+                        href=chapter.url,
+                        image=show.image_url(chapter.image) if chapter.image else None,
+                    )
         for soundbite in meta.soundbites:
             _sub(
                 item,
@@ -325,13 +322,14 @@ class _ItemTags(BaseEntryExtension):  # type: ignore[misc]
         _location(item, meta.location)
         _license(item, meta.license)
         for alternate, media in episode.alternates:
-            attributes = {"type": media.mime_type, "length": str(media.size)}
-            if media.bitrate:
-                attributes["bitrate"] = str(media.bitrate)
-            if alternate.title:
-                attributes["title"] = alternate.title
-            if alternate.default:
-                attributes["default"] = "true"
-            enclosure = _sub(item, f"{{{PODCAST_NS}}}alternateEnclosure", **attributes)
+            enclosure = _sub(
+                item,
+                f"{{{PODCAST_NS}}}alternateEnclosure",
+                type=media.mime_type,
+                length=str(media.size),
+                bitrate=_number(media.bitrate or None),
+                title=alternate.title,
+                default="true" if alternate.default else None,
+            )
             _sub(enclosure, f"{{{PODCAST_NS}}}source", uri=show.media_url(alternate.audio))
         return item

@@ -90,7 +90,7 @@ def targets(show: Show, episodes: Sequence[Episode]) -> list[Target]:
 
         if episode.media is not None:
             media = episode.media
-            add(show.media_url(episode.meta.audio), "audio", media.size, media.mime_type)
+            add(show.enclosure_url(episode), "audio", media.size, media.mime_type)
         for alternate, media in episode.alternates:
             add(
                 show.media_url(alternate.audio), "alternate_enclosures", media.size, media.mime_type

@@ -641,6 +641,11 @@ class Show(_Model):
         """
         return urljoin(self.feed_url, quote(path))
 
+    def enclosure_url(self, episode: Episode) -> str:
+        """The public URL of an episode's audio: its `enclosure`, and what identifies it in
+        the live feed."""
+        return self.media_url(episode.meta.audio)
+
     def image_url(self, image: str) -> str:
         """An image reference (a file in media/ or a URL) as a URL."""
         return image if "://" in image else self.media_url(image)

@@ -259,7 +259,7 @@ def _episode_page(show: Show, episode: Episode) -> EpisodePage:
         iso_duration=iso_duration(media.duration),
         number=_number(episode),
         summary=shorten(meta.summary) if meta.summary else excerpt(episode.notes_html),
-        audio_url=show.media_url(meta.audio),
+        audio_url=show.enclosure_url(episode),
         audio_type=media.mime_type,
         image_url=show.image_url(meta.image or show.image),
         notes=Markup(episode.notes_html),  # sanitised by notes.render_notes
