@@ -414,14 +414,17 @@ def serve_command(
     except OSError as exc:
         typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(
-        f"Serving {root.resolve()}; paste this URL into your podcast app:\n"
-        f"  {server.feed_url}\nPress Ctrl-C to stop."
-    )
     # `kill` (SIGTERM, what service managers and CI send) stops it like Ctrl-C: the temporary
     # build is removed either way
     signal.signal(signal.SIGTERM, _interrupt)
-    server.serve_forever()
+    try:
+        typer.echo(
+            f"Serving {root.resolve()}; paste this URL into your podcast app:\n"
+            f"  {server.feed_url}\nPress Ctrl-C to stop."
+        )
+        server.serve_forever()
+    except KeyboardInterrupt:  # before serving began
+        server.stop()
     typer.echo("Stopped.")
 
 

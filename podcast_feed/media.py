@@ -18,6 +18,8 @@ import mutagen
 from mutagen.id3 import ID3
 from mutagen.mp3 import BitrateMode, HeaderNotFoundError, MPEGFrame, MPEGInfo
 from mutagen.mp3._util import VBRIHeader, VBRIHeaderError, XingHeader, XingHeaderError
+from mutagen.mp4 import MP4
+from mutagen.mp4._atom import Atoms
 
 from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
@@ -53,18 +55,32 @@ def probe(path: Path) -> MediaInfo:
         raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
     if not stat.S_ISREG(status.st_mode):
         raise UnreadableMedia("not a regular file")  # a FIFO or device would never end
-    size = status.st_size
     mime_type = enclosure_type(path)
+    if mime_type == "audio/mpeg":
+        try:
+            return _probe_mp3(path, status.st_size)
+        except (mutagen.MutagenError, HeaderNotFoundError, ValueError, EOFError, OSError) as exc:
+            raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
+    return _media_info(_read(path), path, status.st_size, mime_type)
+
+
+def _read(path: Path) -> Any:
+    """The file through `mutagen.File`: stream information and tags in one read."""
     try:
-        if mime_type == "audio/mpeg":
-            return _probe_mp3(path, size)
         media = mutagen.File(path)
     except (mutagen.MutagenError, HeaderNotFoundError, ValueError, EOFError, OSError) as exc:
         raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
     if media is None or media.info is None or not media.info.length:
         raise UnreadableMedia("no audio stream found")
+    return media
+
+
+def _media_info(media: Any, path: Path, size: int, mime_type: str) -> MediaInfo:
     info = media.info
     chapters = tuple((float(c.start), str(c.title)) for c in getattr(media, "chapters", None) or ())
+    channels = int(getattr(info, "channels", 0) or 0)
+    if isinstance(media, MP4) and str(getattr(info, "codec", "")).startswith("mp4a"):
+        channels = _aac_channels(path) or channels
     return MediaInfo(
         size=size,
         mime_type=mime_type,
@@ -72,9 +88,65 @@ def probe(path: Path) -> MediaInfo:
         vbr_without_header=False,
         bitrate=int(getattr(info, "bitrate", 0) or 0),
         sample_rate=int(getattr(info, "sample_rate", 0) or 0),
-        channels=int(getattr(info, "channels", 0) or 0),
+        channels=channels,
         chapters=chapters,
+        bitrate_mode=_mode_name(getattr(info, "bitrate_mode", None)),
     )
+
+
+def _mode_name(mode: object) -> str:
+    """mutagen's BitrateMode as a word: CBR, VBR, ABR; "" when the file does not say."""
+    name = str(mode or "").rsplit(".", 1)[-1]
+    return "" if name in ("", "UNKNOWN") else name
+
+
+def _aac_channels(path: Path) -> int | None:
+    """The channel count an AAC stream's own configuration gives (ISO 14496-3 1.6.2.1).
+
+    The MP4 sample entry says 2 for almost every AAC file, mono ones included, and mutagen
+    falls back to it for mono; the `esds` box's AudioSpecificConfig has the real count.
+    """
+    with path.open("rb") as stream:
+        try:
+            atoms = Atoms(stream)
+            stsd = atoms.path(b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsd")[-1]
+            found, data = stsd.read(stream)
+        except (mutagen.MutagenError, KeyError, EOFError, ValueError):
+            return None
+    start = data.find(b"esds") if found else -1
+    if start < 0:
+        return None
+    position = start + 8  # the box name, then its version and flags
+    try:
+        for expected in (0x03, 0x04, 0x05):  # ES, decoder configuration, decoder-specific info
+            if data[position] != expected:
+                return None
+            position += 1
+            for _ in range(4):  # the length: 7 bits a byte, high bit set while more follow
+                position += 1
+                if not data[position - 1] & 0x80:
+                    break
+            if expected == 0x03:
+                flags = data[position + 2]
+                position += 3
+                position += 2 if flags & 0x80 else 0  # depends on another stream
+                position += 1 + data[position] if flags & 0x40 else 0  # a URL
+                position += 2 if flags & 0x20 else 0  # an OCR stream
+            elif expected == 0x04:
+                position += 13
+    except IndexError:
+        return None
+    config = data[position : position + 5]
+    if len(config) < 2 or config[0] >> 3 == 31:  # an escaped object type: too rare to read
+        return None
+    frequency_index = ((config[0] & 0x07) << 1) | (config[1] >> 7)
+    if frequency_index == 15:  # an explicit 24-bit frequency comes first
+        if len(config) < 5:
+            return None
+        channel_configuration = (config[4] >> 3) & 0x0F
+    else:
+        channel_configuration = (config[1] >> 3) & 0x0F
+    return {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 8}.get(channel_configuration)
 
 
 def read_title(path: Path) -> str | None:
@@ -109,60 +181,54 @@ class AudioReport:
 
 
 def inspect_audio(path: Path) -> AudioReport:
-    """What mutagen sees in a file, including what `probe` leaves out (tags, artwork)."""
+    """`probe`'s view of a file, with what it leaves out (tags, artwork); formats Apple does
+    not accept are shown too. Each file is read once: an MP3's tag apart from its stream."""
     size = path.stat().st_size  # a missing file is an OSError, not a mutagen error
     try:
         mime_type: str | None = enclosure_type(path)
     except UnsupportedMedia:
         mime_type = None
-    try:
-        media = mutagen.File(path)
-    except (mutagen.MutagenError, ValueError, EOFError, OSError) as exc:
-        raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
-    if media is None or media.info is None:
-        raise UnreadableMedia("not an audio file mutagen knows")
-    info = media.info
     if mime_type == "audio/mpeg":
-        measured = probe(path)
-        duration, exact = measured.duration, not measured.truncated
-        chapters = list(measured.chapters)
-        mode = str(getattr(info, "bitrate_mode", "")).rsplit(".", 1)[-1]
-        if measured.promised_bytes is not None:
-            mode += (
-                f"; TRUNCATED: the header promises {measured.promised_bytes:,} bytes of audio, "
-                f"the file holds {measured.size:,}"
-            )
-        elif measured.vbr_without_header:
-            mode = "VBR (no Xing/VBRI header; duration counted frame by frame)"
-        elif mode == "UNKNOWN":
-            mode = "CBR (no Xing/Info header; constant bitrate measured)"
+        measured, file_format = probe(path), "MP3"
+        try:
+            tags: Any = ID3(path)  # type: ignore[no-untyped-call]
+        except (mutagen.MutagenError, ValueError, EOFError):
+            tags = {}
     else:
-        duration, exact = float(info.length or 0), True
-        chapters = [(float(c.start), str(c.title)) for c in getattr(media, "chapters", None) or ()]
-        mode = str(getattr(info, "bitrate_mode", "") or "").rsplit(".", 1)[-1] or "not stated"
-    tags: dict[str, list[str]] = {}
+        media = _read(path)
+        measured = _media_info(media, path, size, mime_type or "")
+        file_format, tags = type(media).__name__, media.tags
+    mode = measured.bitrate_mode or "not stated"
+    if measured.promised_bytes is not None:
+        mode += (
+            f"; TRUNCATED: the header promises {measured.promised_bytes:,} bytes of audio, "
+            f"the file holds {measured.size:,}"
+        )
+    elif measured.vbr_without_header:
+        mode = "VBR (no Xing/VBRI header; duration counted frame by frame)"
+    elif file_format == "MP3" and not measured.bitrate_mode:
+        mode = "CBR (no Xing/Info header; constant bitrate measured)"
+    found_tags: dict[str, list[str]] = {}
     artwork: list[str] = []
-    for key, value in (media.tags or {}).items():
+    for key, value in (tags or {}).items():
         values = value if isinstance(value, list) else [value]
         if str(key).startswith(("APIC", "covr")) or key == "METADATA_BLOCK_PICTURE":
             artwork += [_describe_picture(v) for v in values]
-        elif str(key).startswith("CHAP") or str(key).startswith("CTOC"):
-            continue
-        else:
-            tags[str(key)] = [_short_text(v) for v in values]
+        elif not str(key).startswith(("CHAP", "CTOC")):
+            found_tags[str(key)] = [_short_text(v) for v in values]
     return AudioReport(
         file=str(path),
-        format=type(media).__name__,
+        format=file_format,
         mime_type=mime_type,
-        duration=duration,
-        duration_exact=exact,
-        bitrate=int(getattr(info, "bitrate", 0) or 0),
+        duration=measured.duration,
+        duration_exact=not measured.truncated,
+        bitrate=measured.bitrate,
         bitrate_mode=mode,
-        sample_rate=int(getattr(info, "sample_rate", 0) or 0),
-        channels=int(getattr(info, "channels", 0) or 0),
+        sample_rate=measured.sample_rate,
+        channels=measured.channels,
         size=size,
-        tags=dict(sorted(tags.items())),
-        chapters=chapters,
+        tags=dict(sorted(found_tags.items())),
+        chapters=list(measured.chapters),
         artwork=artwork,
     )
 
@@ -192,8 +258,11 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         vbr_without_header = info.bitrate_mode is BitrateMode.UNKNOWN and _varying_bitrate(
             stream, info.frame_offset
         )
+        bitrate = int(info.bitrate)
         if vbr_without_header:
             duration = _scanned_duration(stream, info.frame_offset)
+            # mutagen's bitrate is the first frame's: the average is what the file holds
+            bitrate = round((size - info.frame_offset) * 8 / duration) if duration else bitrate
         promised = _header_bytes(stream, info.frame_offset)
         chapters = _id3_chapters(stream, path)
     # some old encoders count the ID3 tag too: a file at least as big as promised is whole
@@ -205,11 +274,12 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         mime_type="audio/mpeg",
         duration=duration,
         vbr_without_header=vbr_without_header,
-        bitrate=int(info.bitrate),
+        bitrate=bitrate,
         sample_rate=int(info.sample_rate),
         channels=int(info.channels),
         chapters=chapters,
         promised_bytes=promised if cut_short else None,
+        bitrate_mode="VBR" if vbr_without_header else _mode_name(info.bitrate_mode),
     )
 
 

@@ -761,10 +761,14 @@ class MediaInfo:
     """A VBR MP3 without a Xing/VBRI header: apps guess its length (often by minutes) and
     seek badly; `duration` comes from counting its frames."""
     bitrate: int
+    """Bits per second: the average for VBR, counted from the file when no header says."""
     sample_rate: int
     channels: int
+    """From the stream itself (an AAC file's container says 2 even for mono)."""
     chapters: tuple[tuple[float, str], ...] = ()
     """Chapters embedded in the file (ID3 CHAP, MP4 chpl): start in seconds, title."""
+    bitrate_mode: str = ""
+    """CBR, VBR or ABR, as the file's header says; "" when it does not."""
     promised_bytes: int | None = None
     """Set when the file is cut short: the audio bytes its Xing/VBRI header promises, of which
     the file holds fewer (`duration` is the header's, not what is there)."""

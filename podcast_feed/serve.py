@@ -159,10 +159,11 @@ class PreviewServer:
         self._server_thread.start()
 
     def serve_forever(self) -> None:
-        """Watch in the background, build, and serve until Ctrl-C."""
-        self._start_watching()
-        self.rebuild()
+        """Watch in the background, build, and serve until Ctrl-C; stopped at any point, it
+        cleans up (an interrupt during the first build too)."""
         try:
+            self._start_watching()
+            self.rebuild()
             self.server.serve_forever()
         except KeyboardInterrupt:
             pass

@@ -209,8 +209,6 @@ def _walk(
 class MarkdownFile:
     front_matter: YamlDocument
     body: str
-    body_line: int
-    """The file line the Markdown body starts on."""
 
 
 def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, list[Problem]]:
@@ -243,5 +241,4 @@ def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, l
     document, problems = parse_yaml(yaml_text.removeprefix("\n"), shown_as, first_line=2)
     if document is None:
         return None, problems
-    body_line = text.count("\n", 0, closing.end()) + 2
-    return MarkdownFile(document, text[closing.end() :].removeprefix("\n"), body_line), []
+    return MarkdownFile(document, text[closing.end() :].removeprefix("\n")), []

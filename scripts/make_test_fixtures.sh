@@ -20,6 +20,11 @@ lame --quiet -V 9 "$work/speech-silence.wav" "$out/vbr.mp3"
 lame --quiet -V 9 -t "$work/speech-silence.wav" "$out/vbr-no-xing.mp3"
 ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a aac -b:a 32k -map_metadata -1 \
   -fflags +bitexact -flags:a +bitexact "$out/tone.m4a"
+# Stereo AAC: two tones, one per channel (the MP4 sample entry says 2 for mono AAC as well).
+ffmpeg -loglevel error -y -f lavfi -i "sine=frequency=440:duration=1" \
+  -f lavfi -i "sine=frequency=660:duration=1" \
+  -filter_complex "[0:a][1:a]join=inputs=2:channel_layout=stereo[a]" -map "[a]" \
+  -c:a aac -b:a 48k -map_metadata -1 -fflags +bitexact -flags:a +bitexact "$out/stereo.m4a"
 ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a libvorbis -q:a 0 -map_metadata -1 \
   -fflags +bitexact -flags:a +bitexact "$out/tone.ogg"
 printf 'this is not audio\n%.0s' {1..200} > "$out/not-audio.mp3"

@@ -219,7 +219,7 @@ def test_inspect_text_and_json() -> None:
     )
     assert code == 0
     m4a, mp3 = json.loads(out)
-    assert (m4a["format"], m4a["mime_type"], m4a["channels"]) == ("MP4", "audio/x-m4a", 2)
+    assert (m4a["format"], m4a["mime_type"], m4a["channels"]) == ("MP4", "audio/x-m4a", 1)  # mono
     assert abs(m4a["duration"] - 3.0) < 0.1
     assert mp3["tags"]["TIT2"] == ["What is Product Ops?"]
     assert mp3["bitrate_mode"] == "CBR"

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from podcast_feed import validate
-from podcast_feed.media import UnreadableMedia, UnsupportedMedia, enclosure_type, probe
+from podcast_feed.media import (
+    UnreadableMedia,
+    UnsupportedMedia,
+    enclosure_type,
+    inspect_audio,
+    probe,
+)
 
 from .conftest import AUDIO, TRUE_DURATIONS, MakeProject, episode, run
 
@@ -96,3 +102,16 @@ def test_an_mp3_cut_short_after_its_header_is_caught(
 @pytest.mark.parametrize("name", ["cbr.mp3", "vbr.mp3", "chapters.mp3"])
 def test_whole_mp3s_with_a_header_are_not_called_truncated(name: str) -> None:
     assert not probe(AUDIO / name).truncated
+
+
+@pytest.mark.parametrize(("name", "channels"), [("tone.m4a", 1), ("stereo.m4a", 2)])
+def test_aac_channels_come_from_the_stream_not_the_container(name: str, channels: int) -> None:
+    # both files' MP4 sample entries say 2 (ffmpeg writes that for any AAC)
+    assert probe(AUDIO / name).channels == channels
+    assert inspect_audio(AUDIO / name).channels == channels
+
+
+def test_a_headerless_vbr_file_has_its_average_bitrate() -> None:
+    with_header, without = probe(AUDIO / "vbr.mp3"), probe(AUDIO / "vbr-no-xing.mp3")
+    assert abs(without.bitrate - with_header.bitrate) < 1000  # 26.6 kbit/s, not the first frame's
+    assert inspect_audio(AUDIO / "vbr-no-xing.mp3").bitrate == without.bitrate
