@@ -8,7 +8,8 @@ import json
 from collections.abc import Sequence
 
 from .errors import Problem, error, warning
-from .models import Chapter, Episode, Show
+from .models import Episode, Show
+from .podcasting import Chapter
 from .yamlfile import FORBIDDEN_CHARACTER
 
 CHAPTERS_FOLDER = "chapters"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Problem, ShowNotFound
-from .models import Show, validate_record
+from .models import Show
+from .validation import validate_record
 from .yamlfile import parse_yaml, read_text
 
 SHOW_FILE = "podcast.yaml"

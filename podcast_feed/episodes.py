@@ -7,8 +7,9 @@ import zoneinfo
 from pathlib import Path
 
 from .errors import Problem, error
-from .models import Episode, FrontMatter, Show, aware, validate_record
+from .models import Episode, FrontMatter, Show, aware
 from .notes import render_notes
+from .validation import validate_record
 from .yamlfile import read_text, split_front_matter
 
 EPISODE_SUFFIX = ".md"

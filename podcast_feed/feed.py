@@ -24,8 +24,9 @@ from .chapters import (
     normal_play_time,
 )
 from .filetypes import JSON_CHAPTERS_TYPE
-from .models import Episode, Funding, License, Location, Person, Show
+from .models import Episode, Show
 from .notes import DESCRIPTION_LIMIT, fit_description
+from .podcasting import Funding, License, Location, Person
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"

@@ -24,7 +24,8 @@ from mutagen.mp4._atom import Atoms
 from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
 from .filetypes import ENCLOSURE_TYPES
-from .models import AlternateEnclosure, Episode, MediaInfo
+from .models import Episode, MediaInfo
+from .podcasting import AlternateEnclosure
 from .vocabulary import suggest
 
 

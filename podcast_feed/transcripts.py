@@ -13,7 +13,8 @@ from webvtt.errors import MalformedCaptionError, MalformedFileError
 from .errors import Problem, error, warning
 from .filetypes import TRANSCRIPT_TYPES
 from .media import media_files
-from .models import Cue, Episode, Transcript, TranscriptRef
+from .models import Cue, Episode, Transcript
+from .podcasting import TranscriptRef
 from .vocabulary import suggest
 
 TIMED_TYPES = frozenset({".vtt", ".srt", ".json"})

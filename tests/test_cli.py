@@ -14,19 +14,15 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from podcast_feed.cli import app
-from podcast_feed.models import (
+from podcast_feed.models import Category, FrontMatter, Owner, Publish, Show
+from podcast_feed.podcasting import (
     AlternateEnclosure,
-    Category,
     Chapter,
-    FrontMatter,
     Funding,
     License,
     Location,
-    Owner,
     Person,
-    Publish,
     RemoteItem,
-    Show,
     Soundbite,
     TranscriptRef,
     Txt,

@@ -99,8 +99,13 @@ class Recording:
 
     def writes(self, bucket: str) -> list[tuple[str, str]]:
         with urllib.request.urlopen(f"{self.endpoint}/moto-api/recorder/download-recording") as r:
-            lines = r.read().decode().splitlines()
-        requests = [json.loads(line) for line in lines if line.strip()]
+            text = r.read().decode()
+        # one JSON record per request; moto's threads sometimes write two without a newline
+        requests, position, decoder = [], 0, json.JSONDecoder()
+        while text[position:].strip():
+            position += len(text[position:]) - len(text[position:].lstrip())
+            record, position = decoder.raw_decode(text, position)
+            requests.append(record)
         prefix = f"{self.endpoint}/{bucket}/"
         return [
             (request["method"], request["url"].removeprefix(prefix).split("?")[0])

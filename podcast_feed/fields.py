@@ -1,0 +1,277 @@
+"""The field types of podcast.yaml and the front matter: what makes a URL, a plain text, a
+time or a media path valid, with the message and fix a person gets when it is not.
+
+Each validator raises `FieldProblem` (code, message, fix); `validation.py` turns it into a
+problem with file, line and field.
+"""
+
+from __future__ import annotations
+
+import re
+import reprlib
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Annotated, Any, ClassVar, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from .vocabulary import (
+    ISO_639_1,
+)
+from .yamlfile import FORBIDDEN_CHARACTER
+
+brief = reprlib.Repr()
+brief.maxstring = 60
+brief.maxother = 60
+brief.maxlevel = 2
+
+
+class FieldProblem(ValueError):
+    """A value that is wrong in a way we can explain, with a stable code and a fix."""
+
+    def __init__(self, code: str, message: str, fix: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.fix = fix
+
+
+def _url(value: Any) -> Any:
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            raise FieldProblem(
+                "invalid-url",
+                f"{brief.repr(value)} is not a web address",
+                "write a full URL such as https://example.com/podcast",
+            )
+    return value
+
+
+def _email(value: Any) -> Any:
+    if isinstance(value, str) and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise FieldProblem(
+            "invalid-email",
+            f"{brief.repr(value)} is not a valid email address",
+            "write it as name@example.com",
+        )
+    return value
+
+
+def media_path(value: Any) -> Any:
+    """A path inside media/: relative, forward slashes, never climbing out of the folder."""
+    if isinstance(value, str):
+        path = PurePosixPath(value)
+        if (
+            value.strip() != value
+            or not value
+            or path.is_absolute()
+            or ".." in path.parts
+            or "\\" in value
+        ):
+            raise FieldProblem(
+                "invalid-media-path",
+                f"{brief.repr(value)} is not a file name inside media/",
+                "give the file's path relative to media/, e.g. episode-1.mp3",
+            )
+    return value
+
+
+def _plain_text(value: Any) -> Any:
+    """Titles, names and summaries are text: apps show a tag or an entity as it is typed."""
+    if not isinstance(value, str):
+        return value
+    if value != value.strip():
+        raise FieldProblem(
+            "surrounding-space",
+            f"{brief.repr(value)} starts or ends with white space",
+            "remove the spaces around it; Apple rejects them",
+        )
+    markup = _MARKUP.search(value)
+    if markup:
+        raise FieldProblem(
+            "markup-in-text",
+            f"{brief.repr(value)} contains HTML ({markup.group()!r}), which apps would show "
+            "as typed",
+            "write plain text (& and < are fine on their own); formatting belongs in the "
+            "show notes",
+        )
+    return value
+
+
+_MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|<!--|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);")
+
+
+Url = Annotated[str, BeforeValidator(_url)]
+Email = Annotated[str, BeforeValidator(_email)]
+MediaPath = Annotated[str, BeforeValidator(media_path)]
+Text = Annotated[str, BeforeValidator(_plain_text), Field(min_length=1)]
+PositiveInt = Annotated[int, Field(gt=0, strict=True)]
+
+
+def _image_reference(value: Any) -> Any:
+    if isinstance(value, str) and "://" in value:
+        return _url(value)
+    return media_path(value)
+
+
+ImageRef = Annotated[str, BeforeValidator(_image_reference)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _xml_compatible(cls, value: Any) -> Any:
+        # The file's raw text is checked when read; YAML escapes ("\0", "\x07") slip past that.
+        found = FORBIDDEN_CHARACTER.search(value) if isinstance(value, str) else None
+        if found:
+            raise FieldProblem(
+                "control-character",
+                f"contains the control character U+{ord(found.group()):04X}, which XML feeds "
+                "cannot carry",
+                "remove it; a YAML escape such as \\0 or \\x07 puts one there",
+            )
+        return value
+
+
+class ShortForm(Model):
+    """A model that may also be written as a plain string, meaning its main key alone
+    (`- Technology` for `- category: Technology`)."""
+
+    _short_form_key: ClassVar[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_short_form(cls, value: Any) -> Any:
+        return {cls._short_form_key: value} if isinstance(value, str) else value
+
+
+def _seconds(value: Any) -> Any:
+    """A time in the audio: seconds, or HH:MM:SS(.mmm) / MM:SS.
+
+    YAML reads an unquoted 01:30 as 90 already (base 60), so numbers arrive as seconds.
+    """
+    if isinstance(value, bool):
+        raise FieldProblem("invalid-time", f"expected a time, got {described(value)}", _TIME_FIX)
+    if isinstance(value, int | float):
+        if value < 0 or value != value:
+            raise FieldProblem(
+                "invalid-time", f"expected a time, got {described(value)}", _TIME_FIX
+            )
+        return float(value)
+    if isinstance(value, str):
+        match = re.fullmatch(r"(?:(\d+):)?([0-5]?\d):([0-5]?\d(?:\.\d{1,3})?)", value.strip())
+        if match:
+            hours, minutes, seconds = match.groups()
+            return int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    raise FieldProblem("invalid-time", f"expected a time, got {described(value)}", _TIME_FIX)
+
+
+_TIME_FIX = 'write seconds (95.5) or HH:MM:SS(.mmm) in quotes, e.g. "01:02:03.500"'
+Seconds = Annotated[float, BeforeValidator(_seconds)]
+
+
+def _text_up_to(max_length: int) -> Any:
+    return Field(min_length=1, max_length=max_length)
+
+
+Text128 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(128)]
+Text32 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(32)]
+Text4000 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(4000)]
+Medium = Literal[
+    "podcast",
+    "music",
+    "video",
+    "film",
+    "audiobook",
+    "newsletter",
+    "blog",
+    "publisher",
+    "course",
+    "podcastL",
+    "musicL",
+    "videoL",
+    "filmL",
+    "audiobookL",
+    "newsletterL",
+    "blogL",
+    "publisherL",
+    "courseL",
+    "mixed",
+]
+"""`podcast:medium` values (SPEC 4.2)."""
+
+
+def _destination(value: Any) -> Any:
+    if isinstance(value, str) and "://" in value:
+        scheme = value.split("://", 1)[0].lower()
+        if scheme not in DESTINATION_SCHEMES:
+            raise FieldProblem(
+                "invalid-destination",
+                f"{brief.repr(value)} is not a storage URL podcast-feed can publish to",
+                "use s3://bucket/prefix (AWS, R2, B2, MinIO...), gs://bucket/prefix, "
+                "az://container/prefix, file:///folder or a plain folder path",
+            )
+    return value
+
+
+DESTINATION_SCHEMES = ("s3", "gs", "az", "file")
+Destination = Annotated[str, BeforeValidator(_destination), Field(min_length=1)]
+KeyPrefix = Annotated[str, BeforeValidator(media_path)]
+
+
+def iso_639(value: str) -> str:
+    primary = value.split("-", 1)[0]
+    if primary.lower() not in ISO_639_1 or not re.fullmatch(
+        r"[A-Za-z]{2}(-[A-Za-z0-9]{2,8})*", value
+    ):
+        raise FieldProblem(
+            "invalid-language",
+            f"{brief.repr(value)} is not an ISO 639-1 language code",
+            "use two letters, optionally with a region: en, en-us, de-at",
+        )
+    return value
+
+
+def date_or_datetime(value: Any) -> Any:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise FieldProblem(
+        "invalid-date",
+        f"expected a date, got {described(value)}",
+        "write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset",
+    )
+
+
+def described(value: Any) -> str:
+    """A short description of a wrong value, safe for huge or nested input."""
+    kinds = {
+        bool: "the boolean",
+        int: "the number",
+        float: "the number",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "nothing",
+        date: "the date",
+        datetime: "the date",
+    }
+    kind = kinds.get(type(value))
+    if kind in ("a list", "a mapping", "nothing"):
+        return kind or ""
+    shown = brief.repr(value)
+    return f"{kind} {shown}" if kind else shown

@@ -1,0 +1,154 @@
+"""pydantic's validation errors as problems a person can act on: the file, the line, the dotted
+field, what is wrong and what to do. Only `config.py` and `episodes.py` use it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, TypeVar
+
+from pydantic import (
+    BaseModel,
+    ValidationError,
+)
+
+from .errors import Problem, error
+from .fields import FieldProblem, described
+from .vocabulary import (
+    did_you_mean,
+)
+from .yamlfile import YamlDocument
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validate_record(
+    model: type[ModelT], data: Any, document: YamlDocument, shown_as: str
+) -> tuple[ModelT | None, list[Problem]]:
+    """Validate one YAML document against a model, turning every error into a Problem."""
+    if not isinstance(data, dict):
+        return None, [
+            error(
+                "not-a-mapping",
+                shown_as,
+                None,
+                f"expected keys and values, got {described(data)}",
+                "write one 'key: value' per line",
+                line=document.first_line,
+            )
+        ]
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = [
+            _problem(model, item, document, shown_as) for item in exc.errors(include_url=False)
+        ]
+        return None, problems
+
+
+def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as: str) -> Problem:
+    loc = tuple(item["loc"])
+    dotted = ".".join(str(part) for part in loc) or None
+    line = document.line_of(loc)
+    kind = item["type"]
+    value = item.get("input")
+    context = item.get("ctx") or {}
+
+    def make(code: str, message: str, fix: str = "") -> Problem:
+        return error(code, shown_as, dotted, message, fix, line=line)
+
+    cause = context.get("error")
+    if isinstance(cause, FieldProblem):
+        return make(cause.code, cause.message, cause.fix)
+    if kind == "extra_forbidden":
+        known = _field_names(model, loc[:-1])
+        hint = did_you_mean(str(loc[-1]), known) or f"known keys: {', '.join(sorted(known))}"
+        return make("unknown-key", f"unknown key {str(loc[-1])!r}", hint)
+    if kind == "missing":
+        return make("missing-key", "this required key is missing", f"add a line '{loc[-1]}: ...'")
+    if kind in ("string_type",):
+        fix = (
+            f'put it in quotes: {loc[-1]}: "{value}"'
+            if isinstance(value, int | float | date)
+            else "write it as text"
+        )
+        return make("wrong-type", f"expected text, got {described(value)}", fix)
+    if kind in ("bool_type", "bool_parsing"):
+        return make(
+            "wrong-type", f"expected true or false, got {described(value)}", "write true or false"
+        )
+    if kind.startswith("int_") or (kind == "greater_than" and loc[-1] in ("episode", "season")):
+        return make(
+            "wrong-type",
+            f"expected a whole number above 0, got {described(value)}",
+            "write a number such as 1, without quotes",
+        )
+    if kind == "literal_error":
+        choices = re.findall(r"'([^']*)'", context.get("expected", ""))
+        return make(
+            "invalid-value",
+            f"{described(value)} is not allowed here",
+            did_you_mean(str(value), choices) or f"use one of: {', '.join(choices)}",
+        )
+    if kind == "uuid_parsing" or kind == "uuid_type":
+        return make(
+            "invalid-uuid",
+            f"{described(value)} is not a UUID",
+            "delete the line; build prints the value to put there",
+        )
+    if kind in ("too_short", "string_too_short") and isinstance(value, list | str):
+        return make("empty-value", "must not be empty", "fill it in or remove the key")
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        return make("too-long", f"longer than {context.get('max_length')} characters", "shorten it")
+    if kind == "string_pattern_mismatch":
+        return make(
+            "invalid-value",
+            f"{described(value)} is not in the expected form",
+            _PATTERN_FIXES.get(str(loc[-1]), "see the README for this key's form"),
+        )
+    if kind in ("greater_than", "greater_than_equal") and isinstance(value, float | int):
+        return make(
+            "invalid-value",
+            f"must be above {context.get('gt', 0)}, got {described(value)}",
+            "write a positive number",
+        )
+    if kind in ("list_type", "model_type", "dict_type", "model_attributes_type"):
+        wanted = "a list" if kind == "list_type" else "keys and values"
+        return make(
+            "wrong-type",
+            f"expected {wanted}, got {described(value)}",
+            "see the README for this key's form",
+        )
+    return make("invalid-value", f"{item['msg']} (got {described(value)})", "")
+
+
+_PATTERN_FIXES = {
+    "geo": "write an RFC 5870 geo URI: geo:52.52,13.405",
+    "osm": "write the OpenStreetMap type letter and id: R62422",
+    "rrule": "write an RFC 5545 rule: FREQ=WEEKLY;BYDAY=TU",
+}
+
+
+def _field_names(model: type[BaseModel], parent: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at `parent` inside `model`, for did-you-mean suggestions."""
+    current: Any = model
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field_info is None:
+            return []
+        current = _model_in(field_info.annotation)
+        if current is None:
+            return []
+    return list(current.model_fields) if hasattr(current, "model_fields") else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None
