@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
 
-from .errors import Problem, error, warning
+from .errors import Problem
+from .models import Episode, Show
 
 MIN_SIDE, MAX_SIDE = 1400, 3000
 LARGE_FILE = 1_000_000
@@ -16,37 +17,33 @@ _FORMAT_BY_SUFFIX = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 
 
 def check_image(
-    reference: str, media_dir: Path, shown_as: str, field: str, line: int | None
+    reference: str, media_dir: Path, owner: Show | Episode, field: str
 ) -> list[Problem]:
-    """Apple's rules for an `image` key: a file in media/ is read; a URL can only be checked
-    for its extension, which Apple reads the format from."""
+    """Apple's rules for an `image` key of the show or an episode: a file in media/ is read; a
+    URL can only be checked for its extension, which Apple reads the format from."""
     if "://" not in reference:
-        return check_artwork(media_dir / reference, shown_as, field, line)
+        return check_artwork(media_dir / reference, owner, field)
     if PurePosixPath(urlsplit(reference).path).suffix.lower() in _FORMAT_BY_SUFFIX:
         return []
     return [
-        error(
+        owner.error(
             "artwork-format",
-            shown_as,
             field,
             f"{reference!r} does not end in .jpg, .jpeg or .png",
             "link the JPEG or PNG file itself; Apple goes by the URL's extension",
-            line=line,
         )
     ]
 
 
-def check_artwork(path: Path, shown_as: str, field: str, line: int | None) -> list[Problem]:
+def check_artwork(path: Path, owner: Show | Episode, field: str) -> list[Problem]:
     """Every reason Apple would refuse this image, reading only its header."""
-
-    def problem(code: str, message: str, fix: str) -> Problem:
-        return error(code, shown_as, field, message, fix, line=line)
 
     expected_format = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if expected_format is None:
         return [
-            problem(
+            owner.error(
                 "artwork-format",
+                field,
                 f"{path.name!r} is not a .jpg, .jpeg or .png file",
                 "export the artwork as JPEG or PNG",
             )
@@ -57,16 +54,18 @@ def check_artwork(path: Path, shown_as: str, field: str, line: int | None) -> li
             has_alpha = mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     except FileNotFoundError:
         return [
-            problem(
+            owner.error(
                 "artwork-missing",
+                field,
                 f"{path.name!r} is not in media/",
                 "add the file or correct the name",
             )
         ]
     except (UnidentifiedImageError, OSError):
         return [
-            problem(
+            owner.error(
                 "artwork-unreadable",
+                field,
                 f"{path.name!r} is not a readable image",
                 "export it again as JPEG or PNG",
             )
@@ -74,53 +73,56 @@ def check_artwork(path: Path, shown_as: str, field: str, line: int | None) -> li
     problems = []
     if real_format != expected_format:
         problems.append(
-            problem(
+            owner.error(
                 "artwork-format",
+                field,
                 f"{path.name!r} is really a {real_format} image",
                 f"convert it to {expected_format} or rename it to match its real format",
             )
         )
     if width != height:
         problems.append(
-            problem(
+            owner.error(
                 "artwork-not-square",
+                field,
                 f"{path.name!r} is {width}x{height} px, not square",
                 "crop it to a square",
             )
         )
     if not min(width, height) >= MIN_SIDE or max(width, height) > MAX_SIDE:
         problems.append(
-            problem(
+            owner.error(
                 "artwork-too-small" if min(width, height) < MIN_SIDE else "artwork-too-large",
+                field,
                 f"{path.name!r} is {width}x{height} px; Apple accepts {MIN_SIDE} to {MAX_SIDE} px",
                 "export it at 3000x3000 px",
             )
         )
     if has_alpha:
         problems.append(
-            problem(
+            owner.error(
                 "artwork-alpha",
+                field,
                 f"{path.name!r} has an alpha channel (transparency)",
                 "export it without transparency",
             )
         )
     elif mode not in ("RGB", "P"):
         problems.append(
-            problem(
+            owner.error(
                 "artwork-colour-space",
+                field,
                 f"{path.name!r} is in the {mode} colour space, not RGB",
                 "convert it to RGB",
             )
         )
     if path.stat().st_size > LARGE_FILE:
         problems.append(
-            warning(
+            owner.warning(
                 "artwork-large-file",
-                shown_as,
                 field,
                 f"{path.name!r} is {path.stat().st_size / 1e6:.1f} MB; apps load it slowly",
                 "compress it below 1 MB",
-                line=line,
             )
         )
     return problems

@@ -7,7 +7,7 @@ import html
 import json
 from collections.abc import Sequence
 
-from .errors import Problem, error, warning
+from .errors import Problem
 from .models import Episode, Show
 from .podcasting import Chapter
 from .yamlfile import FORBIDDEN_CHARACTER
@@ -86,75 +86,76 @@ def check_chapters(episode: Episode) -> list[Problem]:
     if not chapters:
         return []
     field = "chapters" if episode.meta.chapters else "audio"
-    line = episode.line_of(field)
     problems: list[Problem] = []
-
-    def report(code: str, message: str, fix: str, severity: str = "error") -> None:
-        make = error if severity == "error" else warning
-        problems.append(make(code, episode.source, field, message, fix, line=line))
 
     starts = [chapter.start for chapter in chapters]
     if starts != sorted(starts):
-        report(
-            "chapters-not-sorted",
-            "chapters are not in order of their start times",
-            "list them from the earliest to the latest",
+        problems.append(
+            episode.error(
+                "chapters-not-sorted",
+                field,
+                "chapters are not in order of their start times",
+                "list them from the earliest to the latest",
+            )
         )
     duplicates = sorted({timestamp(s, True) for s in starts if starts.count(s) > 1})
     if duplicates:
-        report(
-            "chapters-duplicate-start",
-            f"several chapters start at {', '.join(duplicates)}",
-            "give each chapter its own start time",
+        problems.append(
+            episode.error(
+                "chapters-duplicate-start",
+                field,
+                f"several chapters start at {', '.join(duplicates)}",
+                "give each chapter its own start time",
+            )
         )
     if starts[0] != 0:
-        report(
-            "chapters-first-not-at-zero",
-            f"the first chapter starts at {timestamp(starts[0], True)}, not 0:00",
-            "add a chapter at 0 (Spotify ignores chapters that do not start there)",
-            severity="warning",
+        problems.append(
+            episode.warning(
+                "chapters-first-not-at-zero",
+                field,
+                f"the first chapter starts at {timestamp(starts[0], True)}, not 0:00",
+                "add a chapter at 0 (Spotify ignores chapters that do not start there)",
+            )
         )
     if episode.media is not None:
         duration = episode.media.duration
         late = [chapter.title for chapter in chapters if chapter.start >= duration]
         if late:
-            report(
-                "chapters-after-end",
-                f"{', '.join(repr(title) for title in late)} start(s) after the audio ends "
-                f"({timestamp(duration, True)})",
-                "correct the start times",
+            problems.append(
+                episode.error(
+                    "chapters-after-end",
+                    field,
+                    f"{', '.join(repr(title) for title in late)} start(s) after the audio ends "
+                    f"({timestamp(duration, True)})",
+                    "correct the start times",
+                )
             )
     return problems
 
 
 def check_soundbites(episode: Episode) -> list[Problem]:
     problems = []
-    line = episode.line_of("soundbites")
     for soundbite in episode.meta.soundbites:
         if episode.media is not None and soundbite.start + soundbite.duration > (
             episode.media.duration
         ):
             problems.append(
-                error(
+                episode.error(
                     "soundbite-after-end",
-                    episode.source,
                     "soundbites",
                     f"the soundbite at {timestamp(soundbite.start, True)} runs past the end of the "
                     "audio",
                     "shorten it or move it earlier",
-                    line=line,
                 )
             )
         if not 15 <= soundbite.duration <= 120:
             problems.append(
-                warning(
+                episode.warning(
                     "soundbite-length",
-                    episode.source,
                     "soundbites",
                     f"the soundbite at {timestamp(soundbite.start, True)} lasts "
                     f"{soundbite.duration:g} s",
                     "apps expect 15 to 120 seconds",
-                    line=line,
                 )
             )
     return problems

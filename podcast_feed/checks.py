@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 from .artwork import check_image
 from .assets import check_inside_show, media_references
 from .chapters import check_chapters, check_soundbites
-from .config import SHOW_FILE
-from .errors import Problem, error, warning
+from .errors import Problem
 from .models import Episode, Show, podcast_guid_for
 from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, plain_text
 
@@ -55,9 +54,8 @@ def check_show(show: Show, root: Path) -> list[Problem]:
     derived = podcast_guid_for(show.feed_url)
     if show.podcast_guid is None:
         problems.append(
-            warning(
+            show.warning(
                 "podcast-guid-missing",
-                SHOW_FILE,
                 "podcast_guid",
                 f"not set; using {derived}, derived from feed_url",
                 f"add the line 'podcast_guid: \"{derived}\"' so it never changes if the feed moves",
@@ -65,54 +63,46 @@ def check_show(show: Show, root: Path) -> list[Problem]:
         )
     elif show.podcast_guid != derived:
         problems.append(
-            warning(
+            show.warning(
                 "podcast-guid-mismatch",
-                SHOW_FILE,
                 "podcast_guid",
                 f"differs from {derived}, the value derived from feed_url",
                 "keep it if the feed moved (the guid must never change), else check for a typo",
-                line=show.line_of("podcast_guid"),
             )
         )
     size = len(show.description.encode())
     if size > DESCRIPTION_LIMIT:
         problems.append(
-            error(
+            show.error(
                 "description-too-long",
-                SHOW_FILE,
                 "description",
                 f"{size} bytes; Apple allows {DESCRIPTION_LIMIT}",
                 "shorten it",
-                line=show.line_of("description"),
             )
         )
     for key in ("feed_url", "media_base_url", "link"):
         value = getattr(show, key)
         if urlsplit(value).scheme != "https":
             problems.append(
-                warning(
+                show.warning(
                     "not-https",
-                    SHOW_FILE,
                     key,
                     f"{value!r} is not https",
                     "publish over https; Apple recommends it and Podcasting 2.0 requires it",
-                    line=show.line_of(key),
                 )
             )
-    problems += check_image(show.image, root / "media", SHOW_FILE, "image", show.line_of("image"))
+    problems += check_image(show.image, root / "media", show, "image")
     return problems
 
 
 def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Problem]:
     meta = episode.meta
     problems: list[Problem] = []
-    here = episode.source
 
     if meta.guid is None:
         problems.append(
-            warning(
+            episode.warning(
                 "episode-guid-missing",
-                here,
                 "guid",
                 f"not set; using {episode.guid}",
                 f"add the line 'guid: \"{episode.guid}\"' to the front matter so it never changes",
@@ -120,9 +110,8 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
         )
     if not meta.summary and not plain_text(episode.notes_html).strip():
         problems.append(
-            warning(
+            episode.warning(
                 "empty-show-notes",
-                here,
                 None,
                 "the episode has no show notes and no summary",
                 "write the show notes below the front matter",
@@ -130,9 +119,8 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
         )
     if NOTES_PLACEHOLDER in episode.notes_html:
         problems.append(
-            warning(
+            episode.warning(
                 "notes-template",
-                here,
                 None,
                 "the show notes still hold the text 'podcast-feed new' wrote",
                 "write the episode's own notes",
@@ -142,36 +130,30 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
     summary_size = len(html.escape(meta.summary or "", quote=False).encode())
     if summary_size > DESCRIPTION_LIMIT:
         problems.append(
-            error(
+            episode.error(
                 "description-too-long",
-                here,
                 "summary",
                 f"{summary_size} bytes; Apple allows {DESCRIPTION_LIMIT}",
                 "shorten it",
-                line=episode.line_of("summary"),
             )
         )
     if episode.media is not None and episode.media.vbr_without_header:
         problems.append(
-            warning(
+            episode.warning(
                 "vbr-without-header",
-                here,
                 "audio",
                 f"{meta.audio!r} is VBR without a Xing/VBRI header: apps will guess its length "
                 "wrongly and seek badly",
                 "re-encode it with a header: lame writes one by default, ffmpeg with -write_xing 1",
-                line=episode.line_of("audio"),
             )
         )
     if not meta.draft and not _SAFE_FILE_NAME.fullmatch(meta.audio):
         problems.append(
-            warning(
+            episode.warning(
                 "media-file-name",
-                here,
                 "audio",
                 f"{meta.audio!r} has spaces or non-ASCII characters; some apps fail on them",
                 "rename the file using only a-z, A-Z, 0-9, '-', '_' and '.'",
-                line=episode.line_of("audio"),
             )
         )
     problems += check_chapters(episode)
@@ -179,15 +161,13 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
     if show is not None:
         problems += _title_problems(show, episode)
     if meta.image:
-        problems += check_image(meta.image, root / "media", here, "image", episode.line_of("image"))
+        problems += check_image(meta.image, root / "media", episode, "image")
     problems += [
-        error(
+        episode.error(
             "chapter-image-missing",
-            here,
             "chapters",
             f"the image of chapter {chapter.title!r}, {chapter.image!r}, is not in media/",
             "add the file or correct the name",
-            line=episode.line_of("chapters"),
         )
         for chapter in episode.chapters
         if chapter.image
@@ -202,25 +182,21 @@ def _title_problems(show: Show, episode: Episode) -> list[Problem]:
     problems = []
     if show.title.casefold() in title.casefold():
         problems.append(
-            warning(
+            episode.warning(
                 "title-has-show-name",
-                episode.source,
                 "title",
                 f"{title!r} repeats the show's name",
                 "Apple asks for the episode's own title only",
-                line=episode.line_of("title"),
             )
         )
     number = episode.meta.episode
     if number is not None and str(number) in _NUMBERS_IN_TITLE.findall(title):
         problems.append(
-            warning(
+            episode.warning(
                 "title-has-number",
-                episode.source,
                 "title",
                 f"{title!r} contains the episode number",
                 "remove it; apps show the 'episode' key's number themselves",
-                line=episode.line_of("title"),
             )
         )
     return problems
@@ -231,9 +207,8 @@ def check_episode_numbers(show: Show, episodes: Sequence[Episode]) -> list[Probl
     full = [e for e in episodes if e.meta.type == "full"]
     if show.type == "serial":
         problems += [
-            error(
+            e.error(
                 "serial-episode-number",
-                e.source,
                 "episode",
                 "serial shows need an episode number on every full episode",
                 "add a line 'episode: N'",
@@ -268,13 +243,8 @@ def check_unique(
     for value, sharing in by_value.items():
         for duplicate in sharing[1:]:
             problems.append(
-                error(
-                    code,
-                    duplicate.source,
-                    field,
-                    f"{value!r} is also used by {sharing[0].source}; {why}",
-                    fix,
-                    line=duplicate.line_of(field),
+                duplicate.error(
+                    code, field, f"{value!r} is also used by {sharing[0].source}; {why}", fix
                 )
             )
     return problems

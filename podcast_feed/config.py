@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import Problem, ShowNotFound
-from .models import Show
+from .models import SHOW_FILE, Show
 from .validation import validate_record
 from .yamlfile import parse_yaml, read_text
 
-SHOW_FILE = "podcast.yaml"
+__all__ = ["SHOW_FILE", "load_show", "require_show"]
 
 
 def require_show(root: Path) -> None:

@@ -17,6 +17,104 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
 
 
+PROBLEM_CODES: frozenset[str] = frozenset(
+    {
+        "alternate-enclosure-unusable",
+        "artwork-alpha",
+        "artwork-colour-space",
+        "artwork-format",
+        "artwork-large-file",
+        "artwork-missing",
+        "artwork-not-square",
+        "artwork-too-large",
+        "artwork-too-small",
+        "artwork-unreadable",
+        "audio-missing",
+        "audio-truncated",
+        "audio-unreadable",
+        "audio-unsupported-type",
+        "cache-ignored",
+        "chapter-image-missing",
+        "chapters-after-end",
+        "chapters-duplicate-start",
+        "chapters-first-not-at-zero",
+        "chapters-not-sorted",
+        "control-character",
+        "description-too-long",
+        "duplicate-audio",
+        "duplicate-episode-number",
+        "duplicate-guid",
+        "duplicate-key",
+        "empty-show-notes",
+        "empty-value",
+        "enclosure-url-changed",
+        "episode-guid-missing",
+        "episode-not-a-file",
+        "episode-removed",
+        "file-outside-show",
+        "guid-changed",
+        "hosting-feed-differs",
+        "hosting-http-status",
+        "hosting-length-mismatch",
+        "hosting-no-range",
+        "hosting-redirect-loop",
+        "hosting-redirect-to-http",
+        "hosting-timeout",
+        "hosting-unreachable",
+        "hosting-wrong-type",
+        "invalid-country",
+        "invalid-date",
+        "invalid-destination",
+        "invalid-email",
+        "invalid-language",
+        "invalid-media-path",
+        "invalid-time",
+        "invalid-timezone",
+        "invalid-url",
+        "invalid-uuid",
+        "invalid-value",
+        "legacy-category",
+        "markup-in-text",
+        "media-file-name",
+        "media-replaced",
+        "missing-key",
+        "no-episodes",
+        "no-front-matter",
+        "not-a-mapping",
+        "not-https",
+        "not-utf8",
+        "notes-template",
+        "podcast-guid-changed",
+        "podcast-guid-mismatch",
+        "podcast-guid-missing",
+        "serial-episode-number",
+        "soundbite-after-end",
+        "soundbite-length",
+        "surrounding-space",
+        "template-error",
+        "title-has-number",
+        "title-has-show-name",
+        "too-long",
+        "transcript-after-end",
+        "transcript-invalid",
+        "transcript-missing",
+        "transcript-timing",
+        "transcript-type",
+        "unknown-category",
+        "unknown-key",
+        "unknown-license",
+        "unknown-person-role",
+        "unreadable-file",
+        "vbr-without-header",
+        "wrong-type",
+        "yaml-syntax",
+        "yaml-too-large",
+    }
+)
+"""Every problem code there is: stable names for CI annotations and `--format json`. The README
+documents each one (a test holds it to that); a problem with any other code is a bug."""
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One thing wrong in one place, with the way to fix it."""
@@ -32,6 +130,10 @@ class Problem:
     message: str
     fix: str = ""
     """What to do about it, in the imperative."""
+
+    def __post_init__(self) -> None:
+        if self.code not in PROBLEM_CODES:
+            raise ValueError(f"{self.code!r} is not in errors.PROBLEM_CODES")
 
     def __str__(self) -> str:
         place = f"{self.file}:{self.line}" if self.line else self.file

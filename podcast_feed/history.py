@@ -185,20 +185,12 @@ def check_history(
 
 
 def _changed(episode: Episode, field: str, code: str, message: str, fix: str = "") -> Problem:
+    """A change of identity: an error, or a warning when the episode says `republish: true`."""
     if episode.meta.republish:
-        return warning(
-            code,
-            episode.source,
-            field,
-            message,
-            "republish: true accepts this",
-            line=episode.line_of(field),
-        )
-    return error(
+        return episode.warning(code, field, message, "republish: true accepts this")
+    return episode.error(
         code,
-        episode.source,
         field,
         message,
         fix or "undo the change, or add 'republish: true' if it is deliberate",
-        line=episode.line_of(field),
     )

@@ -375,15 +375,13 @@ def with_media(
         audio = episode.meta.audio
         path = media_dir / audio
 
-        def problem(code: str, message: str, fix: str, episode: Episode = episode) -> Problem:
-            return error(code, episode.source, "audio", message, fix, line=episode.line_of("audio"))
-
         try:
             info = probe(path)
         except UnsupportedMedia as exc:
             problems.append(
-                problem(
+                episode.error(
                     "audio-unsupported-type",
+                    "audio",
                     f"{audio!r}: Apple does not accept {exc} files",
                     "convert it to MP3, or to AAC in an .m4a file",
                 )
@@ -391,32 +389,36 @@ def with_media(
         except FileNotFoundError:
             nearest = suggest(audio, media_files(media_dir))
             problems.append(
-                problem(
+                episode.error(
                     "audio-missing",
+                    "audio",
                     f"{audio!r} is not in {shown_as}/",
                     f"did you mean '{nearest}'?" if nearest else f"add the file to {shown_as}/",
                 )
             )
         except IsADirectoryError:
             problems.append(
-                problem(
+                episode.error(
                     "audio-missing",
+                    "audio",
                     f"{audio!r} is a folder, not a file",
                     "name the audio file itself",
                 )
             )
         except OSError as exc:
             problems.append(
-                problem(
+                episode.error(
                     "audio-unreadable",
+                    "audio",
                     f"{audio!r} cannot be read: {exc.strerror}",
                     "check the file's permissions",
                 )
             )
         except UnreadableMedia as exc:
             problems.append(
-                problem(
+                episode.error(
                     "audio-unreadable",
+                    "audio",
                     f"{audio!r} cannot be read as audio: {exc}",
                     "check that the file is complete; export it again as MP3 or M4A",
                 )
@@ -424,8 +426,9 @@ def with_media(
         else:
             if info.promised_bytes is not None:
                 problems.append(
-                    problem(
+                    episode.error(
                         "audio-truncated",
+                        "audio",
                         f"{audio!r} is cut short: its header promises {info.duration:.1f} s in "
                         f"{info.promised_bytes:,} bytes, but the file holds {info.size:,} bytes",
                         "copy or export the file again; apps would stop part-way through",

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import Problem, error, warning
 from .fields import (
     Destination,
     Email,
@@ -61,6 +62,9 @@ from .vocabulary import (
     LEGACY_CATEGORIES,
     did_you_mean,
 )
+
+SHOW_FILE = "podcast.yaml"
+"""The show's settings, at the root of its folder."""
 
 
 class Owner(Model):
@@ -245,9 +249,22 @@ class Show(Model):
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
-    def line_of(self, *key: str) -> int | None:
+    def line_of(self, *key: str | int) -> int | None:
         """The line of a key in podcast.yaml (`show.line_of("owner", "email")`)."""
         return self._key_lines.get(key)
+
+    def error(self, code: str, field: str | None, message: str, fix: str = "") -> Problem:
+        """A problem in podcast.yaml at `field` (dotted: `owner.email`), on its line."""
+        return error(code, SHOW_FILE, field, message, fix, line=self._line_of_field(field))
+
+    def warning(self, code: str, field: str | None, message: str, fix: str = "") -> Problem:
+        return warning(code, SHOW_FILE, field, message, fix, line=self._line_of_field(field))
+
+    def _line_of_field(self, field: str | None) -> int | None:
+        if field is None:
+            return None
+        key = tuple(int(part) if part.isdigit() else part for part in field.split("."))
+        return self.line_of(*key)
 
     @property
     def guid(self) -> uuid.UUID:
@@ -432,6 +449,15 @@ class Episode:
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key)
+
+    def error(self, code: str, field: str | None, message: str, fix: str = "") -> Problem:
+        """A problem in this episode's file at `field`, on the line of its key."""
+        line = self.line_of(field.split(".")[0]) if field else None
+        return error(code, self.source, field, message, fix, line=line)
+
+    def warning(self, code: str, field: str | None, message: str, fix: str = "") -> Problem:
+        line = self.line_of(field.split(".")[0]) if field else None
+        return warning(code, self.source, field, message, fix, line=line)
 
     @property
     def slug(self) -> str:

@@ -3,14 +3,14 @@ webvtt-py (the only module that knows it) so that their time codes fit the audio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from .errors import Problem, error, warning
+from .errors import Problem
 from .filetypes import TRANSCRIPT_TYPES
 from .media import media_files
 from .models import Cue, Episode, Transcript
@@ -59,17 +59,13 @@ def read_transcript(
 ) -> tuple[Transcript | None, list[Problem]]:
     path = media_dir / ref.file
     suffix = path.suffix.lower()
-    line = episode.line_of("transcripts")
-
-    def problem(code: str, message: str, fix: str, severity: str = "error") -> Problem:
-        make = error if severity == "error" else warning
-        return make(code, episode.source, "transcripts", message, fix, line=line)
 
     if ref.file not in available:
         nearest = suggest(ref.file, sorted(available))
         return None, [
-            problem(
+            episode.error(
                 "transcript-missing",
+                "transcripts",
                 f"{ref.file!r} is not in media/",
                 f"did you mean '{nearest}'?" if nearest else "add the file",
             )
@@ -81,8 +77,9 @@ def read_transcript(
             document = webvtt.read(str(path)) if suffix == ".vtt" else webvtt.from_srt(str(path))
         except (MalformedFileError, MalformedCaptionError, UnicodeDecodeError, ValueError) as exc:
             return None, [
-                problem(
+                episode.error(
                     "transcript-invalid",
+                    "transcripts",
                     f"{ref.file!r} is not a valid {suffix[1:].upper()} file: {exc}",
                     "check it in a subtitle editor",
                 )
@@ -97,7 +94,7 @@ def read_transcript(
             )
             for c in captions
         )
-        problems += _timing_problems(episode, ref.file, captions, problem)
+        problems += _timing_problems(episode, ref.file, captions)
     transcript = Transcript(
         file=ref.file,
         mime_type=TRANSCRIPT_TYPES[suffix],
@@ -109,9 +106,7 @@ def read_transcript(
     return transcript, problems
 
 
-def _timing_problems(
-    episode: Episode, name: str, captions: list[webvtt.Caption], problem: Callable[..., Problem]
-) -> list[Problem]:
+def _timing_problems(episode: Episode, name: str, captions: list[webvtt.Caption]) -> list[Problem]:
     problems: list[Problem] = []
     previous_start = -1.0
     for caption in captions:
@@ -119,8 +114,9 @@ def _timing_problems(
         end = caption.end_time.in_milliseconds() / 1000
         if start < previous_start or end < start:
             problems.append(
-                problem(
+                episode.error(
                     "transcript-timing",
+                    "transcripts",
                     f"{name!r}: the cue at {caption.start} goes back in time",
                     "make every cue start after the previous one and end after it starts",
                 )
@@ -131,8 +127,9 @@ def _timing_problems(
         last_end = max(c.end_time.in_milliseconds() for c in captions) / 1000
         if last_end > episode.media.duration + _END_TOLERANCE_SECONDS:
             problems.append(
-                problem(
+                episode.error(
                     "transcript-after-end",
+                    "transcripts",
                     f"{name!r} runs to {last_end:.1f} s but the audio lasts "
                     f"{episode.media.duration:.1f} s",
                     "is it the transcript of another episode?",
