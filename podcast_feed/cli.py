@@ -17,6 +17,7 @@ import typer
 
 from . import __version__
 from .build import DEFAULT_OUTPUT, build, validate
+from .chapters import timestamp
 from .config import require_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count
 from .media import UnreadableMedia, inspect_audio
@@ -539,13 +540,12 @@ def _as_json(problem: Problem) -> dict[str, object]:
 
 
 def _clock(seconds: float) -> str:
-    """H:MM:SS.
+    """A duration as H:MM:SS, rounded to the second (the chapters' formatter, for totals).
 
-    >>> _clock(3725.4)
-    '1:02:05'
+    >>> _clock(3725.6)
+    '1:02:06'
     """
-    whole = round(seconds)
-    return f"{whole // 3600}:{whole % 3600 // 60:02d}:{whole % 60:02d}"
+    return timestamp(round(seconds), long=True)
 
 
 def _relative(path: Path) -> str:
