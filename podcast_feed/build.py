@@ -57,7 +57,7 @@ class BuildResult:
     problems: list[Problem] = field(default_factory=list)
     """The warnings (a build with errors raises instead)."""
     site_pages: int = 0
-    """HTML pages of the website written (0 with `site: false`)."""
+    """HTML pages of the website, rewritten or already up to date (0 with `site: false`)."""
     media: frozenset[str] = frozenset()
     """The files in media/ the feed references (what `serve` serves and `publish` uploads)."""
 
@@ -136,7 +136,8 @@ def build(
     allow_removal: bool = False,
     served_from: str | None = None,
 ) -> BuildResult:
-    """Validate, then write `output/feed.xml`; on any error nothing is written.
+    """Validate, then write `output/feed.xml`, its chapter files and (unless `site: false`)
+    the website; on any error nothing is written.
 
     `served_from` (an http URL) makes the feed and media URLs point there, for `serve`.
     """
@@ -309,26 +310,37 @@ def _flush_to_disk(paths: Sequence[Path]) -> None:
 
 def remove_stale(output: Path, written: dict[str, bytes], *, site: bool) -> None:
     """Delete what earlier builds wrote for episodes that are gone: chapter files and, with a
-    site, episode pages and index pages. Only inside the folders podcast-feed owns."""
+    site, episode pages and index pages; and temporary files of killed builds. Only inside the
+    folders podcast-feed owns. Another build may be deleting the same files at the same time:
+    a file or folder already gone is fine."""
     kept = {output / relative for relative in written}
-    patterns = [f"{CHAPTERS_FOLDER}/*.json"]
-    folders = [".", CHAPTERS_FOLDER]
+    folders = [output, output / CHAPTERS_FOLDER]
+    generated = [p for p in _listing(output / CHAPTERS_FOLDER) if p.suffix == ".json"]
     if site:
         from .site import SITE_FOLDERS
 
-        patterns += [f"{folder}/*/index.html" for folder in SITE_FOLDERS]
-        folders += [f"{folder}/*" for folder in SITE_FOLDERS]
+        pages = [folder for name in SITE_FOLDERS for folder in _listing(output / name)]
+        folders += pages
+        generated += [folder / "index.html" for folder in pages]
     for folder in folders:
-        for temporary in sorted(output.glob(f"{folder}/.*.tmp")):
-            if _abandoned(temporary):
+        for temporary in _listing(folder):
+            is_temporary = temporary.name.startswith(".") and temporary.suffix == ".tmp"
+            if is_temporary and _abandoned(temporary):
                 temporary.unlink(missing_ok=True)
-    for pattern in patterns:
-        for stale in sorted(output.glob(pattern)):
-            if stale not in kept:
-                stale.unlink(missing_ok=True)  # another build may have removed it already
-                if stale.name == "index.html":
-                    with contextlib.suppress(OSError):  # not empty: the user's files stay
-                        stale.parent.rmdir()
+    for stale in generated:
+        if stale not in kept and stale.is_file():
+            stale.unlink(missing_ok=True)
+            if stale.name == "index.html":
+                with contextlib.suppress(OSError):  # not empty: the user's files stay
+                    stale.parent.rmdir()
+
+
+def _listing(folder: Path) -> list[Path]:
+    """What is in `folder`, in a stable order; nothing if it is not there (or no longer)."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return []
 
 
 _ABANDONED_AFTER_SECONDS = 3600

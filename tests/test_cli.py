@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -315,3 +317,25 @@ def test_a_build_that_fails_at_the_feed_deletes_nothing_and_names_the_file(
     assert (public / "chapters" / "002-second.json").exists()
     assert (public / "episodes" / "002-second" / "index.html").exists()
     assert not list(public.rglob(".*.tmp"))
+
+
+def test_concurrent_builds_with_stale_files_both_succeed(make_project: MakeProject) -> None:
+    """Two builds at once (a save in `serve` and a CI job) each delete the stale chapter files
+    and pages of removed episodes; the one that finds a file already gone goes on."""
+    root = make_project()
+    public = root / "public"
+    for round_ in range(3):
+        (public / "chapters").mkdir(parents=True, exist_ok=True)
+        for n in range(300):
+            (public / "chapters" / f"gone-{n}.json").write_text("{}")
+            (public / "episodes" / f"gone-{n}").mkdir(parents=True, exist_ok=True)
+            (public / "episodes" / f"gone-{n}" / "index.html").write_text("<p>old</p>")
+        command = [sys.executable, "-m", "podcast_feed", "build", "--root", str(root)]
+        running = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        results = [process.communicate(timeout=120) for process in running]
+        assert [process.returncode for process in running] == [0, 0], (round_, results)
+        assert not list((public / "chapters").glob("gone-*"))
+        assert not list((public / "episodes").glob("gone-*"))
