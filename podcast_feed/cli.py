@@ -22,7 +22,6 @@ from .config import require_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count
 from .media import UnreadableMedia, inspect_audio
 from .scaffold import init_show, new_episode
-from .serve import PreviewServer
 
 app = typer.Typer(
     name="podcast-feed",
@@ -410,6 +409,8 @@ def serve_command(
     Example: podcast-feed serve --host 0.0.0.0 --port 8000
     """
     require_show(root)
+    from .serve import PreviewServer  # werkzeug, watchfiles and Jinja2 only for this command
+
     try:
         server = PreviewServer(root, host, port, url, report=lambda text: typer.echo(text))
     except OSError as exc:

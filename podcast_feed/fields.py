@@ -127,7 +127,10 @@ ImageRef = Annotated[str, BeforeValidator(_image_reference)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    # defer_build: the schemas are built on first use, not when `podcast-feed --help` starts
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
+    )
 
     @field_validator("*", mode="after")
     @classmethod
