@@ -209,14 +209,12 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
     loader = environment.loader
     assert loader is not None
     for name in STATIC_FILES:
-        source, _, _ = loader.get_source(environment, name)
+        try:
+            source, _, _ = loader.get_source(environment, name)
+        except (UnicodeDecodeError, OSError) as exc:
+            raise TemplateProblems([_template_problem(root, name, None, str(exc))]) from None
         files[name] = source.encode()
     return files
-
-
-def site_pages(files: dict[str, bytes]) -> set[str]:
-    """The paths of generated pages under `SITE_FOLDERS`, to find stale ones."""
-    return {path for path in files if path.split("/", 1)[0] in SITE_FOLDERS}
 
 
 def _episode_pages(show: Show, episodes: Sequence[Episode]) -> list[EpisodePage]:

@@ -381,3 +381,13 @@ def test_a_normal_episode_page_is_small(tmp_path: Path) -> None:
     static = sum((output / name).stat().st_size for name in ("style.css", "player.js"))
     for page in (output / "episodes").glob("*/index.html"):
         assert page.stat().st_size + static < 100_000, page
+
+
+def test_an_override_that_is_not_utf8_is_a_problem_not_a_traceback(
+    make_project: MakeProject,
+) -> None:
+    root = make_project({"templates/style.css": b"body { content: '\xff' }\n"})
+    code, _, err = run("build", "--root", str(root))
+    assert code == 1
+    assert "templates/style.css: error: " in err and "Traceback" not in err
+    assert not (root / "public").exists()
