@@ -3,6 +3,7 @@ regular file inside the show (a link out of it could publish /etc/passwd as a tr
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,3 +74,10 @@ def check_inside_show(root: Path, references: Iterable[MediaReference]) -> list[
             )
         )
     return problems
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, read in chunks: what tells two media files apart, whatever their
+    names (`publish` compares uploads by it, `new` finds a recording used twice)."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()

@@ -12,7 +12,6 @@ fetch them, in an order no subscriber can see half-done.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import posixpath
 import tempfile
@@ -24,8 +23,8 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from .assets import media_references
-from .build import CACHE_FOLDER, FEED_FILE, BuildResult, build, validate, write_atomic
+from .assets import media_references, sha256_of
+from .build import CACHE_FOLDER, FEED_FILE, BuildResult, CannotWrite, build, validate, write_all
 from .chapters import CHAPTERS_FOLDER
 from .config import SHOW_FILE, load_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, warning
@@ -261,7 +260,7 @@ def _local_files(
                 key=key,
                 path=path,
                 size=path.stat().st_size,
-                sha256=_sha256(path),
+                sha256=sha256_of(path),
                 content_type=content_type(path, in_chapters),
                 cache_control=settings.feed_cache_control,
                 is_media=False,
@@ -471,7 +470,7 @@ class HashCache:
         entry = self.entries.get(name)
         if isinstance(entry, list) and entry[:2] == [stat.st_size, stat.st_mtime_ns]:
             return str(entry[2])
-        digest = _sha256(path)
+        digest = sha256_of(path)
         self.entries[name] = [stat.st_size, stat.st_mtime_ns, digest]
         self.changed = True
         return digest
@@ -479,13 +478,9 @@ class HashCache:
     def save(self) -> None:
         if not self.changed:
             return
-        with contextlib.suppress(OSError):  # a cache not written only costs time next run
-            write_atomic(self.path, json.dumps(self.entries, sort_keys=True).encode())
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        # a cache not written only costs time next run
+        with contextlib.suppress(CannotWrite):
+            write_all(
+                self.path.parent,
+                {self.path.name: json.dumps(self.entries, sort_keys=True).encode()},
+            )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import filecmp
-import hashlib
 import itertools
 import os
 import re
@@ -21,6 +20,7 @@ from urllib.parse import urljoin
 import yaml
 
 from .artwork import placeholder_cover
+from .assets import sha256_of
 from .build import CACHE_FOLDER, DEFAULT_OUTPUT
 from .config import SHOW_FILE, load_show
 from .episodes import EPISODE_SUFFIX, load_episodes
@@ -190,15 +190,10 @@ def _episode_with_the_same_audio(
                 continue
         except OSError:
             continue
-        digest = digest or _sha256(audio)
-        if _sha256(existing) == digest:
+        digest = digest or sha256_of(audio)
+        if sha256_of(existing) == digest:
             return episode
     return None
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as stream:
-        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _create_episode_file(

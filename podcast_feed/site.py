@@ -26,6 +26,7 @@ from .chapters import timestamp
 from .errors import Problem, error
 from .models import Episode, Show
 from .notes import excerpt, shorten
+from .podcasting import Funding, Person
 
 TEMPLATES_FOLDER = "templates"
 """A show's own templates, each overriding the packaged one of the same name."""
@@ -102,8 +103,8 @@ class EpisodePage:
     cues: list[Link]
     transcript_files: list[tuple[str, str]]
     """(URL, type) of every transcript, for a download link."""
-    persons: list[Any]
-    funding: list[Any]
+    persons: list[Person]
+    funding: list[Funding]
     previous: EpisodePage | None = field(default=None, repr=False)
     next: EpisodePage | None = field(default=None, repr=False)
 
@@ -154,7 +155,7 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
     Raises `TemplateProblems` when a template of the show fails to render.
     """
     environment = site_templates(root)
-    pages = _episode_pages(show, episodes)
+    pages = [_episode_page(show, episode) for episode in episodes]
     chronological = sorted(pages, key=lambda page: (page.episode.published, page.path))
     if show.type == "serial":
         chronological = list(pages)
@@ -215,10 +216,6 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
             raise TemplateProblems([_template_problem(root, name, None, str(exc))]) from None
         files[name] = source.encode()
     return files
-
-
-def _episode_pages(show: Show, episodes: Sequence[Episode]) -> list[EpisodePage]:
-    return [_episode_page(show, episode) for episode in episodes]
 
 
 def _episode_page(show: Show, episode: Episode) -> EpisodePage:
