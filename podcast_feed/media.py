@@ -7,9 +7,9 @@ other formats go through `mutagen.File`.
 from __future__ import annotations
 
 import errno
-import itertools
+import mmap
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,6 +25,7 @@ from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
 from .filetypes import ENCLOSURE_TYPES
 from .models import Episode, MediaInfo
+from .mp3 import id3_chapters, scan_frames
 from .podcasting import AlternateEnclosure
 from .vocabulary import suggest
 
@@ -250,20 +251,30 @@ def _short_text(value: object) -> str:
 
 def _probe_mp3(path: Path, size: int) -> MediaInfo:
     with path.open("rb") as stream:
-        info = MPEGInfo(stream)
+        try:
+            info = MPEGInfo(stream)
+        except HeaderNotFoundError:
+            if _free_format(stream):
+                raise UnreadableMedia(
+                    "it is a free-format MP3 (its frames state no bitrate), which many players "
+                    "cannot play; ffmpeg cannot read it either"
+                ) from None
+            raise
         if info.sketchy or not info.length:
             raise UnreadableMedia("no valid MPEG audio frames found")
         duration = float(info.length)
+        bitrate = int(info.bitrate)
+        vbr_without_header = False
         # Without a Xing/VBRI header mutagen guesses the length from the first frame's
         # bitrate: right for CBR, off by minutes for VBR, where we count every frame instead.
-        vbr_without_header = info.bitrate_mode is BitrateMode.UNKNOWN and _varying_bitrate(
-            stream, info.frame_offset
-        )
-        bitrate = int(info.bitrate)
-        if vbr_without_header:
-            duration = _scanned_duration(stream, info.frame_offset)
+        if info.bitrate_mode is BitrateMode.UNKNOWN:
+            with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                vbr_without_header = scan_frames(data, info.frame_offset, 400).varying_bitrate
+                if vbr_without_header:
+                    duration = scan_frames(data, info.frame_offset).duration
+        if vbr_without_header and duration:
             # mutagen's bitrate is the first frame's: the average is what the file holds
-            bitrate = round((size - info.frame_offset) * 8 / duration) if duration else bitrate
+            bitrate = round((size - info.frame_offset) * 8 / duration)
         promised = _header_bytes(stream, info.frame_offset)
         chapters = _id3_chapters(stream, path)
     # some old encoders count the ID3 tag too: a file at least as big as promised is whole
@@ -282,6 +293,22 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         promised_bytes=promised if cut_short else None,
         bitrate_mode="VBR" if vbr_without_header else _mode_name(info.bitrate_mode),
     )
+
+
+def _free_format(stream: BinaryIO) -> bool:
+    """Whether the audio after the ID3 tag starts with free-format frames, which mutagen (and
+    ffmpeg) cannot read."""
+    stream.seek(0)
+    head = stream.read(10)
+    start = 10 + _syncsafe(head[6:10]) if len(head) == 10 and head[:3] == b"ID3" else 0
+    stream.seek(start)
+    data = stream.read(64 * 1024)
+    return scan_frames(data, 0, 3).free_format
+
+
+def _syncsafe(size: bytes) -> int:
+    """An ID3v2 tag size: 7 bits a byte."""
+    return sum((byte & 0x7F) << (7 * (3 - index)) for index, byte in enumerate(size))
 
 
 _COMPLETE = 0.98
@@ -314,16 +341,18 @@ def _header_bytes(stream: BinaryIO, first_frame: int) -> int | None:
 
 
 def _id3_chapters(stream: BinaryIO, path: Path) -> tuple[tuple[float, str], ...]:
-    """CHAP frames, read only when the ID3 tag's bytes contain one: parsing every tag (cover art
-    included) would make probing many times slower."""
+    """CHAP frames, read from the ID3 tag's bytes directly when they contain one; mutagen parses
+    the whole tag (cover art included) only for tags the direct reader leaves to it."""
     stream.seek(0)
     header = stream.read(10)
     if len(header) < 10 or header[:3] != b"ID3":
         return ()
-    # ID3v2 sizes are "syncsafe": 7 bits per byte
-    size = sum((byte & 0x7F) << (7 * (3 - index)) for index, byte in enumerate(header[6:]))
-    if b"CHAP" not in stream.read(size):
+    tag = header + stream.read(_syncsafe(header[6:10]))
+    if b"CHAP" not in tag:
         return ()
+    chapters = id3_chapters(tag)
+    if chapters is not None:
+        return chapters
     try:
         frames = ID3(path).getall("CHAP")  # type: ignore[no-untyped-call]
     except (mutagen.MutagenError, ValueError, EOFError):
@@ -331,32 +360,6 @@ def _id3_chapters(stream: BinaryIO, path: Path) -> tuple[tuple[float, str], ...]
     return tuple(
         sorted((frame.start_time / 1000, str(frame.sub_frames.get("TIT2", ""))) for frame in frames)
     )
-
-
-def _frames(stream: BinaryIO, first_frame: int) -> Iterator[MPEGFrame]:
-    stream.seek(first_frame)
-    while True:
-        try:
-            yield MPEGFrame(stream)  # type: ignore[no-untyped-call]
-        except (HeaderNotFoundError, EOFError):
-            return
-
-
-def _varying_bitrate(stream: BinaryIO, first_frame: int) -> bool:
-    """Whether the bitrate changes within the first 400 frames (about ten seconds)."""
-    bitrates = {frame.bitrate for frame in itertools.islice(_frames(stream, first_frame), 400)}
-    return len(bitrates) > 1
-
-
-def _scanned_duration(stream: BinaryIO, first_frame: int) -> float:
-    samples = 0
-    sample_rate = 0
-    for frame in _frames(stream, first_frame):
-        sample_rate = frame.sample_rate
-        samples += (
-            384 if frame.layer == 1 else 576 if frame.layer == 3 and frame.version != 1 else 1152
-        )
-    return samples / sample_rate if sample_rate else 0.0
 
 
 def with_media(
