@@ -59,7 +59,7 @@ def mutagen_frames(path: Path) -> tuple[int, set[int]]:
     """The frames mutagen's own frame parser walks, and their bitrates in kbit/s."""
     with path.open("rb") as stream:
         stream.seek(MPEGInfo(stream).frame_offset)
-        count, bitrates = 0, set()
+        count, bitrates = 0, set[int]()
         while True:
             try:
                 frame = MPEGFrame(stream)
