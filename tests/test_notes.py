@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import feedparser
@@ -11,7 +12,7 @@ from lxml import html as lxml_html
 from podcast_feed import build
 from podcast_feed.notes import ALLOWED_TAGS, fit_description, render_notes
 
-from .conftest import MakeProject, episode
+from .conftest import REPO, MakeProject, episode
 
 
 def tags_in(fragment: str) -> set[str]:
@@ -111,3 +112,20 @@ def test_timestamp_lines_keep_one_line_each_in_description_and_content(
     )
     assert entry.content[0].value == expected
     assert entry.summary == expected
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads Linux's /proc")
+def test_rendering_keeps_no_memory() -> None:
+    """cmarkgfm's own wrapper keeps ~22 KiB a call (the document tree and the HTML); 2,000
+    episodes' notes would keep over 40 MiB."""
+    notes = (REPO / "episodes").glob("*.md").__next__().read_text() * 3
+    render_notes(notes)
+    before = _resident_bytes()
+    for _ in range(2000):
+        render_notes(notes)
+    assert _resident_bytes() - before < 8 * 1024 * 1024
