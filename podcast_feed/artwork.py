@@ -3,12 +3,13 @@ knows it): square, 1400-3000 px, JPEG or PNG matching its extension, RGB without
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
-
-from .errors import Problem
+from .cache import Cache, remember
+from .errors import PodcastFeedError, Problem
 from .models import Episode, Show
 
 MIN_SIDE, MAX_SIDE = 1400, 3000
@@ -17,12 +18,12 @@ _FORMAT_BY_SUFFIX = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 
 
 def check_image(
-    reference: str, media_dir: Path, owner: Show | Episode, field: str
+    reference: str, media_dir: Path, owner: Show | Episode, field: str, cache: Cache | None = None
 ) -> list[Problem]:
     """Apple's rules for an `image` key of the show or an episode: a file in media/ is read; a
     URL can only be checked for its extension, which Apple reads the format from."""
     if "://" not in reference:
-        return check_artwork(media_dir / reference, owner, field)
+        return check_artwork(media_dir / reference, owner, field, cache)
     if PurePosixPath(urlsplit(reference).path).suffix.lower() in _FORMAT_BY_SUFFIX:
         return []
     return [
@@ -35,8 +36,44 @@ def check_image(
     ]
 
 
-def check_artwork(path: Path, owner: Show | Episode, field: str) -> list[Problem]:
-    """Every reason Apple would refuse this image, reading only its header."""
+@dataclass(frozen=True)
+class ImageFacts:
+    """What an image's header says, all that Apple's rules need."""
+
+    format: str | None
+    width: int
+    height: int
+    mode: str
+    has_alpha: bool
+    size: int
+
+
+class UnreadableImage(PodcastFeedError):
+    """Pillow does not recognise the file as an image."""
+
+
+def image_facts(path: Path) -> ImageFacts:
+    """The image's header, read with Pillow (imported here: only builds with artwork pay)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            width, height = image.size
+            return ImageFacts(
+                image.format, width, height, image.mode, has_alpha, path.stat().st_size
+            )
+    except FileNotFoundError:
+        raise
+    except (UnidentifiedImageError, OSError):
+        raise UnreadableImage(str(path)) from None
+
+
+def check_artwork(
+    path: Path, owner: Show | Episode, field: str, cache: Cache | None = None
+) -> list[Problem]:
+    """Every reason Apple would refuse this image, reading only its header (or what `cache`
+    remembers of it)."""
 
     expected_format = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if expected_format is None:
@@ -49,9 +86,7 @@ def check_artwork(path: Path, owner: Show | Episode, field: str) -> list[Problem
             )
         ]
     try:
-        with Image.open(path) as image:
-            real_format, (width, height), mode = image.format, image.size, image.mode
-            has_alpha = mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+        facts = remember(cache, "image", path, functools.partial(image_facts, path))
     except FileNotFoundError:
         return [
             owner.error(
@@ -61,7 +96,7 @@ def check_artwork(path: Path, owner: Show | Episode, field: str) -> list[Problem
                 "add the file or correct the name",
             )
         ]
-    except (UnidentifiedImageError, OSError):
+    except (UnreadableImage, OSError):
         return [
             owner.error(
                 "artwork-unreadable",
@@ -70,6 +105,7 @@ def check_artwork(path: Path, owner: Show | Episode, field: str) -> list[Problem
                 "export it again as JPEG or PNG",
             )
         ]
+    real_format, width, height, mode = facts.format, facts.width, facts.height, facts.mode
     problems = []
     if real_format != expected_format:
         problems.append(
@@ -98,7 +134,7 @@ def check_artwork(path: Path, owner: Show | Episode, field: str) -> list[Problem
                 "export it at 3000x3000 px",
             )
         )
-    if has_alpha:
+    if facts.has_alpha:
         problems.append(
             owner.error(
                 "artwork-alpha",
@@ -116,12 +152,12 @@ def check_artwork(path: Path, owner: Show | Episode, field: str) -> list[Problem
                 "convert it to RGB",
             )
         )
-    if path.stat().st_size > LARGE_FILE:
+    if facts.size > LARGE_FILE:
         problems.append(
             owner.warning(
                 "artwork-large-file",
                 field,
-                f"{path.name!r} is {path.stat().st_size / 1e6:.1f} MB; apps load it slowly",
+                f"{path.name!r} is {facts.size / 1e6:.1f} MB; apps load it slowly",
                 "compress it below 1 MB",
             )
         )
@@ -131,6 +167,8 @@ def check_artwork(path: Path, owner: Show | Episode, field: str) -> list[Problem
 def placeholder_cover(path: Path, title: str) -> None:
     """A plain 1400 px cover with the show's title, so a new show validates until the real
     artwork arrives."""
+    from PIL import Image, ImageDraw, ImageFont
+
     cover = Image.new("RGB", (MIN_SIDE, MIN_SIDE), (40, 44, 52))
     ImageDraw.Draw(cover).text(
         (MIN_SIDE // 2, MIN_SIDE // 2),

@@ -13,26 +13,29 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .assets import media_references
-from .chapters import CHAPTERS_FOLDER, chapters_json, chapters_path
-from .checks import check
-from .config import SHOW_FILE, load_show, require_show
-from .episodes import load_episodes
+from .cache import Cache, InputState, input_state
 from .errors import PodcastFeedError, Problem, ProblemsFound, error, has_errors
-from .feed import render_feed
-from .history import PublishedFeed, check_history, read_previous
-from .media import with_media
-from .models import Episode, Show
-from .transcripts import with_transcripts
+from .layout import (
+    CACHE_FOLDER,
+    CHAPTERS_FOLDER,
+    DEFAULT_OUTPUT,
+    FEED_FILE,
+    SHOW_FILE,
+    require_show,
+)
 
-FEED_FILE = "feed.xml"
-DEFAULT_OUTPUT = "public"
-CACHE_FOLDER = ".podcast-feed-cache"
-"""What podcast-feed remembers between runs (file hashes); safe to delete, never committed."""
+if TYPE_CHECKING:
+    from .history import PublishedFeed
+    from .models import Episode, Show
+
+__all__ = ["CACHE_FOLDER", "DEFAULT_OUTPUT", "FEED_FILE", "BuildResult", "build", "validate"]
+# The pipeline's modules (pydantic, mutagen, feedgen...) are imported by the functions that
+# run it: a build with nothing to do, and `--help`, never load them.
 
 
 @dataclass
@@ -51,24 +54,39 @@ class Validation:
 class BuildResult:
     feed_path: Path
     feed_size: int
-    published: list[Episode]
+    published: int
+    """Episodes in the feed."""
     drafts: int
     scheduled: int
+    total_duration: float
+    """Seconds of audio in the feed."""
     problems: list[Problem] = field(default_factory=list)
     """The warnings (a build with errors raises instead)."""
     site_pages: int = 0
     """HTML pages of the website, rewritten or already up to date (0 with `site: false`)."""
     media: frozenset[str] = frozenset()
     """The files in media/ the feed references (what `serve` serves and `publish` uploads)."""
+    unchanged: bool = False
+    """Nothing in the show had changed since a build the cache remembers: nothing was read
+    or written."""
 
     @property
     def site_index(self) -> Path | None:
         """The website's home page, when there is a website."""
         return self.feed_path.parent / "index.html" if self.site_pages else None
 
-    @property
-    def total_duration(self) -> float:
-        return sum(episode.media.duration for episode in self.published if episode.media)
+
+@dataclass(frozen=True)
+class _Record:
+    """What a successful build leaves in the cache for the next one with the same inputs."""
+
+    result: BuildResult
+    outputs: dict[str, tuple[int, int]]
+    """Each file written or kept, with its size and mtime in ns: a replay checks they are so."""
+    valid_from: datetime | None
+    """The newest episode date in the feed: before it, the feed had fewer episodes."""
+    valid_until: datetime | None
+    """The first scheduled episode's date: from then on, the feed has one more."""
 
 
 def validate(
@@ -79,6 +97,7 @@ def validate(
     allow_removal: bool = False,
     online: bool = False,
     checked: Callable[[str, int], None] | None = None,
+    cache: Cache | None = None,
 ) -> Validation:
     """Load and check everything under `root`; never raises for what is in the files.
 
@@ -86,18 +105,30 @@ def validate(
     there must not vanish or change guid or audio URL, unless `allow_removal` or the episode's
     `republish` says so. `online` adds the hosting check (`hosting.py`), which fetches the
     feed and its files as apps do; `checked` is called after each URL, for a progress bar.
+    `cache` remembers what each file gave last time.
     """
+    from .checks import check
+    from .config import load_show
+    from .episodes import load_episodes
+    from .history import check_history, read_previous
+    from .media import with_media
+    from .transcripts import with_transcripts
+
     require_show(root)
     now = now or _now()
+    if cache is not None:
+        cache.for_show(root)
     published_before = read_previous(previous) if isinstance(previous, str) else previous
     show, problems = load_show(root / SHOW_FILE)
-    episodes, found = load_episodes(root / "episodes", root, show)
+    episodes, found = load_episodes(root / "episodes", root, show, cache)
     problems += found
-    episodes, found = with_media(episodes, root / "media")
+    episodes, found = with_media(episodes, root / "media", cache=cache)
     problems += found
-    episodes, found = with_transcripts(episodes, root / "media")
+    episodes, found = with_transcripts(episodes, root / "media", cache)
     problems += found
-    problems += check(show, episodes, root)
+    problems += check(show, episodes, root, cache)
+    if cache is not None:
+        cache.save()
     if show is not None and show.site:
         from .site import check_templates  # Jinja2 only for shows that have a site
 
@@ -118,6 +149,7 @@ def validate(
             )
         )
     if online and show is not None and not has_errors(problems):
+        from .feed import render_feed
         from .hosting import check_hosting  # httpx only for the command that goes online
 
         published = in_feed_order(show, publishable(episodes, now))
@@ -135,16 +167,33 @@ def build(
     previous: str | PublishedFeed | None = None,
     allow_removal: bool = False,
     served_from: str | None = None,
+    cache: Cache | None = None,
 ) -> BuildResult:
     """Validate, then write `output/feed.xml`, its chapter files and (unless `site: false`)
     the website; on any error nothing is written.
 
-    `served_from` (an http URL) makes the feed and media URLs point there, for `serve`.
+    `served_from` (an http URL) makes the feed and media URLs point there, for `serve`. With
+    a `cache`, files unchanged since an earlier build are not read again, and a build whose
+    inputs and outputs are all as a remembered build left them is not done again.
     """
     now = now or _now()
-    validation = validate(root, now=now, previous=previous, allow_removal=allow_removal)
+    state: InputState | None = None
+    if cache is not None and cache.enabled and previous is None:
+        # the feed depends on these besides the files (`previous` is another input: no replay)
+        options = (cache.identity, output.resolve(), strict, served_from)
+        state = input_state(root, SHOW_FILE, options)
+        replayed = _replay(cache.record(state), output, now)
+        if replayed is not None:
+            return replayed
+    validation = validate(
+        root, now=now, previous=previous, allow_removal=allow_removal, cache=cache
+    )
     if validation.failed(strict) or validation.show is None:
         raise ProblemsFound(validation.problems)
+    from .assets import media_references
+    from .chapters import chapters_json, chapters_path
+    from .feed import render_feed
+
     show = validation.show if served_from is None else served(validation.show, served_from)
     published = in_feed_order(show, publishable(validation.episodes, now))
     files = {
@@ -161,16 +210,55 @@ def build(
     write_all(output, {FEED_FILE: xml})
     remove_stale(output, files, site=show.site)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
-    return BuildResult(
+    result = BuildResult(
         feed_path=feed_path,
         feed_size=len(xml),
-        published=published,
+        published=len(published),
         drafts=drafts,
         scheduled=len(validation.episodes) - drafts - len(published),
+        total_duration=sum(episode.media.duration for episode in published if episode.media),
         problems=validation.problems,
         site_pages=sum(1 for relative in files if relative.endswith(".html")),
         media=frozenset(reference.file for reference in media_references(show, published)),
     )
+    if cache is not None and state is not None:
+        episodes = validation.episodes
+        coming = [e.published for e in episodes if not e.meta.draft and e.published > now]
+        record = _Record(
+            result,
+            _outputs(output, [*files, FEED_FILE]),
+            valid_from=max((episode.published for episode in published), default=None),
+            valid_until=min(coming, default=None),
+        )
+        cache.save(state, record)
+    return result
+
+
+def _outputs(output: Path, written: Sequence[str]) -> dict[str, tuple[int, int]]:
+    outputs = {}
+    for relative in written:
+        status = (output / relative).stat()
+        outputs[relative] = (status.st_size, status.st_mtime_ns)
+    return outputs
+
+
+def _replay(record: object, output: Path, now: datetime) -> BuildResult | None:
+    """The remembered build's result, if it was made for the same time window and everything
+    it wrote is still there, untouched."""
+    if not isinstance(record, _Record):
+        return None
+    if record.valid_from is not None and now < record.valid_from:
+        return None
+    if record.valid_until is not None and now >= record.valid_until:
+        return None
+    for relative, (size, mtime_ns) in record.outputs.items():
+        try:
+            status = (output / relative).stat()
+        except OSError:
+            return None
+        if (status.st_size, status.st_mtime_ns) != (size, mtime_ns):
+            return None
+    return replace(record.result, feed_path=output / FEED_FILE, unchanged=True)
 
 
 class CannotWrite(PodcastFeedError):

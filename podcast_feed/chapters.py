@@ -8,11 +8,11 @@ import json
 from collections.abc import Sequence
 
 from .errors import Problem
+from .layout import CHAPTERS_FOLDER
 from .models import Episode, Show
 from .podcasting import Chapter
 from .yamlfile import FORBIDDEN_CHARACTER
 
-CHAPTERS_FOLDER = "chapters"
 MIN_DESCRIPTION_CHAPTERS = 3
 """Spotify lists description timestamps only from three chapters on, the first at 0:00."""
 

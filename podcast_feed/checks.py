@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from .artwork import check_image
 from .assets import check_inside_show, media_references
+from .cache import Cache
 from .chapters import check_chapters, check_soundbites
 from .errors import Problem
 from .models import Episode, Show, podcast_guid_for
@@ -21,14 +22,17 @@ _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
 
 
-def check(show: Show | None, episodes: Sequence[Episode], root: Path) -> list[Problem]:
-    """Every cross-record problem; `show` is None when podcast.yaml itself failed."""
+def check(
+    show: Show | None, episodes: Sequence[Episode], root: Path, cache: Cache | None = None
+) -> list[Problem]:
+    """Every cross-record problem; `show` is None when podcast.yaml itself failed. `cache`
+    remembers what images' headers say."""
     problems: list[Problem] = []
     if show is not None:
-        problems += check_show(show, root)
+        problems += check_show(show, root, cache)
         problems += check_episode_numbers(show, episodes)
     for episode in episodes:
-        problems += check_episode(show, episode, root)
+        problems += check_episode(show, episode, root, cache)
     problems += check_inside_show(root, media_references(show, episodes))
     problems += check_unique(
         episodes,
@@ -49,7 +53,7 @@ def check(show: Show | None, episodes: Sequence[Episode], root: Path) -> list[Pr
     return problems
 
 
-def check_show(show: Show, root: Path) -> list[Problem]:
+def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Problem]:
     problems: list[Problem] = []
     derived = podcast_guid_for(show.feed_url)
     if show.podcast_guid is None:
@@ -91,11 +95,13 @@ def check_show(show: Show, root: Path) -> list[Problem]:
                     "publish over https; Apple recommends it and Podcasting 2.0 requires it",
                 )
             )
-    problems += check_image(show.image, root / "media", show, "image")
+    problems += check_image(show.image, root / "media", show, "image", cache)
     return problems
 
 
-def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Problem]:
+def check_episode(
+    show: Show | None, episode: Episode, root: Path, cache: Cache | None = None
+) -> list[Problem]:
     meta = episode.meta
     problems: list[Problem] = []
 
@@ -161,7 +167,7 @@ def check_episode(show: Show | None, episode: Episode, root: Path) -> list[Probl
     if show is not None:
         problems += _title_problems(show, episode)
     if meta.image:
-        problems += check_image(meta.image, root / "media", episode, "image")
+        problems += check_image(meta.image, root / "media", episode, "image", cache)
     problems += [
         episode.error(
             "chapter-image-missing",

@@ -151,7 +151,7 @@ def build_command(
     drafts, scheduled = result.drafts, result.scheduled
     website = f"; website -> {_relative(result.site_index)}" if result.site_index else ""
     typer.echo(
-        f"Published {len(result.published)} episode{'s' if len(result.published) != 1 else ''}"
+        f"Published {result.published} episode{'s' if result.published != 1 else ''}"
         f" ({drafts} draft{'s' if drafts != 1 else ''} and {scheduled} scheduled skipped), "
         f"{_clock(result.total_duration)} in all, feed {result.feed_size / 1000:.1f} kB "
         f"-> {_relative(result.feed_path)}{website}"
@@ -257,7 +257,7 @@ def publish_command(
             typer.echo(f"unchanged {file.key}")
         for stored in plan.delete:
             typer.echo(f"delete    {stored.key} ({_size(stored.size)})")
-    episodes = len(result.build.published)
+    episodes = result.build.published
     unchanged = len(plan.unchanged) + (not plan.feed_changed)
     summary = (
         f"{episodes} episode{'s' if episodes != 1 else ''}: {plan.uploads} "

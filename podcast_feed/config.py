@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import Problem, ShowNotFound
-from .models import SHOW_FILE, Show
+from .errors import Problem
+from .layout import SHOW_FILE, require_show
+from .models import Show
 from .validation import validate_record
 from .yamlfile import parse_yaml, read_text
 
 __all__ = ["SHOW_FILE", "load_show", "require_show"]
-
-
-def require_show(root: Path) -> None:
-    """Every command that works on a show starts here: no podcast.yaml, no show."""
-    if not (root / SHOW_FILE).is_file():
-        raise ShowNotFound(
-            f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass --root"
-        )
 
 
 def load_show(path: Path, shown_as: str = SHOW_FILE) -> tuple[Show | None, list[Problem]]:

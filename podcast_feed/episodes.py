@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 import zoneinfo
 from pathlib import Path
 
+from .cache import Cache, remember
 from .errors import Problem, error
 from .models import Episode, FrontMatter, Show, aware
 from .notes import render_notes
@@ -23,9 +25,10 @@ def episode_files(episodes_dir: Path) -> list[Path]:
 
 
 def load_episodes(
-    episodes_dir: Path, root: Path, show: Show | None
+    episodes_dir: Path, root: Path, show: Show | None, cache: Cache | None = None
 ) -> tuple[list[Episode], list[Problem]]:
-    """Every episode file parsed, validated and rendered; problems from all of them."""
+    """Every episode file parsed, validated and rendered (or as `cache` remembers it); problems
+    from all of them."""
     zone = show.zone if show else zoneinfo.ZoneInfo("UTC")
     namespace = show.guid if show else uuid.UUID(int=0)
     episodes: list[Episode] = []
@@ -43,7 +46,15 @@ def load_episodes(
                 )
             )
             continue
-        episode, found = load_episode(path, shown_as, zone, namespace)
+        episode, found = remember(
+            cache,
+            "episode",
+            path,
+            functools.partial(load_episode, path, shown_as, zone, namespace),
+            shown_as,
+            zone.key,
+            namespace,
+        )
         problems += found
         if episode is not None:
             episodes.append(episode)

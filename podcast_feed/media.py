@@ -7,6 +7,7 @@ other formats go through `mutagen.File`.
 from __future__ import annotations
 
 import errno
+import functools
 import mmap
 import stat
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from mutagen.mp3._util import VBRIHeader, VBRIHeaderError, XingHeader, XingHeade
 from mutagen.mp4 import MP4
 from mutagen.mp4._atom import Atoms
 
+from .cache import Cache, remember
 from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
 from .filetypes import ENCLOSURE_TYPES
@@ -363,9 +365,13 @@ def _id3_chapters(stream: BinaryIO, path: Path) -> tuple[tuple[float, str], ...]
 
 
 def with_media(
-    episodes: Sequence[Episode], media_dir: Path, shown_as: str = "media"
+    episodes: Sequence[Episode],
+    media_dir: Path,
+    shown_as: str = "media",
+    cache: Cache | None = None,
 ) -> tuple[list[Episode], list[Problem]]:
-    """Each episode with its probed audio; drafts are left unprobed (their audio may not exist).
+    """Each episode with its probed audio (or what `cache` remembers of it); drafts are left
+    unprobed (their audio may not exist).
 
     An episode whose audio cannot be used is dropped from the list and reported.
     """
@@ -379,7 +385,7 @@ def with_media(
         path = media_dir / audio
 
         try:
-            info = probe(path)
+            info = remember(cache, "audio", path, functools.partial(probe, path))
         except UnsupportedMedia as exc:
             problems.append(
                 episode.error(
@@ -438,7 +444,7 @@ def with_media(
                     )
                 )
                 continue
-            alternates, found = _probe_alternates(episode, media_dir)
+            alternates, found = _probe_alternates(episode, media_dir, cache)
             problems += found
             chapters = episode.chapters or embedded_chapters(info.chapters)
             probed.append(replace(episode, media=info, alternates=alternates, chapters=chapters))
@@ -446,14 +452,17 @@ def with_media(
 
 
 def _probe_alternates(
-    episode: Episode, media_dir: Path
+    episode: Episode, media_dir: Path, cache: Cache | None
 ) -> tuple[tuple[tuple[AlternateEnclosure, MediaInfo], ...], list[Problem]]:
     alternates = []
     problems = []
     line = episode.line_of("alternate_enclosures")
     for alternate in episode.meta.alternate_enclosures:
         try:
-            alternates.append((alternate, probe(media_dir / alternate.audio)))
+            path = media_dir / alternate.audio
+            alternates.append(
+                (alternate, remember(cache, "audio", path, functools.partial(probe, path)))
+            )
         except (UnsupportedMedia, UnreadableMedia, OSError) as exc:
             reason = (
                 "is not in media/"

@@ -44,6 +44,7 @@ from .fields import (
     date_or_datetime,
     iso_639,
 )
+from .layout import SHOW_FILE
 from .podcasting import (
     AlternateEnclosure,
     Chapter,
@@ -62,9 +63,6 @@ from .vocabulary import (
     LEGACY_CATEGORIES,
     did_you_mean,
 )
-
-SHOW_FILE = "podcast.yaml"
-"""The show's settings, at the root of its folder."""
 
 
 class Owner(Model):

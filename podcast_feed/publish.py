@@ -23,13 +23,13 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from .assets import media_references, sha256_of
+from .assets import sha256_of
 from .build import CACHE_FOLDER, FEED_FILE, BuildResult, CannotWrite, build, validate, write_all
-from .chapters import CHAPTERS_FOLDER
 from .config import SHOW_FILE, load_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, warning
 from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
+from .layout import CHAPTERS_FOLDER
 from .models import Publish, Show
 from .site import SITE_FOLDERS
 from .storage import SHA256_ATTRIBUTE, Store, StoredObject
@@ -228,7 +228,7 @@ def _local_files(
     files: list[LocalFile] = []
     settings: Publish = show.publish
     media_dir = root / "media"
-    for reference in sorted({r.file for r in media_references(show, result.published)}):
+    for reference in sorted(result.media):
         path = media_dir / reference
         # transcripts are corrected after release: they get the feed's short cache lifetime
         sidecar = path.suffix.lower() in TRANSCRIPT_TYPES

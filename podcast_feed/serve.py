@@ -25,10 +25,10 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from .build import FEED_FILE, BuildResult, build
-from .chapters import CHAPTERS_FOLDER
 from .config import SHOW_FILE
 from .errors import PodcastFeedError, Problem, ProblemsFound
 from .filetypes import content_type
+from .layout import CHAPTERS_FOLDER
 from .site import TEMPLATES_FOLDER
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
@@ -106,7 +106,7 @@ class PreviewServer:
         self.problems = self.last_result.problems
         if self.problems:
             self.report("\n".join(str(problem) for problem in self.problems))
-        count = len(self.last_result.published)
+        count = self.last_result.published
         self.report(f"Built {count} episode{'s' if count != 1 else ''} -> {self.feed_url}")
         return True
 

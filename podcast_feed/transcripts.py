@@ -3,14 +3,16 @@ webvtt-py (the only module that knows it) so that their time codes fit the audio
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from .errors import Problem
+from .cache import Cache, remember
+from .errors import PodcastFeedError, Problem
 from .filetypes import TRANSCRIPT_TYPES
 from .media import media_files
 from .models import Cue, Episode, Transcript
@@ -23,9 +25,10 @@ _END_TOLERANCE_SECONDS = 1.0
 
 
 def with_transcripts(
-    episodes: Sequence[Episode], media_dir: Path
+    episodes: Sequence[Episode], media_dir: Path, cache: Cache | None = None
 ) -> tuple[list[Episode], list[Problem]]:
-    """Each episode with its transcripts found and checked; drafts are left as they are."""
+    """Each episode with its transcripts found and checked (the files parsed, or as `cache`
+    remembers them); drafts are left as they are."""
     result: list[Episode] = []
     problems: list[Problem] = []
     available = set(media_files(media_dir))  # one listing instead of five stats per episode
@@ -36,7 +39,7 @@ def with_transcripts(
         refs = list(episode.meta.transcripts) or sidecars(episode, available)
         transcripts = []
         for ref in refs:
-            transcript, found = read_transcript(episode, ref, media_dir, available)
+            transcript, found = read_transcript(episode, ref, media_dir, available, cache)
             problems += found
             if transcript is not None:
                 transcripts.append(transcript)
@@ -54,8 +57,48 @@ def sidecars(episode: Episode, available: set[str]) -> list[TranscriptRef]:
     ]
 
 
+@dataclass(frozen=True)
+class Caption:
+    """A cue as the file has it, before any check."""
+
+    start: float
+    end: float
+    start_text: str
+    """The start time as written, for messages."""
+    speaker: str | None
+    text: str
+
+
+class InvalidTranscript(PodcastFeedError):
+    """webvtt-py could not read the file as VTT or SRT."""
+
+
+def parse_captions(path: Path) -> tuple[Caption, ...]:
+    """The cues of a VTT or SRT file."""
+    try:
+        document = (
+            webvtt.read(str(path)) if path.suffix.lower() == ".vtt" else webvtt.from_srt(str(path))
+        )
+    except (MalformedFileError, MalformedCaptionError, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidTranscript(str(exc)) from None
+    return tuple(
+        Caption(
+            start=c.start_time.in_milliseconds() / 1000,
+            end=c.end_time.in_milliseconds() / 1000,
+            start_text=c.start,
+            speaker=c.voice or None,
+            text=" ".join(c.text.split()),
+        )
+        for c in document.captions
+    )
+
+
 def read_transcript(
-    episode: Episode, ref: TranscriptRef, media_dir: Path, available: set[str]
+    episode: Episode,
+    ref: TranscriptRef,
+    media_dir: Path,
+    available: set[str],
+    cache: Cache | None = None,
 ) -> tuple[Transcript | None, list[Problem]]:
     path = media_dir / ref.file
     suffix = path.suffix.lower()
@@ -74,8 +117,8 @@ def read_transcript(
     problems: list[Problem] = []
     if suffix in (".vtt", ".srt"):
         try:
-            document = webvtt.read(str(path)) if suffix == ".vtt" else webvtt.from_srt(str(path))
-        except (MalformedFileError, MalformedCaptionError, UnicodeDecodeError, ValueError) as exc:
+            captions = remember(cache, "transcript", path, functools.partial(parse_captions, path))
+        except InvalidTranscript as exc:
             return None, [
                 episode.error(
                     "transcript-invalid",
@@ -84,15 +127,8 @@ def read_transcript(
                     "check it in a subtitle editor",
                 )
             ]
-        captions = document.captions
         cues = tuple(
-            Cue(
-                start=c.start_time.in_milliseconds() / 1000,
-                end=c.end_time.in_milliseconds() / 1000,
-                speaker=c.voice or None,
-                text=" ".join(c.text.split()),
-            )
-            for c in captions
+            Cue(start=c.start, end=c.end, speaker=c.speaker, text=c.text) for c in captions
         )
         problems += _timing_problems(episode, ref.file, captions)
     transcript = Transcript(
@@ -106,25 +142,23 @@ def read_transcript(
     return transcript, problems
 
 
-def _timing_problems(episode: Episode, name: str, captions: list[webvtt.Caption]) -> list[Problem]:
+def _timing_problems(episode: Episode, name: str, captions: Sequence[Caption]) -> list[Problem]:
     problems: list[Problem] = []
     previous_start = -1.0
     for caption in captions:
-        start = caption.start_time.in_milliseconds() / 1000
-        end = caption.end_time.in_milliseconds() / 1000
-        if start < previous_start or end < start:
+        if caption.start < previous_start or caption.end < caption.start:
             problems.append(
                 episode.error(
                     "transcript-timing",
                     "transcripts",
-                    f"{name!r}: the cue at {caption.start} goes back in time",
+                    f"{name!r}: the cue at {caption.start_text} goes back in time",
                     "make every cue start after the previous one and end after it starts",
                 )
             )
             break
-        previous_start = start
+        previous_start = caption.start
     if captions and episode.media is not None:
-        last_end = max(c.end_time.in_milliseconds() for c in captions) / 1000
+        last_end = max(c.end for c in captions)
         if last_end > episode.media.duration + _END_TOLERANCE_SECONDS:
             problems.append(
                 episode.error(

@@ -1,0 +1,411 @@
+"""What a build remembers between runs, so that it costs what changed, not the catalogue.
+
+Two things, in one sqlite3 file (`.podcast-feed-cache/cache.sqlite3`, or `--cache-dir`):
+
+- facts: what was derived from one input file (an episode parsed and its notes rendered, an
+  audio file probed, a transcript parsed, an image's header read), keyed by the file's content.
+  In a git repository that is the blob id git already computed (`git ls-files -s`), so a fresh
+  CI checkout, where every mtime is new, still hits; elsewhere, and for files git does not
+  track or that differ from its index, it is the size and mtime.
+- build records: the whole input state (every file's size and mtime, the options, the code)
+  of a successful build and the files it wrote. When nothing changed and the outputs are as
+  written, `build` is a directory walk.
+
+Every key includes the code's identity (podcast-feed's own files and its libraries' versions):
+an upgrade starts afresh. A cache that cannot be read is set aside with a warning and rebuilt;
+sqlite3 keeps concurrent builds from corrupting it. Only stdlib here: the no-change path must
+not pay for importing the pipeline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import os
+import pickle
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+CACHE_FOLDER = ".podcast-feed-cache"
+"""What podcast-feed remembers between runs; safe to delete, never committed."""
+CACHE_FILE = "cache.sqlite3"
+_FORMAT = "podcast-feed cache 1"
+_RACY_SECONDS = 2.0
+"""A file changed this recently may change again within the same mtime tick: not trusted."""
+_LIBRARIES = (
+    "cmarkgfm",
+    "feedgen",
+    "jinja2",
+    "lxml",
+    "mutagen",
+    "nh3",
+    "PIL",
+    "pydantic",
+    "pydantic_core",
+    "webvtt",
+    "yaml",
+)
+"""The libraries whose version can change what a build writes."""
+_RECORDS_KEPT = 8
+
+T = TypeVar("T")
+
+
+def code_identity() -> str:
+    """A digest of podcast-feed's own files and of the installed libraries that shape the
+    output: any change to either makes every cached fact and record stale."""
+    digest = hashlib.sha256(sys.version.encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".html", ".css", ".js", ".xml", ".txt"):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)  # finds the files without importing them
+        origin = spec.origin if spec is not None else None
+        if origin:  # reinstalling or upgrading rewrites the package's __init__
+            status = Path(origin).stat()
+            digest.update(f"{name}:{origin}:{status.st_size}:{status.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _stat_key(status: os.stat_result, now: float) -> str | None:
+    if now - status.st_mtime < _RACY_SECONDS:
+        return None
+    return f"stat:{status.st_size}:{status.st_mtime_ns}"
+
+
+class FileKeys:
+    """A content key for each file of the show: git's blob id where git's index matches the
+    file, else size and mtime; None for a file changed too recently to trust its mtime."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._now = time.time()
+        self._blobs: dict[str, str] | None = None
+
+    def key(self, path: Path) -> str | None:
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        blob = self.blobs().get(self._relative(path))
+        if blob is not None:  # with the size: an LFS pointer and its content share a blob
+            return f"git:{blob}:{status.st_size}"
+        return _stat_key(status, self._now)
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return ""
+
+    def blobs(self) -> dict[str, str]:
+        if self._blobs is None:
+            self._blobs = _git_blobs(self.root)
+        return self._blobs
+
+
+def _git_blobs(root: Path) -> dict[str, str]:
+    """Blob ids of the files under `root` that git tracks and whose content is the index's;
+    nothing when `root` is not in a git work tree or git is missing."""
+    if not any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents)):
+        return {}
+    try:
+        listed = _git(root, "ls-files", "--stage", "-z", "--", ".")
+        modified = set(_git(root, "diff-files", "--name-only", "--relative", "-z", "--", "."))
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    blobs = {}
+    for line in listed:
+        meta, _, name = line.partition("\t")
+        mode, blob, stage = meta.split(" ")
+        # symbolic links: git knows the link, not what it points to; conflicts: no single blob
+        if mode != "120000" and stage == "0" and name not in modified:
+            blobs[name] = blob
+    return blobs
+
+
+def _git(root: Path, *arguments: str) -> list[str]:
+    result = subprocess.run(
+        ["git", "-C", str(root), *arguments],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    return [item for item in result.stdout.decode("utf-8", "surrogateescape").split("\0") if item]
+
+
+@dataclass(frozen=True)
+class InputState:
+    """Every input file's size and mtime: what a build record is checked against."""
+
+    digest: str
+    newest_mtime: float
+
+
+_INPUT_FOLDERS = ("episodes", "media", "templates")
+
+
+def input_state(root: Path, show_file: str, options: Iterable[object]) -> InputState:
+    """The digest of `options`, the code, and the size and mtime of every file in the show's
+    input folders and of podcast.yaml, in a stable order; one stat a file."""
+    digest = hashlib.sha256()
+    for option in options:
+        digest.update(repr(option).encode() + b"\0")
+    newest = 0.0
+    for relative, status in _walk_inputs(root, show_file):
+        newest = max(newest, status.st_mtime)
+        digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
+    return InputState(digest.hexdigest(), newest)
+
+
+def _walk_inputs(root: Path, show_file: str) -> Iterator[tuple[str, os.stat_result]]:
+    with contextlib.suppress(OSError):
+        yield show_file, (root / show_file).stat()
+    for folder in _INPUT_FOLDERS:
+        yield from _walk(root / folder, folder)
+
+
+def _walk(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result]]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        relative = f"{prefix}/{entry.name}"
+        try:
+            status = entry.stat()  # follows links, as the build does
+        except OSError:
+            continue
+        if stat.S_ISDIR(status.st_mode):
+            if not entry.is_symlink():  # a link loop must not walk forever
+                yield from _walk(Path(entry.path), relative)
+        else:
+            yield relative, status
+
+
+@dataclass
+class Cache:
+    """The sqlite3 file, opened once per command; `problems` says why it was set aside."""
+
+    path: Path | None
+    """None: caching is off (`--no-cache`), every lookup misses and nothing is stored."""
+    shown_as: str = ""
+    problems: list[Any] = field(default_factory=list)
+    _connection: sqlite3.Connection | None = None
+    _identity: str = ""
+    _pending: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    _used: set[tuple[str, str]] = field(default_factory=set)
+    _keys: FileKeys | None = None
+
+    @classmethod
+    def disabled(cls) -> Cache:
+        return cls(None)
+
+    @classmethod
+    def open(cls, folder: Path, shown_as: str | None = None) -> Cache:
+        cache = cls(folder / CACHE_FILE, shown_as or f"{folder.name}/{CACHE_FILE}")
+        cache._identity = code_identity()
+        cache._connect()
+        return cache
+
+    def _connect(self) -> None:
+        assert self.path is not None
+        for attempt in (1, 2):
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self._prepare(self._connection)
+                return
+            except sqlite3.OperationalError as exc:  # locked for 30 s, read-only, no space
+                self.close()
+                self._ignored(f"it cannot be opened ({exc})", "check the folder's permissions")
+                return
+            except sqlite3.DatabaseError as exc:  # not a database, or not ours
+                self.close()
+                if attempt == 2:
+                    break
+                self._set_aside(str(exc))
+            except (OSError, sqlite3.Error) as exc:
+                self.close()
+                self._ignored(f"it cannot be opened ({exc})", "check the folder's permissions")
+                return
+        self.path = None
+
+    def _prepare(self, connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS facts (kind TEXT, key TEXT, value BLOB NOT NULL, "
+            "PRIMARY KEY (kind, key))"
+        )
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS builds (input TEXT PRIMARY KEY, value BLOB NOT NULL, "
+            "written REAL NOT NULL)"
+        )
+        rows = dict(connection.execute("SELECT name, value FROM meta").fetchall())
+        if rows.get("format") not in (None, _FORMAT):
+            raise sqlite3.DatabaseError(f"it is not a podcast-feed cache ({rows['format']!r})")
+        if rows.get("code") != self._identity:  # another podcast-feed: start afresh
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("DELETE FROM facts")
+            connection.execute("DELETE FROM builds")
+            connection.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [("format", _FORMAT), ("code", self._identity)],
+            )
+            connection.execute("COMMIT")
+
+    def _set_aside(self, reason: str) -> None:
+        assert self.path is not None
+        self._ignored(f"it could not be read ({reason}); it was rebuilt", None)
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                Path(f"{self.path}{suffix}").unlink()
+
+    def _ignored(self, why: str, fix: str | None) -> None:
+        from .errors import warning
+
+        self.problems.append(
+            warning(
+                "cache-ignored",
+                self.shown_as,
+                None,
+                f"the build cache was ignored: {why}",
+                fix or "nothing to do; delete the folder if this repeats",
+            )
+        )
+
+    @property
+    def enabled(self) -> bool:
+        return self._connection is not None
+
+    @property
+    def identity(self) -> str:
+        return self._identity
+
+    def for_show(self, root: Path) -> None:
+        """Key files by their content as of now (git's index is read when first needed)."""
+        self._keys = FileKeys(root)
+
+    def remember(self, kind: str, path: Path, compute: Callable[[], T], *context: object) -> T:
+        """`compute()`, or what it returned (or the podcast-feed error it raised) last time
+        for a file with the same content and the same `context`."""
+        if self._connection is None or self._keys is None:
+            return compute()
+        content = self._keys.key(path)
+        if content is None:
+            return compute()
+        key = "\0".join([content, *(str(item) for item in context)])
+        self._used.add((kind, key))
+        found = self._fact(kind, key)
+        if found is not None:
+            outcome, value = found
+            if outcome == "error":
+                raise value
+            return value  # type: ignore[no-any-return]
+        from .errors import PodcastFeedError
+
+        try:
+            value = compute()
+        except PodcastFeedError as exc:
+            self._pending[kind, key] = pickle.dumps(("error", exc), pickle.HIGHEST_PROTOCOL)
+            raise
+        self._pending[kind, key] = pickle.dumps(("value", value), pickle.HIGHEST_PROTOCOL)
+        return value
+
+    def _fact(self, kind: str, key: str) -> tuple[str, Any] | None:
+        assert self._connection is not None
+        try:
+            row = self._connection.execute(
+                "SELECT value FROM facts WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return None  # a damaged row: computed again and replaced
+
+    def record(self, state: InputState) -> Any:
+        """What the build with exactly this input state wrote and reported, if one did."""
+        if self._connection is None:
+            return None
+        try:
+            row = self._connection.execute(
+                "SELECT value FROM builds WHERE input = ?", (state.digest,)
+            ).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return None
+
+    def save(self, state: InputState | None = None, record: object = None) -> None:
+        """Store the facts computed in this run and, if given, the build record; one
+        transaction. A cache that cannot be written only costs time next run."""
+        if self._connection is None:
+            return
+        written = time.time()
+        keep_record = state is not None and written - state.newest_mtime >= _RACY_SECONDS
+        if not self._pending and not keep_record:
+            return
+        try:
+            self._connection.execute("BEGIN IMMEDIATE")
+            self._connection.executemany(
+                "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)",
+                [(kind, key, value) for (kind, key), value in self._pending.items()],
+            )
+            if keep_record and state is not None:
+                self._connection.execute(
+                    "INSERT OR REPLACE INTO builds VALUES (?, ?, ?)",
+                    (state.digest, pickle.dumps(record, pickle.HIGHEST_PROTOCOL), written),
+                )
+                self._connection.execute(
+                    "DELETE FROM builds WHERE input NOT IN "
+                    "(SELECT input FROM builds ORDER BY written DESC LIMIT ?)",
+                    (_RECORDS_KEPT,),
+                )
+            self._prune()
+            self._connection.execute("COMMIT")
+            self._pending.clear()
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.execute("ROLLBACK")
+            self._ignored(f"it could not be written ({exc})", "check the folder's permissions")
+
+    def _prune(self) -> None:
+        """Drop the facts of old file versions once they outnumber the ones in use."""
+        assert self._connection is not None
+        (stored,) = self._connection.execute("SELECT COUNT(*) FROM facts").fetchone()
+        if stored <= 2 * len(self._used) + 1000:
+            return
+        self._connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (kind TEXT, key TEXT)")
+        self._connection.execute("DELETE FROM used")
+        self._connection.executemany("INSERT INTO used VALUES (?, ?)", sorted(self._used))
+        self._connection.execute(
+            "DELETE FROM facts WHERE (kind, key) NOT IN (SELECT kind, key FROM used)"
+        )
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._connection.close()
+            self._connection = None
+
+
+def remember(
+    cache: Cache | None, kind: str, path: Path, compute: Callable[[], T], *context: object
+) -> T:
+    """`cache.remember(...)`, or just `compute()` without a cache."""
+    if cache is None:
+        return compute()
+    return cache.remember(kind, path, compute, *context)

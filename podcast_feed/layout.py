@@ -1,0 +1,35 @@
+"""Where things are: the names of a show's files and of what a build writes.
+
+Kept apart from the pipeline so that commands can find a show without importing it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cache import CACHE_FOLDER
+from .errors import ShowNotFound
+
+SHOW_FILE = "podcast.yaml"
+"""The show's settings, at the root of its folder."""
+FEED_FILE = "feed.xml"
+CHAPTERS_FOLDER = "chapters"
+"""Where the build writes each episode's Podcasting 2.0 chapters file."""
+DEFAULT_OUTPUT = "public"
+
+__all__ = [
+    "CACHE_FOLDER",
+    "CHAPTERS_FOLDER",
+    "DEFAULT_OUTPUT",
+    "FEED_FILE",
+    "SHOW_FILE",
+    "require_show",
+]
+
+
+def require_show(root: Path) -> None:
+    """Every command that works on a show starts here: no podcast.yaml, no show."""
+    if not (root / SHOW_FILE).is_file():
+        raise ShowNotFound(
+            f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass --root"
+        )
