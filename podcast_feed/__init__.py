@@ -1,13 +1,33 @@
 """podcast-feed: a podcast RSS feed that every app accepts, from Markdown episode files."""
 
-from .build import BuildResult, Validation, build, validate
-from .errors import PodcastFeedError, Problem, ProblemsFound, Severity
-from .models import Episode, FrontMatter, MediaInfo, Show
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 """The one place the version is written (pyproject.toml reads it): no package metadata lookup
 at start-up."""
 
+if TYPE_CHECKING:
+    from .build import BuildResult, Validation, build, validate
+    from .errors import PodcastFeedError, Problem, ProblemsFound, Severity
+    from .models import Episode, FrontMatter, MediaInfo, Show
+
+_EXPORTS = {
+    "BuildResult": "build",
+    "Validation": "build",
+    "build": "build",
+    "validate": "build",
+    "PodcastFeedError": "errors",
+    "Problem": "errors",
+    "ProblemsFound": "errors",
+    "Severity": "errors",
+    "Episode": "models",
+    "FrontMatter": "models",
+    "MediaInfo": "models",
+    "Show": "models",
+}
 __all__ = [
     "BuildResult",
     "Episode",
@@ -22,3 +42,10 @@ __all__ = [
     "build",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, imported on first use: `podcast-feed --help` must not load pydantic."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)

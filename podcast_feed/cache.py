@@ -225,7 +225,9 @@ class Cache:
         for attempt in (1, 2):
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+                self._connection = sqlite3.connect(
+                    self.path, timeout=30, isolation_level=None, check_same_thread=False
+                )
                 self._prepare(self._connection)
                 return
             except sqlite3.OperationalError as exc:  # locked for 30 s, read-only, no space

@@ -6,12 +6,14 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .errors import Problem
 from .layout import CHAPTERS_FOLDER
-from .models import Episode, Show
-from .podcasting import Chapter
-from .yamlfile import FORBIDDEN_CHARACTER
+
+if TYPE_CHECKING:  # `timestamp` serves the CLI, which must not load pydantic for it
+    from .models import Episode, Show
+    from .podcasting import Chapter
 
 MIN_DESCRIPTION_CHAPTERS = 3
 """Spotify lists description timestamps only from three chapters on, the first at 0:00."""
@@ -163,6 +165,9 @@ def check_soundbites(episode: Episode) -> list[Problem]:
 
 def embedded_chapters(starts_and_titles: Sequence[tuple[float, str]]) -> tuple[Chapter, ...]:
     """Chapters read from the audio file, with titles made usable (trimmed, never empty)."""
+    from .podcasting import Chapter
+    from .yamlfile import FORBIDDEN_CHARACTER
+
     return tuple(
         Chapter(
             start=max(0.0, start),

@@ -16,12 +16,14 @@ from typing import Annotated, Any, Literal, NoReturn, TypeVar
 import typer
 
 from . import __version__
-from .build import DEFAULT_OUTPUT, build, validate
-from .chapters import timestamp
-from .config import require_show
+from .build import build, validate
+from .cache import Cache
 from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count
-from .media import UnreadableMedia, inspect_audio
-from .scaffold import init_show, new_episode
+from .layout import CACHE_FOLDER, DEFAULT_OUTPUT, require_show
+
+# Each command imports the modules only it needs (mutagen, Pillow, werkzeug...), and `build`
+# imports the pipeline only when it has work to do: `--help` and a build with nothing to do
+# start in a fraction of the time.
 
 app = typer.Typer(
     name="podcast-feed",
@@ -82,6 +84,27 @@ AllowRemoval = Annotated[
     typer.Option("--allow-removal", help="With --previous: removing episodes is intended."),
 ]
 Format = Annotated[Literal["text", "json"], typer.Option("--format", help="Report format.")]
+CacheDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help=f"Where to keep what each file gave last time [default: ROOT/{CACHE_FOLDER}].",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+NoCache = Annotated[
+    bool,
+    typer.Option("--no-cache", help="Read every file again, and remember nothing."),
+]
+
+
+def _cache(root: Path, cache_dir: Path | None, no_cache: bool) -> Cache:
+    if no_cache:
+        return Cache.disabled()
+    if cache_dir is None:
+        return Cache.open(root / CACHE_FOLDER, f"{CACHE_FOLDER}/")
+    return Cache.open(cache_dir)
 
 
 def _version(value: bool) -> None:
@@ -133,20 +156,29 @@ def build_command(
     now: Now = None,
     previous: Previous = None,
     allow_removal: AllowRemoval = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Validate the show and write OUTPUT/feed.xml; nothing is written if anything is wrong.
+    Files unchanged since the last build are not read again (see --no-cache).
 
     Example: podcast-feed build --output public
     """
     output = output if output.is_absolute() else root / output
-    result = build(
-        root,
-        output,
-        strict=strict,
-        now=_parse_now(now),
-        previous=previous,
-        allow_removal=allow_removal,
-    )
+    require_show(root)
+    cache = _cache(root, cache_dir, no_cache)
+    try:
+        result = build(
+            root,
+            output,
+            strict=strict,
+            now=_parse_now(now),
+            previous=previous,
+            allow_removal=allow_removal,
+            cache=cache,
+        )
+    finally:
+        _print_cache_problems(cache)
     _print_problems(result.problems, err=True)
     drafts, scheduled = result.drafts, result.scheduled
     website = f"; website -> {_relative(result.site_index)}" if result.site_index else ""
@@ -155,6 +187,7 @@ def build_command(
         f" ({drafts} draft{'s' if drafts != 1 else ''} and {scheduled} scheduled skipped), "
         f"{_clock(result.total_duration)} in all, feed {result.feed_size / 1000:.1f} kB "
         f"-> {_relative(result.feed_path)}{website}"
+        + (" (nothing changed)" if result.unchanged else "")
     )
 
 
@@ -174,11 +207,15 @@ def validate_command(
             "as Apple and Spotify do: status, type, length, byte ranges, redirects.",
         ),
     ] = False,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Report every problem Apple, Spotify or a podcast app would reject, without writing.
 
     Example: podcast-feed validate --strict --format json --previous https://example.com/feed.xml
     """
+    require_show(root)
+    cache = _cache(root, cache_dir, no_cache)
     with _progress_bar("Checking hosting", visible=online) as checked:
         validation = validate(
             root,
@@ -187,7 +224,9 @@ def validate_command(
             allow_removal=allow_removal,
             online=online,
             checked=checked,
+            cache=cache,
         )
+    _print_cache_problems(cache)
     if output_format == "json":
         typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
     else:
@@ -229,6 +268,8 @@ def publish_command(
         ),
     ] = False,
     now: Now = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Build the show and upload it: the audio, artwork, chapters and transcripts the feed
     needs (never a draft's), each verified, then feed.xml last. Unchanged files are skipped.
@@ -237,6 +278,8 @@ def publish_command(
     """
     from .publish import publish
 
+    require_show(root)
+    cache = _cache(root, cache_dir, no_cache)
     with _UploadProgress() as progress:
         result = publish(
             root,
@@ -247,7 +290,9 @@ def publish_command(
             allow_removal=allow_removal,
             now=_parse_now(now),
             progress=progress,
+            cache=cache,
         )
+    _print_cache_problems(cache)
     plan = result.plan
     _print_problems(plan.problems, err=True)
     if dry_run:
@@ -295,6 +340,8 @@ def init_command(
 
     Example: podcast-feed init my-show --title "My Show" --feed-url https://example.com/feed.xml
     """
+    from .scaffold import init_show
+
     written = init_show(folder, title, feed_url, author, email)
     for path in written:
         typer.echo(f"wrote {_relative(path)}")
@@ -326,6 +373,8 @@ def new_command(
 
     Example: podcast-feed new ~/Recordings/interview.mp3 --title "Interview with Ada"
     """
+    from .scaffold import new_episode
+
     created = new_episode(root, audio, title, _parse_now(now) or datetime.now(UTC), season)
     if created.copied:
         typer.echo(f"copied {audio} -> {_relative(created.audio_file)}")
@@ -347,6 +396,8 @@ def inspect_command(
 
     Example: podcast-feed inspect media/episode-1.mp3 --format json
     """
+    from .media import UnreadableMedia, inspect_audio
+
     reports: list[dict[str, object]] = []
     failed = False
     for path in audio:
@@ -402,6 +453,8 @@ def serve_command(
             show_default=False,
         ),
     ] = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Preview the show in a real podcast app: serve the feed (URLs pointing here), artwork,
     chapters, transcripts and media, rebuilding whenever a file changes. Ctrl-C stops it.
@@ -412,7 +465,14 @@ def serve_command(
     from .serve import PreviewServer  # werkzeug, watchfiles and Jinja2 only for this command
 
     try:
-        server = PreviewServer(root, host, port, url, report=lambda text: typer.echo(text))
+        server = PreviewServer(
+            root,
+            host,
+            port,
+            url,
+            report=lambda text: typer.echo(text),
+            cache=_cache(root, cache_dir, no_cache),
+        )
     except OSError as exc:
         typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
         raise typer.Exit(1) from None
@@ -516,6 +576,12 @@ def _fail(exc: PodcastFeedError | OSError) -> NoReturn:
     raise typer.Exit(1)
 
 
+def _print_cache_problems(cache: Cache) -> None:
+    """A cache set aside is worth knowing, not a problem of the show: no count, no failure."""
+    for problem in cache.problems:
+        typer.echo(str(problem), err=True)
+
+
 def _print_problems(problems: list[Problem], err: bool, always_total: bool = False) -> None:
     for problem in problems:
         typer.echo(str(problem), err=err)
@@ -546,6 +612,8 @@ def _clock(seconds: float) -> str:
     >>> _clock(3725.6)
     '1:02:06'
     """
+    from .chapters import timestamp
+
     return timestamp(round(seconds), long=True)
 
 

@@ -128,9 +128,7 @@ ImageRef = Annotated[str, BeforeValidator(_image_reference)]
 
 class Model(BaseModel):
     # defer_build: the schemas are built on first use, not when `podcast-feed --help` starts
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod

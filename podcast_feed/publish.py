@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from .assets import sha256_of
 from .build import CACHE_FOLDER, FEED_FILE, BuildResult, CannotWrite, build, validate, write_all
+from .cache import Cache
 from .config import SHOW_FILE, load_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, warning
 from .filetypes import TRANSCRIPT_TYPES, content_type
@@ -168,6 +169,7 @@ def publish(
     allow_removal: bool = False,
     now: datetime | None = None,
     progress: Progress | None = None,
+    cache: Cache | None = None,
 ) -> PublishResult:
     """Build the show and bring the destination up to date with it; see the module's docstring.
 
@@ -193,6 +195,7 @@ def publish(
             now=now,
             previous=live_feed,
             allow_removal=allow_removal,
+            cache=cache,
         )
         local, cache_problems = _local_files(root, Path(staging), show, result, where)
         plan = _plan(store, where, local, remote, delete)

@@ -25,6 +25,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from .build import FEED_FILE, BuildResult, build
+from .cache import Cache
 from .config import SHOW_FILE
 from .errors import PodcastFeedError, Problem, ProblemsFound
 from .filetypes import content_type
@@ -59,6 +60,7 @@ class PreviewServer:
         public_url: str | None = None,
         report: Callable[[str], None] = print,
         idle_timeout: float = IDLE_TIMEOUT_SECONDS,
+        cache: Cache | None = None,
     ) -> None:
         self.root = root.resolve()
         self.media = self.root / "media"
@@ -67,6 +69,8 @@ class PreviewServer:
         self.output = Path(self._output.name).resolve()
         self.chapters = self.output / CHAPTERS_FOLDER
         self.report = report
+        self.cache = cache
+        """Shared by every rebuild: a save re-reads the file saved, not the catalogue."""
         # a connection that sends nothing for this long is closed: idle sockets must not
         # hold a thread each forever
         handler = type("Handler", (WSGIRequestHandler,), {"timeout": idle_timeout})
@@ -93,7 +97,7 @@ class PreviewServer:
         rebuilds.
         """
         try:
-            self.last_result = build(self.root, self.output, served_from=self.url)
+            self.last_result = build(self.root, self.output, served_from=self.url, cache=self.cache)
         except ProblemsFound as exc:
             self.problems = exc.problems
             self.report("\n".join(str(problem) for problem in exc.problems))
