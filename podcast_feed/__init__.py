@@ -5,29 +5,19 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# build and errors are light (build imports the pipeline when it runs); importing them here
+# also keeps `podcast_feed.build` the function, not the module of that name
+from .build import BuildResult, Validation, build, validate
+from .errors import PodcastFeedError, Problem, ProblemsFound, Severity
+
 __version__ = "0.1.0"
 """The one place the version is written (pyproject.toml reads it): no package metadata lookup
 at start-up."""
 
 if TYPE_CHECKING:
-    from .build import BuildResult, Validation, build, validate
-    from .errors import PodcastFeedError, Problem, ProblemsFound, Severity
     from .models import Episode, FrontMatter, MediaInfo, Show
 
-_EXPORTS = {
-    "BuildResult": "build",
-    "Validation": "build",
-    "build": "build",
-    "validate": "build",
-    "PodcastFeedError": "errors",
-    "Problem": "errors",
-    "ProblemsFound": "errors",
-    "Severity": "errors",
-    "Episode": "models",
-    "FrontMatter": "models",
-    "MediaInfo": "models",
-    "Show": "models",
-}
+_EXPORTS = {"Episode": "models", "FrontMatter": "models", "MediaInfo": "models", "Show": "models"}
 __all__ = [
     "BuildResult",
     "Episode",
@@ -45,7 +35,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The public names, imported on first use: `podcast-feed --help` must not load pydantic."""
+    """The models, imported on first use: `podcast-feed --help` must not load pydantic."""
     if name not in _EXPORTS:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)

@@ -25,7 +25,9 @@ from .layout import (
     CHAPTERS_FOLDER,
     DEFAULT_OUTPUT,
     FEED_FILE,
+    GENERATED_FOLDERS,
     SHOW_FILE,
+    SITE_FOLDERS,
     require_show,
 )
 
@@ -83,6 +85,8 @@ class _Record:
     result: BuildResult
     outputs: dict[str, tuple[int, int]]
     """Each file written or kept, with its size and mtime in ns: a replay checks they are so."""
+    listings: dict[str, frozenset[str]]
+    """What the folders only the build writes into held: nothing stale may have appeared."""
     valid_from: datetime | None
     """The newest episode date in the feed: before it, the feed had fewer episodes."""
     valid_until: datetime | None
@@ -227,6 +231,7 @@ def build(
         record = _Record(
             result,
             _outputs(output, [*files, FEED_FILE]),
+            {folder: _names(output / folder) for folder in GENERATED_FOLDERS},
             valid_from=max((episode.published for episode in published), default=None),
             valid_until=min(coming, default=None),
         )
@@ -242,6 +247,13 @@ def _outputs(output: Path, written: Sequence[str]) -> dict[str, tuple[int, int]]
     return outputs
 
 
+def _names(folder: Path) -> frozenset[str]:
+    try:
+        return frozenset(path.name for path in folder.iterdir())
+    except OSError:
+        return frozenset()
+
+
 def _replay(record: object, output: Path, now: datetime) -> BuildResult | None:
     """The remembered build's result, if it was made for the same time window and everything
     it wrote is still there, untouched."""
@@ -251,6 +263,9 @@ def _replay(record: object, output: Path, now: datetime) -> BuildResult | None:
         return None
     if record.valid_until is not None and now >= record.valid_until:
         return None
+    for folder, names in record.listings.items():
+        if _names(output / folder) != names:
+            return None
     for relative, (size, mtime_ns) in record.outputs.items():
         try:
             status = (output / relative).stat()
@@ -405,8 +420,6 @@ def remove_stale(output: Path, written: dict[str, bytes], *, site: bool) -> None
     folders = [output, output / CHAPTERS_FOLDER]
     generated = [p for p in _listing(output / CHAPTERS_FOLDER) if p.suffix == ".json"]
     if site:
-        from .site import SITE_FOLDERS
-
         pages = [folder for name in SITE_FOLDERS for folder in _listing(output / name)]
         folders += pages
         generated += [folder / "index.html" for folder in pages]

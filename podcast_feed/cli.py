@@ -17,7 +17,7 @@ import typer
 
 from . import __version__
 from .build import build, validate
-from .cache import Cache
+from .cache import CACHE_FILE, Cache
 from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count
 from .layout import CACHE_FOLDER, DEFAULT_OUTPUT, require_show
 
@@ -99,12 +99,19 @@ NoCache = Annotated[
 ]
 
 
-def _cache(root: Path, cache_dir: Path | None, no_cache: bool) -> Cache:
+@contextmanager
+def _cache(root: Path, cache_dir: Path | None, no_cache: bool) -> Iterator[Cache]:
     if no_cache:
-        return Cache.disabled()
-    if cache_dir is None:
-        return Cache.open(root / CACHE_FOLDER, f"{CACHE_FOLDER}/")
-    return Cache.open(cache_dir)
+        cache = Cache.disabled()
+    elif cache_dir is None:
+        cache = Cache.open(root / CACHE_FOLDER, f"{CACHE_FOLDER}/{CACHE_FILE}")
+    else:
+        cache = Cache.open(cache_dir)
+    try:
+        yield cache
+    finally:
+        cache.close()
+        _print_cache_problems(cache)
 
 
 def _version(value: bool) -> None:
@@ -166,8 +173,7 @@ def build_command(
     """
     output = output if output.is_absolute() else root / output
     require_show(root)
-    cache = _cache(root, cache_dir, no_cache)
-    try:
+    with _cache(root, cache_dir, no_cache) as cache:
         result = build(
             root,
             output,
@@ -177,8 +183,6 @@ def build_command(
             allow_removal=allow_removal,
             cache=cache,
         )
-    finally:
-        _print_cache_problems(cache)
     _print_problems(result.problems, err=True)
     drafts, scheduled = result.drafts, result.scheduled
     website = f"; website -> {_relative(result.site_index)}" if result.site_index else ""
@@ -215,8 +219,10 @@ def validate_command(
     Example: podcast-feed validate --strict --format json --previous https://example.com/feed.xml
     """
     require_show(root)
-    cache = _cache(root, cache_dir, no_cache)
-    with _progress_bar("Checking hosting", visible=online) as checked:
+    with (
+        _cache(root, cache_dir, no_cache) as cache,
+        _progress_bar("Checking hosting", visible=online) as checked,
+    ):
         validation = validate(
             root,
             now=_parse_now(now),
@@ -226,7 +232,6 @@ def validate_command(
             checked=checked,
             cache=cache,
         )
-    _print_cache_problems(cache)
     if output_format == "json":
         typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
     else:
@@ -279,8 +284,7 @@ def publish_command(
     from .publish import publish
 
     require_show(root)
-    cache = _cache(root, cache_dir, no_cache)
-    with _UploadProgress() as progress:
+    with _cache(root, cache_dir, no_cache) as cache, _UploadProgress() as progress:
         result = publish(
             root,
             destination,
@@ -292,7 +296,6 @@ def publish_command(
             progress=progress,
             cache=cache,
         )
-    _print_cache_problems(cache)
     plan = result.plan
     _print_problems(plan.problems, err=True)
     if dry_run:
@@ -464,29 +467,25 @@ def serve_command(
     require_show(root)
     from .serve import PreviewServer  # werkzeug, watchfiles and Jinja2 only for this command
 
-    try:
-        server = PreviewServer(
-            root,
-            host,
-            port,
-            url,
-            report=lambda text: typer.echo(text),
-            cache=_cache(root, cache_dir, no_cache),
-        )
-    except OSError as exc:
-        typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
-        raise typer.Exit(1) from None
-    # `kill` (SIGTERM, what service managers and CI send) stops it like Ctrl-C: the temporary
-    # build is removed either way
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        typer.echo(
-            f"Serving {root.resolve()}; paste this URL into your podcast app:\n"
-            f"  {server.feed_url}\nPress Ctrl-C to stop."
-        )
-        server.serve_forever()
-    except KeyboardInterrupt:  # before serving began
-        server.stop()
+    with _cache(root, cache_dir, no_cache) as cache:
+        try:
+            server = PreviewServer(
+                root, host, port, url, report=lambda text: typer.echo(text), cache=cache
+            )
+        except OSError as exc:
+            typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
+            raise typer.Exit(1) from None
+        # `kill` (SIGTERM, what service managers and CI send) stops it like Ctrl-C: the
+        # temporary build is removed either way
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            typer.echo(
+                f"Serving {root.resolve()}; paste this URL into your podcast app:\n"
+                f"  {server.feed_url}\nPress Ctrl-C to stop."
+            )
+            server.serve_forever()
+        except KeyboardInterrupt:  # before serving began
+            server.stop()
     typer.echo("Stopped.")
 
 

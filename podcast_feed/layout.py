@@ -16,13 +16,23 @@ FEED_FILE = "feed.xml"
 CHAPTERS_FOLDER = "chapters"
 """Where the build writes each episode's Podcasting 2.0 chapters file."""
 DEFAULT_OUTPUT = "public"
+PAGES_FOLDER = "page"
+EPISODES_FOLDER = "episodes"
+SITE_FOLDERS = (EPISODES_FOLDER, PAGES_FOLDER)
+"""Folders of the output that hold generated pages only; stale pages in them are removed."""
+GENERATED_FOLDERS = (CHAPTERS_FOLDER, *SITE_FOLDERS)
+"""Folders of the output whose every entry the build wrote."""
 
 __all__ = [
     "CACHE_FOLDER",
     "CHAPTERS_FOLDER",
     "DEFAULT_OUTPUT",
+    "EPISODES_FOLDER",
     "FEED_FILE",
+    "GENERATED_FOLDERS",
+    "PAGES_FOLDER",
     "SHOW_FILE",
+    "SITE_FOLDERS",
     "require_show",
 ]
 

@@ -30,9 +30,8 @@ from .config import SHOW_FILE, load_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, warning
 from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
-from .layout import CHAPTERS_FOLDER
+from .layout import CHAPTERS_FOLDER, SITE_FOLDERS
 from .models import Publish, Show
-from .site import SITE_FOLDERS
 from .storage import SHA256_ATTRIBUTE, Store, StoredObject
 
 MANIFEST_KEY = ".podcast-feed-manifest.json"

@@ -374,6 +374,8 @@ jobs:
           python-version: "3.12"
       # podcast-feed as your project installs it: a pinned release, or a git URL
       - run: pip install podcast-feed
+      # what earlier runs learnt from each file (probed audio, rendered notes, upload
+      # hashes), found again by git's blob ids although the checkout gives every file a new mtime
       - uses: actions/cache@v4
         with:
           path: .podcast-feed-cache

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from .chapters import timestamp
 from .errors import Problem, error
+from .layout import PAGES_FOLDER
 from .models import Episode, Show
 from .notes import excerpt, shorten
 from .podcasting import Funding, Person
@@ -35,10 +36,6 @@ PAGE_SIZE = 50
 STATIC_FILES = ("style.css", "player.js")
 """Copied as they are (after any override), never rendered."""
 PAGE_TEMPLATES = ("index.html", "episode.html", "404.html", "sitemap.xml")
-PAGES_FOLDER = "page"
-EPISODES_FOLDER = "episodes"
-SITE_FOLDERS = (EPISODES_FOLDER, PAGES_FOLDER)
-"""Folders of the output that hold generated pages only; stale pages in them are removed."""
 _PACKAGED = Path(__file__).resolve().parent / "templates"
 
 

@@ -17,6 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from podcast_feed import build
+from podcast_feed.cache import CACHE_FOLDER
 from podcast_feed.site import PAGE_SIZE
 
 from .conftest import AUDIO, MakeProject, episode, run, show, snapshot
@@ -318,7 +319,9 @@ def test_the_site_is_never_written_into_the_show(make_project: MakeProject) -> N
         code, _, err = run("build", "--root", str(root), "--output", output)
         assert code == 1, output
         assert "would write the website into the show's own files" in err
-    assert snapshot(root) == before
+    # (the cache remembers what the checks read: it is not the show's)
+    after = {k: v for k, v in snapshot(root).items() if not k.startswith(f"{CACHE_FOLDER}/")}
+    assert after == before
 
 
 def test_serve_serves_the_site(make_project: MakeProject) -> None:

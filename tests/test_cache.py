@@ -1,0 +1,330 @@
+"""The build cache never changes what a build writes: a build that reuses facts, and one that
+replays a whole remembered build, are byte-identical to a build without a cache, after a
+change to a file of each kind; a damaged cache is set aside, and builds at once share it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from podcast_feed.build import build
+from podcast_feed.cache import CACHE_FILE, CACHE_FOLDER, Cache
+
+from .conftest import AUDIO, REPO, MakeProject, episode, run, snapshot
+
+SHOW_FILES = ("podcast.yaml", "episodes", "media")
+
+
+def _age(root: Path, seconds: float = 60) -> None:
+    """Every input dated `seconds` ago: older than the two seconds within which a changed
+    file's mtime is not trusted (the racy-mtime guard would otherwise hide the cache)."""
+    past = time.time() - seconds
+    for path in [root / "podcast.yaml", *root.glob("episodes/**/*"), *root.glob("media/**/*")]:
+        os.utime(path, (past, past))
+
+
+def _mtimes(root: Path) -> dict[Path, int]:
+    inputs = [root / "podcast.yaml", *root.glob("episodes/**/*"), *root.glob("media/**/*")]
+    return {path: path.stat().st_mtime_ns for path in inputs}
+
+
+def _built(root: Path, output: str, cache: Cache | None) -> dict[str, bytes]:
+    build(root, root / output, cache=cache)
+    return snapshot(root / output)
+
+
+def _cold(root: Path) -> dict[str, bytes]:
+    shutil.rmtree(root / "cold", ignore_errors=True)
+    return _built(root, "cold", None)
+
+
+def _cached(root: Path, output: str = "public") -> tuple[dict[str, bytes], Cache]:
+    cache = Cache.open(root / CACHE_FOLDER)
+    try:
+        return _built(root, output, cache), cache
+    finally:
+        cache.close()
+
+
+def test_the_sample_show_from_the_cache_is_the_cold_build(tmp_path: Path) -> None:
+    root = tmp_path / "sample"
+    root.mkdir()
+    for name in SHOW_FILES:
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, root / name)
+    _age(root)
+    cold = _cold(root)
+    first, cache = _cached(root)
+    assert cache.misses > 0 and cache.hits == 0
+    assert first == cold
+    _age(root, 30)  # new mtimes: no replay, and no fact found by size and mtime
+    again, cache = _cached(root)
+    assert again == cold
+    replayed, cache = _cached(root)
+    assert (cache.hits, cache.misses) == (0, 0)  # the whole build replayed: nothing looked up
+    assert replayed == cold
+
+
+def _git(root: Path, *arguments: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_fresh_checkout_finds_its_facts_by_git_blob(make_project: MakeProject) -> None:
+    """CI checks the repository out afresh: every mtime is new, every blob id the same."""
+    root = make_project({"episodes/002-two.md": episode(title="Two", audio="vbr.mp3", guid="g-2")})
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "show")
+    _age(root)
+    _git(root, "update-index", "-q", "--refresh")
+    _, cache = _cached(root)
+    assert cache.misses > 0
+    _age(root, 10)  # what a new checkout does to mtimes...
+    _git(root, "update-index", "-q", "--refresh")  # ...with an index that matches them
+    again, cache = _cached(root)
+    assert cache.hits > 0 and cache.misses == 0
+    assert again == _cold(root)
+
+
+def _edit_notes(root: Path) -> None:
+    path = root / "episodes" / "001-episode.md"
+    path.write_text(path.read_text().replace("Show notes", "Edited notes"))
+
+
+def _swap_audio(root: Path) -> None:
+    shutil.copy(AUDIO / "vbr-no-xing.mp3", root / "media" / "cbr.mp3")
+
+
+def _artwork(root: Path) -> None:
+    Image.new("RGB", (1400, 1400), (200, 10, 10)).save(root / "media" / "cover.jpg", "JPEG")
+
+
+def _artwork_broken(root: Path) -> None:
+    Image.new("RGBA", (1400, 1300), (200, 10, 10, 100)).save(root / "media" / "cover.png")
+    (root / "media" / "cover.png").replace(root / "media" / "cover.jpg")
+
+
+def _transcript(root: Path) -> None:
+    (root / "media" / "cbr.vtt").write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:01.500\n<v Ana>Changed words\n"
+    )
+
+
+def _chapter_image(root: Path) -> None:
+    Image.new("RGB", (300, 300), (0, 90, 0)).save(root / "media" / "chapter.jpg", "JPEG")
+
+
+def _show_file(root: Path) -> None:
+    path = root / "podcast.yaml"
+    path.write_text(path.read_text().replace("Test Show", "Renamed Show"))
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "notes": _edit_notes,
+    "audio": _swap_audio,
+    "artwork": _artwork,
+    "transcript": _transcript,
+    "chapter image": _chapter_image,
+    "podcast.yaml": _show_file,
+}
+
+
+@pytest.mark.parametrize("kind", CHANGES)
+def test_a_changed_file_of_each_kind_builds_as_without_a_cache(
+    make_project: MakeProject, kind: str
+) -> None:
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(
+                chapters=[
+                    {"start": 0, "title": "Start"},
+                    {"start": 1, "title": "Next", "image": "chapter.jpg"},
+                ]
+            ),
+            "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ana>Hello there\n",
+        }
+    )
+    _chapter_image(root)
+    (root / "media" / "chapter.jpg").write_bytes(b"")  # replaced by the change below
+    Image.new("RGB", (200, 200)).save(root / "media" / "chapter.jpg", "JPEG")
+    _age(root, 120)
+    before, _ = _cached(root)
+    dated = _mtimes(root)
+    CHANGES[kind](root)
+    for path, mtime in _mtimes(root).items():
+        if dated.get(path) != mtime:  # changed: dated a minute ago, so that it is trusted
+            os.utime(path, (time.time() - 60, time.time() - 60))
+    after, cache = _cached(root)
+    assert after == _cold(root)
+    # images are checked, not copied into the feed: the output changes with the others only
+    assert (after != before) is (kind not in ("artwork", "chapter image"))
+    assert cache.hits > 0  # the files that did not change came from the cache
+    # the changed file was read again; podcast.yaml and chapter images are read every build
+    assert cache.misses == (0 if kind in ("chapter image", "podcast.yaml") else 1)
+
+
+def test_a_changed_file_that_breaks_the_show_fails_as_without_a_cache(
+    make_project: MakeProject,
+) -> None:
+    root = make_project()
+    _age(root)
+    assert run("build", "--root", str(root))[0] == 0
+    _artwork_broken(root)
+    _age(root, 30)
+    code, _, cached_errors = run("build", "--root", str(root))
+    cold_code, _, cold_errors = run("build", "--root", str(root), "--no-cache")
+    assert code == cold_code == 1
+    assert cached_errors == cold_errors
+    assert "artwork-not-square" in cached_errors or "not square" in cached_errors
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda path: path.write_bytes(b"not a database at all" * 100), id="garbage"),
+        pytest.param(
+            lambda path: path.write_bytes(path.read_bytes()[: path.stat().st_size // 2]),
+            id="truncated",
+        ),
+        pytest.param(None, id="foreign"),
+    ],
+)
+def test_a_damaged_cache_is_set_aside_with_a_warning(
+    make_project: MakeProject, damage: Callable[[Path], None] | None
+) -> None:
+    root = make_project()
+    _age(root)
+    assert run("build", "--root", str(root))[0] == 0
+    cache_file = root / CACHE_FOLDER / CACHE_FILE
+    expected = snapshot(root / "public")
+    if damage is None:  # another program's sqlite file
+        cache_file.unlink()
+        with sqlite3.connect(cache_file) as other:
+            other.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+            other.execute("INSERT INTO meta VALUES ('format', 'someone else 7')")
+        other.close()
+    else:
+        damage(cache_file)
+    shutil.rmtree(root / "public")
+    code, out, err = run("build", "--root", str(root))
+    assert code == 0, err
+    assert f"{CACHE_FOLDER}/{CACHE_FILE}: warning: the build cache was ignored" in err
+    assert "Traceback" not in err + out
+    assert snapshot(root / "public") == expected
+    # rebuilt: the next build finds its facts again, without a warning
+    _age(root, 30)
+    code, _, err = run("build", "--root", str(root))
+    assert code == 0 and "ignored" not in err
+
+
+def test_a_rebuild_with_nothing_changed_replays_and_restores_a_deleted_output(
+    make_project: MakeProject,
+) -> None:
+    root = make_project()
+    _age(root)
+    assert run("build", "--root", str(root))[0] == 0
+    code, out, _ = run("build", "--root", str(root))
+    assert code == 0 and "(nothing changed)" in out
+    expected = snapshot(root / "public")
+    (root / "public" / "feed.xml").unlink()
+    code, out, _ = run("build", "--root", str(root))
+    assert code == 0 and "(nothing changed)" not in out
+    assert snapshot(root / "public") == expected
+
+
+def test_a_scheduled_episode_appears_when_its_time_comes(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "episodes/002-later.md": episode(
+                title="Later", audio="vbr.mp3", guid="g-2", date="2030-01-01"
+            )
+        }
+    )
+    _age(root)
+    before = ["build", "--root", str(root), "--now", "2029-12-31T00:00Z"]
+    after = ["build", "--root", str(root), "--now", "2030-01-02T00:00Z"]
+    assert run(*before)[0] == 0
+    assert "(nothing changed)" in run(*before)[1]
+    code, out, _ = run(*after)
+    assert code == 0 and "Published 2 episodes" in out and "(nothing changed)" not in out
+    code, out, _ = run(*before)  # and going back in time drops it again
+    assert "Published 1 episode " in out
+
+
+def test_cache_dir_and_no_cache(make_project: MakeProject, tmp_path: Path) -> None:
+    root = make_project()
+    elsewhere = tmp_path / "ci-cache"
+    assert run("build", "--root", str(root), "--cache-dir", str(elsewhere))[0] == 0
+    assert (elsewhere / CACHE_FILE).is_file()
+    assert not (root / CACHE_FOLDER).exists()
+    assert run("build", "--root", str(root), "--no-cache")[0] == 0
+    assert not (root / CACHE_FOLDER).exists()
+    assert run("validate", "--root", str(root))[0] == 0
+    assert (root / CACHE_FOLDER / CACHE_FILE).is_file()
+
+
+def test_builds_at_once_share_the_cache(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            f"episodes/{n:03d}-episode.md": episode(title=f"Episode {n}", audio=name, guid=f"g-{n}")
+            for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
+        }
+    )
+    _age(root)
+    expected = _cold(root)
+    for round_ in range(3):
+        shutil.rmtree(root / CACHE_FOLDER, ignore_errors=True)
+        outputs = [root / f"out-{round_}-{n}" for n in range(3)]
+        running = [
+            subprocess.Popen(
+                [
+                    *(sys.executable, "-m", "podcast_feed", "build", "--root", str(root)),
+                    *("--output", str(output)),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for output in outputs
+        ]
+        results = [process.communicate(timeout=120) for process in running]
+        assert [process.returncode for process in running] == [0, 0, 0], results
+        assert all("ignored" not in err for _, err in results), results
+        for output in outputs:
+            assert snapshot(output) == expected
+    # another output folder: no replay, every fact looked up
+    assert _cached(root, "check")[1].misses == 0  # what they stored together is whole
+
+
+def test_init_keeps_the_cache_out_of_git_and_restores_it_in_ci(tmp_path: Path) -> None:
+    code, _, err = run(
+        "init",
+        str(tmp_path / "new"),
+        "--title",
+        "New Show",
+        "--feed-url",
+        "https://example.com/feed.xml",
+        "--author",
+        "A",
+        "--email",
+        "a@example.com",
+    )
+    assert code == 0, err
+    assert f"/{CACHE_FOLDER}/" in (tmp_path / "new" / ".gitignore").read_text()
+    workflows = list((tmp_path / "new").glob(".github/workflows/*.yml"))
+    assert workflows
+    text = workflows[0].read_text()
+    assert "actions/cache" in text and CACHE_FOLDER in text
