@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 import zoneinfo
+from collections.abc import Callable
 from pathlib import Path
 
 from .cache import Cache, remember
@@ -33,7 +34,10 @@ def load_episodes(
     namespace = show.guid if show else uuid.UUID(int=0)
     episodes: list[Episode] = []
     problems: list[Problem] = []
-    for path in episode_files(episodes_dir):
+    files = episode_files(episodes_dir)
+    if cache is not None:  # a big catalogue's new files are read on every core
+        cache.prefetch("episode", [_job(path, root, zone, namespace) for path in files])
+    for path in files:
         shown_as = path.relative_to(root).as_posix()
         if not path.is_file():
             problems.append(
@@ -46,19 +50,22 @@ def load_episodes(
                 )
             )
             continue
-        episode, found = remember(
-            cache,
-            "episode",
-            path,
-            functools.partial(load_episode, path, shown_as, zone, namespace),
-            shown_as,
-            zone.key,
-            namespace,
-        )
+        path, work, context = _job(path, root, zone, namespace)
+        episode, found = remember(cache, "episode", path, work, *context)
         problems += found
         if episode is not None:
             episodes.append(episode)
     return episodes, problems
+
+
+def _job(
+    path: Path, root: Path, zone: zoneinfo.ZoneInfo, namespace: uuid.UUID
+) -> tuple[Path, Callable[[], tuple[Episode | None, list[Problem]]], tuple[object, ...]]:
+    """Loading one episode file, as the cache runs it: the file, the work, and the settings
+    the result depends on besides the file."""
+    shown_as = path.relative_to(root).as_posix()
+    work = functools.partial(load_episode, path, shown_as, zone, namespace)
+    return path, work, (shown_as, zone.key, namespace)
 
 
 def load_episode(

@@ -27,7 +27,7 @@ from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
 from .filetypes import ENCLOSURE_TYPES
 from .models import Episode, MediaInfo
-from .mp3 import id3_chapters, scan_frames
+from .mp3 import continued, id3_chapters, scan_frames
 from .podcasting import AlternateEnclosure
 from .vocabulary import suggest
 
@@ -271,9 +271,10 @@ def _probe_mp3(path: Path, size: int) -> MediaInfo:
         # bitrate: right for CBR, off by minutes for VBR, where we count every frame instead.
         if info.bitrate_mode is BitrateMode.UNKNOWN:
             with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                vbr_without_header = scan_frames(data, info.frame_offset, 400).varying_bitrate
+                start = scan_frames(data, info.frame_offset, 400)
+                vbr_without_header = start.varying_bitrate
                 if vbr_without_header:
-                    duration = scan_frames(data, info.frame_offset).duration
+                    duration = continued(start, data).duration
         if vbr_without_header and duration:
             # mutagen's bitrate is the first frame's: the average is what the file holds
             bitrate = round((size - info.frame_offset) * 8 / duration)

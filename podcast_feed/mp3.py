@@ -99,9 +99,10 @@ def scan_frames(data: bytes | mmap.mmap, start: int, limit: int | None = None) -
     stream_bits: int | None = None
     free_length = 0
     position = start
+    kinds, from_bytes = _KINDS, int.from_bytes  # local names: this loop runs per frame
     while position + 4 <= end and (limit is None or frames < limit):
-        header = int.from_bytes(data[position : position + 4], "big")
-        kind = _KINDS.get((header >> 9) & 0xFFF)
+        header = from_bytes(data[position : position + 4], "big")
+        kind = kinds.get((header >> 9) & 0xFFF)
         if header >> 21 != _SYNC or kind is None:
             break
         if stream_bits is None:
@@ -109,7 +110,7 @@ def scan_frames(data: bytes | mmap.mmap, start: int, limit: int | None = None) -
         elif header & _STREAM_BITS != stream_bits:
             break
         length = kind.length
-        if not kind.bitrate_kbps:
+        if not length:
             free_length = free_length or _free_format_length(data, position, stream_bits)
             if not free_length:
                 break
@@ -121,6 +122,18 @@ def scan_frames(data: bytes | mmap.mmap, start: int, limit: int | None = None) -
         bitrates.add(kind.bitrate_kbps)
         position += length
     return FrameScan(frames, samples, sample_rate, frozenset(bitrates), position)
+
+
+def continued(scan: FrameScan, data: bytes | mmap.mmap) -> FrameScan:
+    """`scan` carried on to the end of the stream: the frames after its last one added."""
+    rest = scan_frames(data, scan.end)
+    return FrameScan(
+        scan.frames + rest.frames,
+        scan.samples + rest.samples,
+        scan.sample_rate or rest.sample_rate,
+        scan.bitrates_kbps | rest.bitrates_kbps,
+        rest.end,
+    )
 
 
 def _free_format_length(data: bytes | mmap.mmap, position: int, stream_bits: int) -> int:

@@ -16,7 +16,7 @@ from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, CTOCFlags
 from mutagen.mp3 import HeaderNotFoundError, MPEGFrame, MPEGInfo
 
 from podcast_feed.media import UnreadableMedia, probe
-from podcast_feed.mp3 import id3_chapters, scan_frames
+from podcast_feed.mp3 import continued, id3_chapters, scan_frames
 
 from .conftest import FIXTURES
 
@@ -203,3 +203,10 @@ def test_an_unsynchronised_tag_is_left_to_mutagen(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     assert id3_chapters(_tag_bytes(path)) is None
     assert probe(path).chapters == _mutagen_chapters(path) != ()
+
+
+@pytest.mark.parametrize("name", sorted(VARYING))
+def test_a_walk_carried_on_counts_as_one_walk(name: str) -> None:
+    data = (AUDIO / name).read_bytes()
+    whole = scan_frames(data, first_frame(AUDIO / name))
+    assert continued(scan_frames(data, first_frame(AUDIO / name), 10), data) == whole

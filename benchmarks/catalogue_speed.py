@@ -1,0 +1,214 @@
+"""podcast-feed against genRSS and the stat floor, whole processes, at 100 / 1,000 / 10,000
+episodes (a corpus from `corpus.py`): cold, no-change and one-change builds, start-up, and the
+peak memory of each process tree. Prints a Markdown table of medians and ratios.
+
+genRSS (PyPI `generss`) writes a feed from a folder of audio files: no notes, no checks, no
+chapters or transcripts, no website. It is installed into this benchmark's own virtual
+environment (`benchmarks/.genrss-venv`) on first run. The stat floor is a Python process that
+stats every input file and compares the result with a pickle of the previous one: the least
+any "has anything changed?" build can cost.
+
+    python benchmarks/catalogue_speed.py                 # 100, 1000, 10000; 3 runs
+    python benchmarks/catalogue_speed.py 1000 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import venv
+from collections.abc import Sequence
+from pathlib import Path
+
+from corpus import base_recordings, make_show
+
+HERE = Path(__file__).resolve().parent
+GENRSS_VENV = HERE / ".genrss-venv"
+
+
+def genrss_command() -> Path:
+    """genRSS in its own environment, installed once."""
+    command = GENRSS_VENV / "bin" / "genRSS"
+    if not command.exists():
+        venv.create(GENRSS_VENV, with_pip=True)
+        subprocess.run(
+            [GENRSS_VENV / "bin" / "pip", "install", "--quiet", "generss>=0.3"], check=True
+        )
+    return command
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (a process pool included)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(status.split("VmRSS:")[1].split()[0]) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def measure(command: Sequence[str | Path], cwd: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak MiB of the process tree, sampled every 5 ms."""
+    peak = 0
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [str(part) for part in command],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.005)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    _, errors = process.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{command} failed:\n{errors.decode()[-2000:]}")
+    return elapsed, peak / 2**20
+
+
+def stat_floor(root: Path, state: Path) -> None:
+    """Stat every input file and compare with the last state: run as its own process."""
+    seen = {}
+    for folder in ("podcast.yaml", "episodes", "media"):
+        stack = [root / folder]
+        while stack:
+            path = stack.pop()
+            if path.is_dir():
+                stack += [Path(entry.path) for entry in os.scandir(path)]
+            else:
+                status = path.stat()
+                seen[str(path)] = (status.st_size, status.st_mtime_ns)
+    previous = pickle.loads(state.read_bytes()) if state.exists() else None
+    if previous != seen:
+        state.write_bytes(pickle.dumps(seen))
+
+
+def _edit_one(root: Path, run: int) -> None:
+    """Episode 1's notes get a line; dated 10 s ago, as a commit pulled by CI would be."""
+    path = root / "episodes" / "00001.md"
+    path.write_text(path.read_text(encoding="utf-8") + f"\nEdited in run {run}.\n")
+    past = time.time() - 10
+    os.utime(path, (past, past))
+
+
+def run_size(count: int, runs: int, genrss: Path, recordings: dict[str, Path]) -> list[str]:
+    scratch = Path(tempfile.mkdtemp(prefix=f"catalogue-{count}-"))
+    root = scratch / "show"
+    make_show(root, count, recordings)
+    feed: list[str | Path] = [sys.executable, "-m", "podcast_feed", "build", "--root", root]
+    genrss_build: list[str | Path] = [genrss, "-d", "media", "-e", "mp3,m4a"]
+    genrss_build += ["-H", "https://example.com", "-t", "Bench", "-o", scratch / "genrss.xml"]
+    times: dict[str, list[tuple[float, float]]] = {}
+
+    def record(name: str, result: tuple[float, float]) -> None:
+        times.setdefault(name, []).append(result)
+
+    floor_state = scratch / "floor.pickle"
+    floor: list[str | Path] = [sys.executable, Path(__file__), "--stat-floor", root, floor_state]
+    measure(floor)  # the state to compare with
+    for run in range(runs):
+        output, cache = scratch / f"out-{run}", scratch / f"cache-{run}"
+        cached = [*feed, "--output", output, "--cache-dir", cache]
+        steps: list[tuple[str, list[str | Path], Path | None]] = [
+            ("genRSS", genrss_build, root),
+            ("cold, no cache", [*feed, "--output", scratch / "nocache", "--no-cache"], None),
+            ("cold", cached, None),
+            ("no-change", cached, None),
+            ("stat floor", floor, None),
+        ]
+        if run % 2:  # alternate the order: a noisy minute must not favour one side
+            steps = steps[2:] + steps[:2]
+        for name, command, cwd in steps:
+            record(name, measure(command, cwd))
+        _edit_one(root, run)
+        record("one-change", measure([*feed, "--output", output, "--cache-dir", cache]))
+        record("no-change", measure([*feed, "--output", output, "--cache-dir", cache]))
+        shutil.rmtree(output)
+        shutil.rmtree(cache)
+    shutil.rmtree(scratch)
+    seconds = {name: statistics.median(t for t, _ in found) for name, found in times.items()}
+    memory = {name: max(m for _, m in found) for name, found in times.items()}
+    rows = []
+    for name in ("genRSS", "cold, no cache", "cold", "no-change", "one-change", "stat floor"):
+        versus = {
+            "cold, no cache": f"{seconds[name] / seconds['genRSS']:.2f}x genRSS",
+            "cold": f"{seconds[name] / seconds['genRSS']:.2f}x genRSS",
+            "no-change": f"{seconds[name] / seconds['stat floor']:.2f}x stat floor",
+            "one-change": f"{seconds[name] / seconds['no-change']:.2f}x no-change",
+        }.get(name, "")
+        rows.append(
+            f"| {count:,} | {name} | {seconds[name]:.2f} s | {versus} | {memory[name]:.0f} MiB |"
+        )
+    return rows
+
+
+def start_up(runs: int, genrss: Path) -> list[str]:
+    commands: dict[str, list[str | Path]] = {
+        "python -c pass (floor)": [sys.executable, "-c", "pass"],
+        "import podcast_feed.cli": [sys.executable, "-c", "import podcast_feed.cli"],
+        "podcast-feed --version": [sys.executable, "-m", "podcast_feed", "--version"],
+        "podcast-feed --help": [sys.executable, "-m", "podcast_feed", "--help"],
+        "genRSS --version": [genrss, "--version"],
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs * 3):
+        for name, command in commands.items():
+            seconds[name].append(measure(command)[0])
+    median = {name: statistics.median(found) for name, found in seconds.items()}
+    rows = []
+    for name in commands:
+        versus = (
+            f"{median[name] / median['genRSS --version']:.2f}x genRSS --version"
+            if name.startswith("podcast-feed")
+            else f"+{(median[name] - median['python -c pass (floor)']) * 1000:.0f} ms over "
+            "the interpreter"
+            if name.startswith("import")
+            else ""
+        )
+        rows.append(f"| {name} | {median[name] * 1000:.0f} ms | {versus} |")
+    return rows
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--stat-floor"]:
+        stat_floor(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("sizes", type=int, nargs="*", default=[100, 1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    arguments = parser.parse_args()
+    genrss = genrss_command()
+    print("| start-up | median | compared |\n|---|---|---|")
+    print("\n".join(start_up(arguments.runs, genrss)), flush=True)
+    print("\n| episodes | build | median | compared | peak memory |\n|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as scratch:
+        recordings = base_recordings(Path(scratch))
+        for count in arguments.sizes:
+            print("\n".join(run_size(count, arguments.runs, genrss, recordings)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
