@@ -26,7 +26,6 @@ import os
 import pickle
 import sqlite3
 import stat
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -126,6 +125,8 @@ def _git_blobs(root: Path) -> dict[str, str]:
     nothing when `root` is not in a git work tree or git is missing."""
     if not any((folder / ".git").exists() for folder in (root.resolve(), *root.resolve().parents)):
         return {}
+    import subprocess  # only in a git work tree: the no-change path never gets here
+
     try:
         listed = _git(root, "ls-files", "--stage", "-z", "--", ".")
         modified = set(_git(root, "diff-files", "--name-only", "--relative", "-z", "--", "."))
@@ -142,6 +143,8 @@ def _git_blobs(root: Path) -> dict[str, str]:
 
 
 def _git(root: Path, *arguments: str) -> list[str]:
+    import subprocess
+
     result = subprocess.run(
         ["git", "-C", str(root), *arguments],
         capture_output=True,
@@ -216,6 +219,8 @@ class Cache:
     hits: int = 0
     """Facts found in the cache this run (reported by benchmarks and checked by tests)."""
     misses: int = 0
+    in_parallel: int = 0
+    """Of the misses, the facts computed by a process pool."""
 
     @classmethod
     def disabled(cls) -> Cache:
@@ -370,6 +375,7 @@ class Cache:
         from concurrent.futures import ProcessPoolExecutor
 
         self.misses += len(missing)
+        self.in_parallel += len(missing)
         with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
             outcomes = pool.map(_outcome, [compute for _, compute in missing], chunksize=_CHUNK)
             for (key, _), outcome in zip(missing, outcomes, strict=True):

@@ -29,6 +29,17 @@ ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a libvorbis -q:a 0 -map_metadat
   -fflags +bitexact -flags:a +bitexact "$out/tone.ogg"
 printf 'this is not audio\n%.0s' {1..200} > "$out/not-audio.mp3"
 
+# For the direct frame reader (tests/test_mp3.py): a tone mixed with noise, so that VBR varies,
+# encoded without a Xing header at MPEG-2 (22.05 kHz) and MPEG-2.5 (8 kHz) rates, CBR at
+# MPEG-2, and as a free-format stream (no bitrate in its headers; ffmpeg cannot read it).
+ffmpeg -loglevel error -y -f lavfi -i "sine=frequency=440:duration=3" \
+  -f lavfi -i "anoisesrc=duration=3:amplitude=0.4" -filter_complex amix=inputs=2 -ac 1 \
+  "$work/noisy.wav"
+lame --quiet -t -V 6 --resample 22.05 "$work/noisy.wav" "$out/mpeg2-vbr-no-xing.mp3"
+lame --quiet -t -V 7 --resample 8 "$work/noisy.wav" "$out/mpeg25-vbr-no-xing.mp3"
+lame --quiet -t -b 32 "$work/noisy.wav" "$out/mpeg2-cbr-no-xing.mp3"
+lame --quiet -t --freeformat -b 40 --resample 22.05 "$work/noisy.wav" "$out/free-format.mp3"
+
 # Chapters embedded by ffmpeg: ID3 CHAP frames in the MP3, a Nero chpl atom in the M4A.
 cat > "$work/chapters.txt" <<'META'
 ;FFMETADATA1

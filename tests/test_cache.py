@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,8 +17,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from podcast_feed import cache as cache_module
 from podcast_feed.build import build
 from podcast_feed.cache import CACHE_FILE, CACHE_FOLDER, Cache
+from podcast_feed.errors import ProblemsFound
 
 from .conftest import AUDIO, REPO, MakeProject, episode, run, snapshot
 
@@ -328,3 +331,39 @@ def test_init_keeps_the_cache_out_of_git_and_restores_it_in_ci(tmp_path: Path) -
     assert workflows
     text = workflows[0].read_text()
     assert "actions/cache" in text and CACHE_FOLDER in text
+
+
+def test_files_read_on_every_core_build_as_without_a_cache(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process pool that reads a big catalogue's new episode files, here from 3 files."""
+    if threading.active_count() > 1:
+        pytest.skip("a server thread of another test is running: the pool would not fork")
+    monkeypatch.setattr(cache_module, "_PARALLEL_FROM", 3)
+    root = make_project(
+        {
+            f"episodes/{n:03d}-episode.md": episode(
+                notes=f"Notes of episode {n}, [a link](https://example.com/{n}).",
+                title=f"Episode {n}",
+                audio=name,
+                guid=f"g-{n}",
+            )
+            for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
+        }
+        | {"episodes/009-broken.md": "---\ntitle: [unclosed\n---\n"}
+    )
+    _age(root)
+    cold_code, _, cold_errors = run("build", "--root", str(root), "--no-cache")
+    assert cold_code == 1
+    (root / "episodes" / "009-broken.md").unlink()
+    expected = _cold(root)
+    (root / "episodes" / "009-broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    _age(root)
+    cache = Cache.open(root / CACHE_FOLDER)
+    with pytest.raises(ProblemsFound) as failed:
+        build(root, root / "public", cache=cache)
+    assert cache.in_parallel == 5  # four episodes and the broken file, on the pool
+    assert "\n".join(str(p) for p in failed.value.problems) in cold_errors
+    (root / "episodes" / "009-broken.md").unlink()
+    assert _built(root, "public", cache) == expected
+    cache.close()
