@@ -16,7 +16,7 @@ from .cache import Cache
 from .chapters import check_chapters, check_soundbites
 from .errors import Problem
 from .models import Episode, Show, podcast_guid_for
-from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, plain_text
+from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, has_text
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
@@ -114,7 +114,7 @@ def check_episode(
                 f"add the line 'guid: \"{episode.guid}\"' to the front matter so it never changes",
             )
         )
-    if not meta.summary and not plain_text(episode.notes_html).strip():
+    if not meta.summary and not has_text(episode.notes_html):
         problems.append(
             episode.warning(
                 "empty-show-notes",

@@ -37,6 +37,8 @@ _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _TIMESTAMP_LINE = re.compile(r"[ \t]{0,3}[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?[ \t]+\S")
 _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
+_TAG = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"\w")
 
 
 def render_notes(markdown: str) -> str:
@@ -197,6 +199,14 @@ def _cut_text(text: str, limit: int) -> str:
     if budget < 0 and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return f"<p>{cut}…</p>"
+
+
+def has_text(notes_html: str) -> bool:
+    """Whether the notes hold any text, not only tags and white space (without parsing them
+    when a letter or digit outside the tags says so at once)."""
+    if _WORD.search(_TAG.sub("", notes_html)):
+        return True
+    return bool(plain_text(notes_html).strip())
 
 
 def plain_text(notes_html: str) -> str:
