@@ -8,10 +8,12 @@ build that fails part-way never leaves the old feed pointing at a missing file.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
+import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -199,19 +201,19 @@ def build(
 
     show = validation.show if served_from is None else served(validation.show, served_from)
     published = in_feed_order(show, publishable(validation.episodes, now))
-    files = {
-        chapters_path(episode): chapters_json(show, episode)
+    files: Iterable[tuple[str, bytes]] = (
+        (chapters_path(episode), chapters_json(show, episode))
         for episode in published
         if episode.chapters
-    }
+    )
     if show.site:
         _check_output(root, output)
-        files |= _render_site(root, show, published)
+        files = itertools.chain(files, _site_files(root, show, published))
     xml = render_feed(show, published)
-    write_all(output, files)
+    written = write_all(output, files)  # each page written as it is rendered: bounded memory
     feed_path = output / FEED_FILE
-    write_all(output, {FEED_FILE: xml})
-    remove_stale(output, files, site=show.site)
+    write_all(output, [(FEED_FILE, xml)])
+    remove_stale(output, written, site=show.site)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
     result = BuildResult(
         feed_path=feed_path,
@@ -221,7 +223,7 @@ def build(
         scheduled=len(validation.episodes) - drafts - len(published),
         total_duration=sum(episode.media.duration for episode in published if episode.media),
         problems=validation.problems,
-        site_pages=sum(1 for relative in files if relative.endswith(".html")),
+        site_pages=sum(1 for relative in written if relative.endswith(".html")),
         media=frozenset(reference.file for reference in media_references(show, published)),
     )
     if cache is not None and state is not None:
@@ -229,8 +231,8 @@ def build(
         coming = [e.published for e in episodes if not e.meta.draft and e.published > now]
         record = _Record(
             result,
-            _outputs(output, [*files, FEED_FILE]),
-            {folder: _names(output / folder) for folder in GENERATED_FOLDERS},
+            _outputs(output, [*written, FEED_FILE]),
+            {folder: _names(output / folder) for folder in ("", *GENERATED_FOLDERS)},
             valid_from=max((episode.published for episode in published), default=None),
             valid_until=min(coming, default=None),
         )
@@ -302,12 +304,14 @@ def _check_output(root: Path, output: Path) -> None:
         )
 
 
-def _render_site(root: Path, show: Show, published: Sequence[Episode]) -> dict[str, bytes]:
-    from .site import TemplateProblems, render_site
+def _site_files(
+    root: Path, show: Show, published: Sequence[Episode]
+) -> Iterator[tuple[str, bytes]]:
+    from .site import TemplateProblems, site_files
 
     try:
-        return render_site(root, show, published)
-    except TemplateProblems as exc:
+        yield from site_files(root, show, published)
+    except TemplateProblems as exc:  # nothing is renamed into place: the old site stays
         raise ProblemsFound(exc.problems) from None
 
 
@@ -348,31 +352,58 @@ def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
     return sorted(episodes, key=lambda e: (e.published, e.source), reverse=True)
 
 
-def write_all(output: Path, files: Mapping[str, bytes]) -> None:
-    """Write each file whose bytes changed atomically, with one flush to disk for them all.
+STAGING_PREFIX = ".podcast-feed-staging."
+"""The folder inside the output where a build's files wait, until all are on disk, to be
+renamed into place; its name ends with the build's process id."""
 
-    Each goes to a temporary file beside its target; then one `os.sync()` (a flush per file
-    costs more than rendering a page); then each is renamed over its target. Unchanged files
-    are not touched, so their mtimes (and `serve`'s ETags) stay put.
+
+def write_all(output: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
+    """Write each file whose bytes changed atomically, with one flush to disk for them all;
+    the paths given, relative to `output`, in their order.
+
+    Each goes to the build's staging folder as it comes (only the names are kept); then one
+    `os.sync()` (a flush per file costs more than rendering a page); then each is renamed
+    over its target. If anything fails before that, nothing is renamed, the staging folder
+    is removed, and an output folder this call created is removed again. Unchanged files are
+    not touched, so their mtimes (and `serve`'s ETags) stay put.
     """
+    staging = output / f"{STAGING_PREFIX}{os.getpid()}"
+    created = not output.exists()
     staged: list[tuple[Path, Path]] = []
-    path = output
+    written: list[str] = []
+    path, done = output, False
     try:
-        for relative, data in sorted(files.items()):
+        for relative, data in files:
+            written.append(relative)
             path = output / relative
             if not _holds(path, data):
-                staged.append((_temporary_copy(path, data), path))
+                if not staged:
+                    _fresh_folder(staging)
+                staged.append((_staged_copy(staging / f"{len(staged)}.tmp", data), path))
         if staged:
             _flush_to_disk([temporary for temporary, _ in staged])
+        folders: set[Path] = set()
         for temporary, path in staged:  # `path` names the file if this fails
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
             temporary.replace(path)
+        done = True
     except OSError as exc:
-        # the file named in the error, unless it is one of our temporary files
-        named = exc.filename and not str(exc.filename).endswith(".tmp")
-        raise CannotWrite(Path(exc.filename) if named else path, exc) from None
+        # the file named in the error; for the staging folder, the file being staged, or the
+        # output folder when making the staging folder failed
+        if exc.filename and Path(exc.filename).is_relative_to(staging):
+            path = path if staged else output
+        elif exc.filename:
+            path = Path(exc.filename)
+        raise CannotWrite(path, exc) from None
     finally:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
+        if staged:
+            shutil.rmtree(staging, ignore_errors=True)
+        if created and not done:
+            with contextlib.suppress(OSError):  # only if still empty
+                output.rmdir()
+    return written
 
 
 def _holds(path: Path, data: bytes) -> bool:
@@ -382,24 +413,19 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def _temporary_copy(path: Path, data: bytes) -> Path:
-    """`data` in a new file beside `path`, readable by a web server (mode 644)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # cheaper than mkstemp
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    except FileExistsError:  # left by a killed build that had this process id
-        import tempfile
+def _fresh_folder(staging: Path) -> None:
+    """The staging folder, empty (one a killed build with the same process id left is
+    cleared)."""
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
 
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as stream:
-            os.fchmod(stream.fileno(), 0o644)
-            stream.write(data)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+
+def _staged_copy(temporary: Path, data: bytes) -> Path:
+    """`data` in a new file, readable by a web server (mode 644) once renamed into place."""
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(descriptor, "wb") as stream:
+        os.fchmod(stream.fileno(), 0o644)
+        stream.write(data)
     return temporary
 
 
@@ -412,23 +438,19 @@ def _flush_to_disk(paths: Sequence[Path]) -> None:
             os.fsync(stream.fileno())
 
 
-def remove_stale(output: Path, written: dict[str, bytes], *, site: bool) -> None:
+def remove_stale(output: Path, written: Collection[str], *, site: bool) -> None:
     """Delete what earlier builds wrote for episodes that are gone: chapter files and, with a
-    site, episode pages and index pages; and temporary files of killed builds. Only inside the
-    folders podcast-feed owns. Another build may be deleting the same files at the same time:
-    a file or folder already gone is fine."""
+    site, episode pages and index pages; and the staging folders of killed builds. Only
+    inside the folders podcast-feed owns. Another build may be deleting the same files at the
+    same time: a file or folder already gone is fine."""
     kept = {output / relative for relative in written}
-    folders = [output, output / CHAPTERS_FOLDER]
     generated = [p for p in _listing(output / CHAPTERS_FOLDER) if p.suffix == ".json"]
     if site:
         pages = [folder for name in SITE_FOLDERS for folder in _listing(output / name)]
-        folders += pages
         generated += [folder / "index.html" for folder in pages]
-    for folder in folders:
-        for temporary in _listing(folder):
-            is_temporary = temporary.name.startswith(".") and temporary.suffix == ".tmp"
-            if is_temporary and _abandoned(temporary):
-                temporary.unlink(missing_ok=True)
+    for staging in _listing(output):
+        if staging.name.startswith(STAGING_PREFIX) and _abandoned(staging):
+            shutil.rmtree(staging, ignore_errors=True)
     for stale in generated:
         if stale not in kept and stale.is_file():
             stale.unlink(missing_ok=True)
@@ -446,13 +468,13 @@ def _listing(folder: Path) -> list[Path]:
 
 
 _ABANDONED_AFTER_SECONDS = 3600
-"""A temporary file of another build is left alone this long, unless its process is gone."""
+"""A staging folder of another build is left alone this long, unless its process is gone."""
 
 
-def _abandoned(temporary: Path) -> bool:
-    """Whether a `.NAME.PID.tmp` or `.NAME.RANDOM.tmp` file was left by a build that was killed:
-    its process no longer runs, or (no process id in the name) it is over an hour old."""
-    marker = temporary.name.removesuffix(".tmp").rsplit(".", 1)[-1]
+def _abandoned(staging: Path) -> bool:
+    """Whether a staging folder was left by a build that was killed: its process no longer
+    runs, or (no process id in the name) it is over an hour old."""
+    marker = staging.name.rsplit(".", 1)[-1]
     if marker.isdigit():
         try:
             os.kill(int(marker), 0)  # signal 0: only asks whether the process exists
@@ -462,7 +484,7 @@ def _abandoned(temporary: Path) -> bool:
             return False
         return False
     try:
-        return time.time() - temporary.stat().st_mtime > _ABANDONED_AFTER_SECONDS
+        return time.time() - staging.stat().st_mtime > _ABANDONED_AFTER_SECONDS
     except OSError:
         return False
 

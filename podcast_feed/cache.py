@@ -95,8 +95,15 @@ class FileKeys:
         self.root = root
         self._now = time.time()
         self._blobs: dict[str, str] | None = None
+        self._keys: dict[Path, str | None] = {}
+        self._root_prefix = "" if str(root) == "." else str(root).rstrip(os.sep) + os.sep
 
     def key(self, path: Path) -> str | None:
+        if path not in self._keys:
+            self._keys[path] = self._key(path)
+        return self._keys[path]
+
+    def _key(self, path: Path) -> str | None:
         try:
             status = path.stat()
         except OSError:
@@ -109,10 +116,8 @@ class FileKeys:
         return _stat_key(status, self._now)
 
     def _relative(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return ""
+        name, root = str(path), self._root_prefix
+        return name[len(root) :].replace(os.sep, "/") if name.startswith(root) else ""
 
     def blobs(self) -> dict[str, str]:
         if self._blobs is None:
@@ -352,6 +357,11 @@ class Cache:
         self._pending[kind, key] = pickle.dumps(("value", value), pickle.HIGHEST_PROTOCOL)
         return value
 
+    def may_prefetch(self, jobs: int) -> bool:
+        """Whether `prefetch` could use a process pool for this many jobs."""
+        workers = min(os.cpu_count() or 1, 8)
+        return self.enabled and workers > 1 and jobs >= _PARALLEL_FROM and _can_fork()
+
     def prefetch(
         self, kind: str, jobs: Sequence[tuple[Path, Callable[[], Any], tuple[object, ...]]]
     ) -> None:
@@ -360,22 +370,33 @@ class Cache:
         `remember` calls that follow find them."""
         if self._connection is None or self._keys is None:
             return
+        if not self.may_prefetch(len(jobs)):
+            return
+        try:
+            known = {
+                key
+                for (key,) in self._connection.execute(
+                    "SELECT key FROM facts WHERE kind = ?", (kind,)
+                )
+            }
+        except sqlite3.Error:
+            return
         missing = []
         for path, compute, context in jobs:
             content = self._keys.key(path)
             if content is None:
                 continue
             key = "\0".join([content, *(str(item) for item in context)])
-            if (kind, key) not in self._pending and self._fact(kind, key) is None:
+            if key not in known and (kind, key) not in self._pending:
                 missing.append((key, compute))
-        workers = min(os.cpu_count() or 1, 8)
-        if workers < 2 or len(missing) < _PARALLEL_FROM or not _can_fork():
+        if len(missing) < _PARALLEL_FROM:
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self.misses += len(missing)
         self.in_parallel += len(missing)
+        workers = min(os.cpu_count() or 1, 8)
         with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
             outcomes = pool.map(_outcome, [compute for _, compute in missing], chunksize=_CHUNK)
             for (key, _), outcome in zip(missing, outcomes, strict=True):

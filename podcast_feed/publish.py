@@ -484,5 +484,5 @@ class HashCache:
         with contextlib.suppress(CannotWrite):
             write_all(
                 self.path.parent,
-                {self.path.name: json.dumps(self.entries, sort_keys=True).encode()},
+                [(self.path.name, json.dumps(self.entries, sort_keys=True).encode())],
             )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,6 +151,12 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
 
     Raises `TemplateProblems` when a template of the show fails to render.
     """
+    return dict(site_files(root, show, episodes))
+
+
+def site_files(root: Path, show: Show, episodes: Sequence[Episode]) -> Iterator[tuple[str, bytes]]:
+    """The files of `render_site` one at a time, each rendered when it is asked for: a build
+    writes each page before the next is rendered, never holding 10,000 pages at once."""
     environment = site_templates(root)
     pages = [_episode_page(show, episode) for episode in episodes]
     chronological = sorted(pages, key=lambda page: (page.episode.published, page.path))
@@ -166,15 +172,14 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
         "description": show.description,
         "directories": list(show.directories.items()),
     }
-    files: dict[str, bytes] = {}
 
-    def render(name: str, output: str, **context: Any) -> None:
-        files[output] = _render(root, environment, name, common | context)
+    def render(name: str, output: str, **context: Any) -> tuple[str, bytes]:
+        return output, _render(root, environment, name, common | context)
 
     chunks = [pages[start : start + PAGE_SIZE] for start in range(0, len(pages), PAGE_SIZE)]
     for number, chunk in enumerate(chunks or [[]], start=1):
         output = "index.html" if number == 1 else f"{PAGES_FOLDER}/{number}/index.html"
-        render(
+        yield render(
             "index.html",
             output,
             root="./" if number == 1 else "../../",
@@ -185,7 +190,7 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
             json_ld=_series_json_ld(show),
         )
     for page in pages:
-        render(
+        yield render(
             "episode.html",
             f"{page.path}index.html",
             root="../../",
@@ -193,8 +198,8 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
             page=page,
             json_ld=_episode_json_ld(show, page),
         )
-    render("404.html", "404.html", root=common["site_path"], canonical=None)
-    render(
+    yield render("404.html", "404.html", root=common["site_path"], canonical=None)
+    yield render(
         "sitemap.xml",
         "sitemap.xml",
         index_pages=[
@@ -211,8 +216,7 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
             source, _, _ = loader.get_source(environment, name)
         except (UnicodeDecodeError, OSError) as exc:
             raise TemplateProblems([_template_problem(root, name, None, str(exc))]) from None
-        files[name] = source.encode()
-    return files
+        yield name, source.encode()
 
 
 def _episode_page(show: Show, episode: Episode) -> EpisodePage:

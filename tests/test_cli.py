@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
+from podcast_feed.build import STAGING_PREFIX
 from podcast_feed.cli import app
 from podcast_feed.errors import PROBLEM_CODES
 from podcast_feed.models import Category, FrontMatter, Owner, Publish, Show
@@ -274,22 +275,24 @@ def test_every_podcast_yaml_and_front_matter_key_is_documented() -> None:
     assert undocumented == []
 
 
-def test_temporary_files_of_killed_builds_are_removed(make_project: MakeProject) -> None:
+def test_staging_folders_of_killed_builds_are_removed(make_project: MakeProject) -> None:
     root = make_project(
         {"episodes/001-episode.md": episode(chapters=[{"start": 0, "title": "Start"}])}
     )
     assert run("build", "--root", str(root))[0] == 0
     public = root / "public"
-    dead = public / ".feed.xml.4194305.tmp"  # a process id no system hands out
-    old = public / "chapters" / ".001-episode.json.k2j4h5g6.tmp"
-    fresh = public / "episodes" / "001-episode" / ".index.html.a1b2c3d4.tmp"
-    alive = public / f".feed.xml.{os.getpid()}.tmp"  # a build still running
-    for path in (dead, old, fresh, alive):
-        path.write_text("half a file")
+    dead = public / f"{STAGING_PREFIX}4194305"  # a process id no system hands out
+    old = public / f"{STAGING_PREFIX}k2j4h5g6"
+    fresh = public / f"{STAGING_PREFIX}a1b2c3d4"
+    alive = public / f"{STAGING_PREFIX}{os.getpid()}"  # a build still running
+    for folder in (dead, old, fresh, alive):
+        folder.mkdir()
+        (folder / "0.tmp").write_text("half a file")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     assert run("build", "--root", str(root))[0] == 0
     assert not dead.exists() and not old.exists()
     assert fresh.exists() and alive.exists()
+    assert snapshot(fresh) == {"0.tmp": b"half a file"}
 
 
 def test_a_build_that_fails_at_the_feed_deletes_nothing_and_names_the_file(
@@ -316,7 +319,7 @@ def test_a_build_that_fails_at_the_feed_deletes_nothing_and_names_the_file(
     # the stale chapters and page of the removed episode stay until a feed without it is in place
     assert (public / "chapters" / "002-second.json").exists()
     assert (public / "episodes" / "002-second" / "index.html").exists()
-    assert not list(public.rglob(".*.tmp"))
+    assert not list(public.glob(f"{STAGING_PREFIX}*"))
 
 
 def test_concurrent_builds_with_stale_files_both_succeed(make_project: MakeProject) -> None:
