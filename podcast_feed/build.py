@@ -34,6 +34,7 @@ from .layout import (
 
 if TYPE_CHECKING:
     from .history import PublishedFeed
+    from .memo import PageMemo
     from .models import Episode, Show
 
 __all__ = ["CACHE_FOLDER", "DEFAULT_OUTPUT", "FEED_FILE", "BuildResult", "build", "validate"]
@@ -201,14 +202,19 @@ def build(
 
     show = validation.show if served_from is None else served(validation.show, served_from)
     published = in_feed_order(show, publishable(validation.episodes, now))
-    files: Iterable[tuple[str, bytes]] = (
+    files: Iterable[tuple[str, bytes | None]] = (
         (chapters_path(episode), chapters_json(show, episode))
         for episode in published
         if episode.chapters
     )
+    memo = None
     if show.site:
         _check_output(root, output)
-        files = itertools.chain(files, _site_files(root, show, published))
+        if cache is not None and cache.enabled:
+            from .memo import PageMemo
+
+            memo = PageMemo.load(cache, root, output, show, published)
+        files = itertools.chain(files, _site_files(root, show, published, memo))
     xml = render_feed(show, published)
     written = write_all(output, files)  # each page written as it is rendered: bounded memory
     feed_path = output / FEED_FILE
@@ -226,6 +232,10 @@ def build(
         site_pages=sum(1 for relative in written if relative.endswith(".html")),
         media=frozenset(reference.file for reference in media_references(show, published)),
     )
+    if cache is not None and memo is not None:
+        memo.save(cache, written)
+    if cache is not None and state is None:
+        cache.save()
     if cache is not None and state is not None:
         episodes = validation.episodes
         coming = [e.published for e in episodes if not e.meta.draft and e.published > now]
@@ -305,12 +315,12 @@ def _check_output(root: Path, output: Path) -> None:
 
 
 def _site_files(
-    root: Path, show: Show, published: Sequence[Episode]
-) -> Iterator[tuple[str, bytes]]:
+    root: Path, show: Show, published: Sequence[Episode], memo: PageMemo | None
+) -> Iterator[tuple[str, bytes | None]]:
     from .site import TemplateProblems, site_files
 
     try:
-        yield from site_files(root, show, published)
+        yield from site_files(root, show, published, memo)
     except TemplateProblems as exc:  # nothing is renamed into place: the old site stays
         raise ProblemsFound(exc.problems) from None
 
@@ -357,9 +367,10 @@ STAGING_PREFIX = ".podcast-feed-staging."
 renamed into place; its name ends with the build's process id."""
 
 
-def write_all(output: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
+def write_all(output: Path, files: Iterable[tuple[str, bytes | None]]) -> list[str]:
     """Write each file whose bytes changed atomically, with one flush to disk for them all;
-    the paths given, relative to `output`, in their order.
+    the paths given, relative to `output`, in their order. A file given as None is kept as it
+    is (its inputs did not change).
 
     Each goes to the build's staging folder as it comes (only the names are kept); then one
     `os.sync()` (a flush per file costs more than rendering a page); then each is renamed
@@ -376,7 +387,7 @@ def write_all(output: Path, files: Iterable[tuple[str, bytes]]) -> list[str]:
         for relative, data in files:
             written.append(relative)
             path = output / relative
-            if not _holds(path, data):
+            if data is not None and not _holds(path, data):
                 if not staged:
                     _fresh_folder(staging)
                 staged.append((_staged_copy(staging / f"{len(staged)}.tmp", data), path))
@@ -443,16 +454,21 @@ def remove_stale(output: Path, written: Collection[str], *, site: bool) -> None:
     site, episode pages and index pages; and the staging folders of killed builds. Only
     inside the folders podcast-feed owns. Another build may be deleting the same files at the
     same time: a file or folder already gone is fine."""
-    kept = {output / relative for relative in written}
-    generated = [p for p in _listing(output / CHAPTERS_FOLDER) if p.suffix == ".json"]
+    kept = set(written)
+    generated = [
+        f"{CHAPTERS_FOLDER}/{name}"
+        for name in _names(output / CHAPTERS_FOLDER)
+        if name.endswith(".json")
+    ]
     if site:
-        pages = [folder for name in SITE_FOLDERS for folder in _listing(output / name)]
-        generated += [folder / "index.html" for folder in pages]
+        folders = [(folder, _names(output / folder)) for folder in SITE_FOLDERS]
+        generated += [f"{folder}/{name}/index.html" for folder, names in folders for name in names]
     for staging in _listing(output):
         if staging.name.startswith(STAGING_PREFIX) and _abandoned(staging):
             shutil.rmtree(staging, ignore_errors=True)
-    for stale in generated:
-        if stale not in kept and stale.is_file():
+    for relative in sorted(set(generated) - kept):
+        stale = output / relative
+        if stale.is_file():
             stale.unlink(missing_ok=True)
             if stale.name == "index.html":
                 with contextlib.suppress(OSError):  # not empty: the user's files stay

@@ -219,6 +219,7 @@ class Cache:
     _connection: sqlite3.Connection | None = None
     _identity: str = ""
     _pending: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    _records: dict[str, bytes] = field(default_factory=dict)
     _used: set[tuple[str, str]] = field(default_factory=set)
     _keys: FileKeys | None = None
     hits: int = 0
@@ -328,6 +329,12 @@ class Cache:
         """Key files by their content as of now (git's index is read when first needed)."""
         self._keys = FileKeys(root)
 
+    def file_keys(self, root: Path) -> FileKeys:
+        if self._keys is None or self._keys.root != root:
+            self.for_show(root)
+        assert self._keys is not None
+        return self._keys
+
     def remember(self, kind: str, path: Path, compute: Callable[[], T], *context: object) -> T:
         """`compute()`, or what it returned (or the podcast-feed error it raised) last time
         for a file with the same content and the same `context`."""
@@ -415,11 +422,18 @@ class Cache:
 
     def record(self, state: InputState) -> Any:
         """What the build with exactly this input state wrote and reported, if one did."""
+        return self.record_of(state.digest)
+
+    def keep_record(self, name: str, value: object) -> None:
+        """A record to store with the next `save`, found again by `record_of(name)`."""
+        self._records[name] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+
+    def record_of(self, name: str) -> Any:
         if self._connection is None:
             return None
         try:
             row = self._connection.execute(
-                "SELECT value FROM builds WHERE input = ?", (state.digest,)
+                "SELECT value FROM builds WHERE input = ?", (name,)
             ).fetchone()
             return pickle.loads(row[0]) if row else None
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
@@ -431,8 +445,9 @@ class Cache:
         if self._connection is None:
             return
         written = time.time()
-        keep_record = state is not None and written - state.newest_mtime >= _RACY_SECONDS
-        if not self._pending and not keep_record:
+        if state is not None and written - state.newest_mtime >= _RACY_SECONDS:
+            self.keep_record(state.digest, record)
+        if not self._pending and not self._records:
             return
         try:
             self._connection.execute("BEGIN IMMEDIATE")
@@ -440,10 +455,10 @@ class Cache:
                 "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)",
                 [(kind, key, value) for (kind, key), value in self._pending.items()],
             )
-            if keep_record and state is not None:
-                self._connection.execute(
+            if self._records:
+                self._connection.executemany(
                     "INSERT OR REPLACE INTO builds VALUES (?, ?, ?)",
-                    (state.digest, pickle.dumps(record, pickle.HIGHEST_PROTOCOL), written),
+                    [(name, value, written) for name, value in self._records.items()],
                 )
                 self._connection.execute(
                     "DELETE FROM builds WHERE input NOT IN "
@@ -453,6 +468,7 @@ class Cache:
             self._prune()
             self._connection.execute("COMMIT")
             self._pending.clear()
+            self._records.clear()
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.execute("ROLLBACK")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import errno
 import functools
 import mmap
+import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -487,6 +488,16 @@ def media_files(media_dir: Path) -> list[str]:
     """Every file under media/, as paths relative to it (for suggestions and lookups)."""
     if not media_dir.is_dir():
         return []
-    return sorted(
-        path.relative_to(media_dir).as_posix() for path in media_dir.rglob("*") if path.is_file()
-    )
+    return sorted(_files_under(media_dir, ""))
+
+
+def _files_under(folder: Path, prefix: str) -> Iterator[str]:
+    """With `os.scandir`, whose entries mostly know their type without a stat: a Path and a
+    stat per file cost ten times more in a catalogue's media/. Linked folders are not
+    followed (as `Path.rglob` does not); linked files are."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _files_under(Path(entry.path), f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                yield f"{prefix}{entry.name}"

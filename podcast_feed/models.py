@@ -6,6 +6,7 @@ says which feed tag it becomes; only `feed.py` knows the tags themselves.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 import zoneinfo
@@ -457,11 +458,11 @@ class Episode:
         line = self.line_of(field.split(".")[0]) if field else None
         return warning(code, self.source, field, message, fix, line=line)
 
-    @property
+    @functools.cached_property  # asked for several times per episode by every build
     def slug(self) -> str:
         return PurePosixPath(self.source).stem
 
-    @property
+    @functools.cached_property
     def page_path(self) -> str:
         """The folder of the episode's web page, relative to the site's root.
 

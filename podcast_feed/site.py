@@ -10,6 +10,7 @@ from `serve` and from a folder; canonical and sharing URLs use the site's public
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import traceback
@@ -25,6 +26,7 @@ from markupsafe import Markup
 from .chapters import timestamp
 from .errors import Problem, error
 from .layout import PAGES_FOLDER
+from .memo import PageMemo
 from .models import Episode, Show
 from .notes import excerpt, shorten
 from .podcasting import Funding, Person
@@ -90,20 +92,34 @@ class EpisodePage:
     iso_duration: str
     number: str
     """S1 E3, E3, Trailer, Bonus, or the episode's `episode_display`."""
-    summary: str
     audio_url: str
     audio_type: str
     image_url: str
     notes: Markup
     chapters: list[Link]
     soundbites: list[Link]
-    cues: list[Link]
     transcript_files: list[tuple[str, str]]
     """(URL, type) of every transcript, for a download link."""
     persons: list[Person]
     funding: list[Funding]
     previous: EpisodePage | None = field(default=None, repr=False)
     next: EpisodePage | None = field(default=None, repr=False)
+
+    # Made when a page that shows them is rendered: a build that keeps most pages as they
+    # are (see memo.py) does not parse every episode's notes for an excerpt.
+    @functools.cached_property
+    def summary(self) -> str:
+        meta = self.episode.meta
+        return shorten(meta.summary) if meta.summary else excerpt(self.episode.notes_html)
+
+    @functools.cached_property
+    def cues(self) -> list[Link]:
+        long = self.episode.media is not None and self.episode.media.duration >= 3600
+        return [
+            Link(cue.start, timestamp(cue.start, long), cue.text, speaker=cue.speaker)
+            for transcript in self.episode.transcripts[:1]
+            for cue in transcript.cues
+        ]
 
 
 def site_templates(root: Path) -> jinja2.Environment:
@@ -151,12 +167,15 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
 
     Raises `TemplateProblems` when a template of the show fails to render.
     """
-    return dict(site_files(root, show, episodes))
+    return {path: data for path, data in site_files(root, show, episodes) if data is not None}
 
 
-def site_files(root: Path, show: Show, episodes: Sequence[Episode]) -> Iterator[tuple[str, bytes]]:
+def site_files(
+    root: Path, show: Show, episodes: Sequence[Episode], memo: PageMemo | None = None
+) -> Iterator[tuple[str, bytes | None]]:
     """The files of `render_site` one at a time, each rendered when it is asked for: a build
-    writes each page before the next is rendered, never holding 10,000 pages at once."""
+    writes each page before the next is rendered, never holding 10,000 pages at once. A page
+    `memo` says is unchanged comes as (path, None), not rendered."""
     environment = site_templates(root)
     pages = [_episode_page(show, episode) for episode in episodes]
     chronological = sorted(pages, key=lambda page: (page.episode.published, page.path))
@@ -179,6 +198,10 @@ def site_files(root: Path, show: Show, episodes: Sequence[Episode]) -> Iterator[
     chunks = [pages[start : start + PAGE_SIZE] for start in range(0, len(pages), PAGE_SIZE)]
     for number, chunk in enumerate(chunks or [[]], start=1):
         output = "index.html" if number == 1 else f"{PAGES_FOLDER}/{number}/index.html"
+        listed: list[str | None] = [page.episode.source for page in chunk]
+        if memo is not None and memo.page(output, listed, number, len(chunks)):
+            yield output, None
+            continue
         yield render(
             "index.html",
             output,
@@ -190,6 +213,12 @@ def site_files(root: Path, show: Show, episodes: Sequence[Episode]) -> Iterator[
             json_ld=_series_json_ld(show),
         )
     for page in pages:
+        neighbours = [page.previous, page.next]
+        sources: list[str | None] = [page.episode.source]
+        sources += [n.episode.source if n else None for n in neighbours]
+        if memo is not None and memo.page(f"{page.path}index.html", sources):
+            yield f"{page.path}index.html", None
+            continue
         yield render(
             "episode.html",
             f"{page.path}index.html",
@@ -238,11 +267,6 @@ def _episode_page(show: Show, episode: Episode) -> EpisodePage:
         )
         for s in meta.soundbites
     ]
-    cues = [
-        Link(cue.start, timestamp(cue.start, long), cue.text, speaker=cue.speaker)
-        for transcript in episode.transcripts[:1]
-        for cue in transcript.cues
-    ]
     return EpisodePage(
         episode=episode,
         title=meta.title,
@@ -254,14 +278,12 @@ def _episode_page(show: Show, episode: Episode) -> EpisodePage:
         duration=human_duration(media.duration),
         iso_duration=iso_duration(media.duration),
         number=_number(episode),
-        summary=shorten(meta.summary) if meta.summary else excerpt(episode.notes_html),
         audio_url=show.enclosure_url(episode),
         audio_type=media.mime_type,
         image_url=show.image_url(meta.image or show.image),
         notes=Markup(episode.notes_html),  # sanitised by notes.render_notes
         chapters=chapters,
         soundbites=soundbites,
-        cues=cues,
         transcript_files=[(show.media_url(t.file), t.mime_type) for t in episode.transcripts],
         persons=list(meta.persons if meta.persons is not None else show.persons),
         funding=list(meta.funding),

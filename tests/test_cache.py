@@ -367,3 +367,36 @@ def test_files_read_on_every_core_build_as_without_a_cache(
     (root / "episodes" / "009-broken.md").unlink()
     assert _built(root, "public", cache) == expected
     cache.close()
+
+
+def test_a_changed_title_changes_its_neighbours_pages_as_without_a_cache(
+    make_project: MakeProject,
+) -> None:
+    """Pages of unchanged episodes are kept, not rendered, unless what they show of another
+    episode changed: the previous/next links and the index list titles."""
+    root = make_project(
+        {
+            f"episodes/00{n}-episode.md": episode(
+                title=f"Episode {n}", audio=name, guid=f"g-{n}", date=f"2025-01-0{n} 10:00"
+            )
+            for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
+        }
+    )
+    _age(root, 120)
+    _cached(root)
+    path = root / "episodes" / "003-episode.md"
+    path.write_text(path.read_text().replace("Episode 3", "Renamed in the middle"))
+    os.utime(path, (time.time() - 60, time.time() - 60))
+    (root / "templates").mkdir()
+    after, _ = _cached(root)
+    assert after == _cold(root)
+    assert b"Renamed in the middle" in after["episodes/002-episode/index.html"]
+    assert b"Renamed in the middle" in after["episodes/004-episode/index.html"]
+    # a template override changes every page
+    (root / "templates" / "episode.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>{{ page.title }}!</h1>{% endblock %}'
+    )
+    os.utime(root / "templates" / "episode.html", (time.time() - 60, time.time() - 60))
+    after, _ = _cached(root)
+    assert after == _cold(root)
+    assert b"<h1>Episode 2!</h1>" in after["episodes/002-episode/index.html"]

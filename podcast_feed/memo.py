@@ -1,0 +1,116 @@
+"""Which website pages need rendering again: a page whose inputs are the same files, byte for
+byte, as when the last build into the same folder wrote it, and which is still on disk as that
+build left it, is kept without rendering it.
+
+A page's inputs are named by the content keys of the cache (`cache.FileKeys`): podcast.yaml,
+the templates, and each episode's file and every media file it references (audio, images,
+transcripts). An episode page depends on its episode and its neighbours (the previous/next
+links); an index page on the episodes it lists and the number of pages. A file without a
+trusted key (changed in the last two seconds) makes every page that depends on it render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .assets import media_references
+from .cache import Cache
+from .layout import SHOW_FILE
+
+if TYPE_CHECKING:
+    from .models import Episode, Show
+
+_TEMPLATES = "templates"
+
+
+def _digest(parts: Iterable[str | None]) -> str | None:
+    digest = hashlib.sha256()
+    for part in parts:
+        if part is None:
+            return None
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+@dataclass
+class PageMemo:
+    """The last build's pages into one output folder, and this build's digests."""
+
+    output: Path
+    before: dict[str, tuple[int, int, str]]
+    """Each page: its size and mtime in ns as written, and its inputs' digest."""
+    show: str | None
+    """The digest of what every page depends on: podcast.yaml, templates, options."""
+    episodes: dict[str, str | None]
+    """Each episode's inputs digest, by its source file."""
+    now: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls, cache: Cache, root: Path, output: Path, show: Show, episodes: Sequence[Episode]
+    ) -> PageMemo:
+        keys = cache.file_keys(root)
+        templates = sorted((root / _TEMPLATES).rglob("*")) if (root / _TEMPLATES).is_dir() else []
+        show_parts = [
+            cache.identity,
+            keys.key(root / SHOW_FILE),
+            show.feed_url,  # `serve` points the URLs at itself
+            show.media_base_url,
+            *(f"{path.relative_to(root)}:{keys.key(path)}" for path in templates if path.is_file()),
+        ]
+        media = root / "media"
+        digests = {
+            episode.source: _digest(
+                [
+                    episode.source,
+                    keys.key(root / episode.source),
+                    *(
+                        f"{reference.file}:{keys.key(media / reference.file)}"
+                        for reference in media_references(None, [episode])
+                    ),
+                ]
+            )
+            for episode in episodes
+        }
+        before = cache.record_of(f"pages:{output.resolve()}")
+        return cls(output, before if isinstance(before, dict) else {}, _digest(show_parts), digests)
+
+    def page(self, relative: str, sources: Iterable[str | None], *extra: object) -> bool:
+        """Whether the page at `relative`, made from the episodes `sources` (None for a missing
+        neighbour), can be kept as it is; its digest is remembered either way."""
+        digest = _digest(
+            [
+                self.show,
+                relative,
+                *(self.episodes.get(source) if source else "-" for source in sources),
+                *(str(item) for item in extra),
+            ]
+        )
+        if digest is None:
+            return False
+        self.now[relative] = digest
+        known = self.before.get(relative)
+        if known is None or known[2] != digest:
+            return False
+        try:
+            status = (self.output / relative).stat()
+        except OSError:
+            return False
+        return (status.st_size, status.st_mtime_ns) == known[:2]
+
+    def save(self, cache: Cache, written: Collection[str]) -> None:
+        """Remember this build's pages, as they are on disk now."""
+        pages = {}
+        kept = set(written)
+        for relative, digest in self.now.items():
+            if relative in kept:
+                try:
+                    status = (self.output / relative).stat()
+                except OSError:
+                    continue
+                pages[relative] = (status.st_size, status.st_mtime_ns, digest)
+        cache.keep_record(f"pages:{self.output.resolve()}", pages)
