@@ -198,7 +198,7 @@ def build(
         raise ProblemsFound(validation.problems)
     from .assets import media_references
     from .chapters import chapters_json, chapters_path
-    from .feed import render_feed
+    from .feed import feed_pieces
 
     show = validation.show if served_from is None else served(validation.show, served_from)
     published = in_feed_order(show, publishable(validation.episodes, now))
@@ -208,16 +208,20 @@ def build(
         if episode.chapters
     )
     memo = None
+    if cache is not None and cache.enabled:
+        from .memo import PageMemo
+
+        memo = PageMemo.load(cache, root, output, show, published)
     if show.site:
         _check_output(root, output)
-        if cache is not None and cache.enabled:
-            from .memo import PageMemo
-
-            memo = PageMemo.load(cache, root, output, show, published)
         files = itertools.chain(files, _site_files(root, show, published, memo))
-    xml = render_feed(show, published)
-    written = write_all(output, files)  # each page written as it is rendered: bounded memory
     feed_path = output / FEED_FILE
+    known = memo.feed_items(cache, feed_path, published) if memo and cache else ()
+    pieces = feed_pieces(show, published, known)
+    lengths = [len(piece) for piece in pieces]
+    xml = b"".join(pieces)
+    del pieces, known  # the items live on in `xml` only
+    written = write_all(output, files)  # each page written as it is rendered: bounded memory
     write_all(output, [(FEED_FILE, xml)])
     remove_stale(output, written, site=show.site)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
@@ -234,6 +238,7 @@ def build(
     )
     if cache is not None and memo is not None:
         memo.save(cache, written)
+        memo.save_feed(cache, feed_path, lengths, published)
     if cache is not None and state is None:
         cache.save()
     if cache is not None and state is not None:

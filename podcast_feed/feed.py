@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import html
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -53,8 +54,59 @@ def rfc2822(when: datetime) -> str:
     return email.utils.format_datetime(when)
 
 
+_FOOTER = b"  </channel>\n</rss>\n"
+_ITEM_START = re.compile(rb"^    <item>", re.MULTILINE)
+_BATCH = 500
+"""Items rendered at a time: feedgen holds a tree of the whole feed, ~5 times its size."""
+
+
 def render_feed(show: Show, episodes: Sequence[Episode]) -> bytes:
     """The feed as UTF-8 bytes, with the episodes in the order given."""
+    return b"".join(feed_pieces(show, episodes))
+
+
+def feed_pieces(
+    show: Show,
+    episodes: Sequence[Episode],
+    known: Sequence[bytes | None] = (),
+) -> list[bytes]:
+    """`render_feed` in pieces: the channel, then each `<item>` block, then the end.
+
+    Items are rendered 500 at a time and cut out of each rendering, so a big catalogue never
+    has its whole feed as an lxml tree; `known[i]` may give episode i's block as an earlier
+    build wrote it (see memo.py), which is then not rendered at all. If a rendering does not
+    cut as expected, the whole feed is rendered at once instead.
+    """
+    shell = _render(show, episodes, [])
+    header = shell[: -len(_FOOTER)]
+    items: list[bytes | None] = (
+        list(known) if len(known) == len(episodes) else [None] * len(episodes)
+    )
+    missing = [index for index, item in enumerate(items) if item is None]
+    for start in range(0, len(missing), _BATCH):
+        batch = missing[start : start + _BATCH]
+        rendered = _render(show, episodes, [episodes[index] for index in batch])
+        blocks = _items_of(rendered, header)
+        if not shell.endswith(_FOOTER) or blocks is None or len(blocks) != len(batch):
+            return [_render(show, episodes, episodes)]
+        for index, block in zip(batch, blocks, strict=True):
+            items[index] = block
+    return [header, *(item for item in items if item is not None), _FOOTER]
+
+
+def _items_of(rendered: bytes, header: bytes) -> list[bytes] | None:
+    """The `<item>` blocks of a rendering whose channel is `header`; None if it is not."""
+    if not rendered.startswith(header) or not rendered.endswith(_FOOTER):
+        return None
+    region = rendered[len(header) : -len(_FOOTER)]
+    starts = [match.start() for match in _ITEM_START.finditer(region)]
+    if not starts or starts[0] != 0:
+        return None if region else []
+    return [region[a:b] for a, b in zip(starts, [*starts[1:], len(region)], strict=True)]
+
+
+def _render(show: Show, episodes: Sequence[Episode], items: Sequence[Episode]) -> bytes:
+    """feedgen's rendering of the channel of `episodes` (trailers, newest date) with `items`."""
     generator = FeedGenerator()
     generator.load_extension("podcast")
     generator.register_extension("podcast_feed", _ChannelTags, _ItemTags, atom=False, rss=True)
@@ -88,7 +140,7 @@ def render_feed(show: Show, episodes: Sequence[Episode]) -> bytes:
     channel: _ChannelTags = generator.podcast_feed
     channel.show, channel.episodes, channel.last_build = show, episodes, newest
 
-    for episode in episodes:
+    for episode in items:
         _add_item(generator, show, episode)
 
     xml: bytes = generator.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

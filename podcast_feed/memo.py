@@ -1,6 +1,7 @@
-"""Which website pages need rendering again: a page whose inputs are the same files, byte for
-byte, as when the last build into the same folder wrote it, and which is still on disk as that
-build left it, is kept without rendering it.
+"""Which website pages and feed items need rendering again: a page whose inputs are the same
+files, byte for byte, as when the last build into the same folder wrote it, and which is still
+on disk as that build left it, is kept without rendering it; an item of the feed likewise is
+copied from the feed that build wrote.
 
 A page's inputs are named by the content keys of the cache (`cache.FileKeys`): podcast.yaml,
 the templates, and each episode's file and every media file it references (audio, images,
@@ -101,6 +102,48 @@ class PageMemo:
         except OSError:
             return False
         return (status.st_size, status.st_mtime_ns) == known[:2]
+
+    def _item(self, episode: Episode) -> str | None:
+        return _digest([self.show, "item", self.episodes.get(episode.source)])
+
+    def feed_items(
+        self, cache: Cache, feed: Path, episodes: Sequence[Episode]
+    ) -> list[bytes | None]:
+        """Each episode's `<item>` block as the last build into this folder wrote it, when its
+        inputs are the same and that feed is still on disk as written; else None."""
+        record = cache.record_of(f"feed:{self.output.resolve()}")
+        blocks: dict[str, bytes] = {}
+        try:
+            size, mtime_ns, header, items = record
+            status = feed.stat()
+            if (status.st_size, status.st_mtime_ns) == (size, mtime_ns):
+                data, position = feed.read_bytes(), header
+                for digest, length in items:
+                    blocks[digest] = data[position : position + length]
+                    position += length
+        except (TypeError, ValueError, OSError):
+            blocks = {}
+        found = []
+        for episode in episodes:
+            digest = self._item(episode)
+            found.append(blocks.get(digest) if digest is not None else None)
+        return found
+
+    def save_feed(
+        self, cache: Cache, feed: Path, lengths: Sequence[int], episodes: Sequence[Episode]
+    ) -> None:
+        """Remember where each item is in the feed just written, from the lengths of its
+        pieces (channel, items, end), if it was written in pieces."""
+        if len(lengths) != len(episodes) + 2:
+            return
+        items = [
+            (self._item(episode) or "-", length)
+            for episode, length in zip(episodes, lengths[1:-1], strict=True)
+        ]
+        status = feed.stat()
+        cache.keep_record(
+            f"feed:{self.output.resolve()}", (status.st_size, status.st_mtime_ns, lengths[0], items)
+        )
 
     def save(self, cache: Cache, written: Collection[str]) -> None:
         """Remember this build's pages, as they are on disk now."""

@@ -12,17 +12,23 @@ before committing it.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from podcast_feed import build
+from podcast_feed import build, validate
+from podcast_feed import feed as feed_module
+from podcast_feed.build import in_feed_order, publishable
+from podcast_feed.feed import _render as whole_feed
+from podcast_feed.feed import feed_pieces
+from podcast_feed.models import Episode, Show
 from podcast_feed.site import STATIC_FILES
 
 from .conftest import AUDIO, FIXTURES, REPO
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
 CASES = sorted(path.name for path in GOLDEN.iterdir() if path.is_dir())
 
 
@@ -73,3 +79,32 @@ def test_golden_feed(case: str, tmp_path: Path, update_golden: bool) -> None:
     assert pages.keys() == stored.keys()
     for relative, data in pages.items():
         assert data == stored[relative], f"{relative} differs from {expected_site / relative}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_feed_cut_into_items_is_the_feed_rendered_whole(case: str, tmp_path: Path) -> None:
+    """Items are rendered in batches and cut out (and reused by later builds): the pieces must
+    join to exactly what feedgen writes for the whole feed, one piece per item."""
+    root = project_for(case, tmp_path / "show")
+    now_file = GOLDEN / case / "now.txt"
+    now = datetime.fromisoformat(now_file.read_text().strip()) if now_file.exists() else NOW
+    validation = validate(root, now=now)
+    assert validation.show is not None
+    published = in_feed_order(validation.show, publishable(validation.episodes, now))
+    for batch in (1, 2, 500):
+        pieces = feed_pieces_in_batches(validation.show, published, batch)
+        assert len(pieces) == len(published) + 2
+        assert all(piece.startswith(b"    <item>") for piece in pieces[1:-1])
+        assert b"".join(pieces) == whole_feed(validation.show, published, published)
+    # an item given as known is used as it is, unrendered
+    marked = [b"    <item>known</item>\n"] + [None] * (len(published) - 1)
+    assert feed_pieces(validation.show, published, marked)[1] == marked[0]
+
+
+def feed_pieces_in_batches(show: Show, episodes: list[Episode], batch: int) -> list[bytes]:
+    original = feed_module._BATCH
+    feed_module._BATCH = batch
+    try:
+        return feed_pieces(show, episodes)
+    finally:
+        feed_module._BATCH = original
