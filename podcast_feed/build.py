@@ -202,16 +202,21 @@ def build(
 
     show = validation.show if served_from is None else served(validation.show, served_from)
     published = in_feed_order(show, publishable(validation.episodes, now))
-    files: Iterable[tuple[str, bytes | None]] = (
-        (chapters_path(episode), chapters_json(show, episode))
-        for episode in published
-        if episode.chapters
-    )
     memo = None
     if cache is not None and cache.enabled:
         from .memo import PageMemo
 
         memo = PageMemo.load(cache, root, output, show, published)
+    files: Iterable[tuple[str, bytes | None]] = (
+        (
+            chapters_path(episode),
+            None
+            if memo and memo.page(chapters_path(episode), [episode.source])
+            else chapters_json(show, episode),
+        )
+        for episode in published
+        if episode.chapters
+    )
     if show.site:
         _check_output(root, output)
         files = itertools.chain(files, _site_files(root, show, published, memo))

@@ -95,13 +95,14 @@ class FileKeys:
         self.root = root
         self._now = time.time()
         self._blobs: dict[str, str] | None = None
-        self._keys: dict[Path, str | None] = {}
+        self._keys: dict[str, str | None] = {}  # by name: hashing a Path costs more
         self._root_prefix = "" if str(root) == "." else str(root).rstrip(os.sep) + os.sep
 
     def key(self, path: Path) -> str | None:
-        if path not in self._keys:
-            self._keys[path] = self._key(path)
-        return self._keys[path]
+        name = str(path)
+        if name not in self._keys:
+            self._keys[name] = self._key(path)
+        return self._keys[name]
 
     def _key(self, path: Path) -> str | None:
         try:

@@ -448,7 +448,9 @@ def with_media(
                 continue
             alternates, found = _probe_alternates(episode, media_dir, cache)
             problems += found
-            chapters = episode.chapters or embedded_chapters(info.chapters)
+            chapters = episode.chapters or (
+                embedded_chapters(info.chapters) if info.chapters else ()
+            )
             probed.append(replace(episode, media=info, alternates=alternates, chapters=chapters))
     return probed, problems
 
