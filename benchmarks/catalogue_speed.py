@@ -32,6 +32,11 @@ from corpus import base_recordings, make_show
 
 HERE = Path(__file__).resolve().parent
 GENRSS_VENV = HERE / ".genrss-venv"
+ENVIRONMENT = {
+    name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"
+}
+"""As a user's machine runs them: compiled modules cached (some CI images turn that off,
+and every start-up would then compile podcast-feed's modules again)."""
 
 
 def genrss_command() -> Path:
@@ -46,13 +51,14 @@ def genrss_command() -> Path:
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (a process pool included)."""
+    """Memory of a process and all its descendants (a process pool included), as their
+    proportional set sizes: pages a forked worker shares with its parent count once."""
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(status.split("VmRSS:")[1].split()[0]) * 1024
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += int(rollup.split("\nPss:")[1].split()[0]) * 1024
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, IndexError, ValueError):
@@ -67,6 +73,7 @@ def measure(command: Sequence[str | Path], cwd: Path | None = None) -> tuple[flo
     process = subprocess.Popen(
         [str(part) for part in command],
         cwd=cwd,
+        env=ENVIRONMENT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
