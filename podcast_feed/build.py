@@ -34,7 +34,7 @@ from .layout import (
 
 if TYPE_CHECKING:
     from .history import PublishedFeed
-    from .memo import PageMemo
+    from .memo import OutputMemo
     from .models import Episode, Show
 
 __all__ = ["CACHE_FOLDER", "DEFAULT_OUTPUT", "FEED_FILE", "BuildResult", "build", "validate"]
@@ -93,6 +93,24 @@ class _Record:
     """The newest episode date in the feed: before it, the feed had fewer episodes."""
     valid_until: datetime | None
     """The first scheduled episode's date: from then on, the feed has one more."""
+
+    @classmethod
+    def of(
+        cls,
+        result: BuildResult,
+        output: Path,
+        written: Sequence[str],
+        dates: Sequence[datetime],
+        now: datetime,
+    ) -> _Record:
+        """The record of a build into `output` at `now` of episodes with these `dates`."""
+        return cls(
+            result,
+            _outputs(output, [*written, FEED_FILE]),
+            {folder: _names(output / folder) for folder in ("", *GENERATED_FOLDERS)},
+            valid_from=max((date for date in dates if date <= now), default=None),
+            valid_until=min((date for date in dates if date > now), default=None),
+        )
 
 
 def validate(
@@ -204,9 +222,9 @@ def build(
     published = in_feed_order(show, publishable(validation.episodes, now))
     memo = None
     if cache is not None and cache.enabled:
-        from .memo import PageMemo
+        from .memo import OutputMemo
 
-        memo = PageMemo.load(cache, root, output, show, published)
+        memo = OutputMemo.load(cache, root, output, show, published)
     files: Iterable[tuple[str, bytes | None]] = (
         (
             chapters_path(episode),
@@ -241,22 +259,11 @@ def build(
         site_pages=sum(1 for relative in written if relative.endswith(".html")),
         media=frozenset(reference.file for reference in media_references(show, published)),
     )
-    if cache is not None and memo is not None:
+    if cache is not None and memo is not None:  # (there is a memo when the cache is on)
         memo.save(cache, written)
         memo.save_feed(cache, feed_path, lengths, published)
-    if cache is not None and state is None:
-        cache.save()
-    if cache is not None and state is not None:
-        episodes = validation.episodes
-        coming = [e.published for e in episodes if not e.meta.draft and e.published > now]
-        record = _Record(
-            result,
-            _outputs(output, [*written, FEED_FILE]),
-            {folder: _names(output / folder) for folder in ("", *GENERATED_FOLDERS)},
-            valid_from=max((episode.published for episode in published), default=None),
-            valid_until=min(coming, default=None),
-        )
-        cache.save(state, record)
+        coming = [e.published for e in validation.episodes if not e.meta.draft]
+        cache.save(state, _Record.of(result, output, written, coming, now) if state else None)
     return result
 
 
@@ -325,7 +332,7 @@ def _check_output(root: Path, output: Path) -> None:
 
 
 def _site_files(
-    root: Path, show: Show, published: Sequence[Episode], memo: PageMemo | None
+    root: Path, show: Show, published: Sequence[Episode], memo: OutputMemo | None
 ) -> Iterator[tuple[str, bytes | None]]:
     from .site import TemplateProblems, site_files
 

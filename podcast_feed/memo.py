@@ -38,7 +38,7 @@ def _digest(parts: Iterable[str | None]) -> str | None:
 
 
 @dataclass
-class PageMemo:
+class OutputMemo:
     """The last build's pages into one output folder, and this build's digests."""
 
     output: Path
@@ -53,7 +53,7 @@ class PageMemo:
     @classmethod
     def load(
         cls, cache: Cache, root: Path, output: Path, show: Show, episodes: Sequence[Episode]
-    ) -> PageMemo:
+    ) -> OutputMemo:
         keys = cache.file_keys(root)
         templates = sorted((root / _TEMPLATES).rglob("*")) if (root / _TEMPLATES).is_dir() else []
         show_parts = [

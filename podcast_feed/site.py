@@ -26,7 +26,7 @@ from markupsafe import Markup
 from .chapters import timestamp
 from .errors import Problem, error
 from .layout import PAGES_FOLDER
-from .memo import PageMemo
+from .memo import OutputMemo
 from .models import Episode, Show
 from .notes import excerpt, shorten
 from .podcasting import Funding, Person
@@ -171,7 +171,7 @@ def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str
 
 
 def site_files(
-    root: Path, show: Show, episodes: Sequence[Episode], memo: PageMemo | None = None
+    root: Path, show: Show, episodes: Sequence[Episode], memo: OutputMemo | None = None
 ) -> Iterator[tuple[str, bytes | None]]:
     """The files of `render_site` one at a time, each rendered when it is asked for: a build
     writes each page before the next is rendered, never holding 10,000 pages at once. A page
