@@ -172,6 +172,39 @@ def run_size(count: int, runs: int, genrss: Path, recordings: dict[str, Path]) -
     return rows
 
 
+def serve_rebuild(count: int, runs: int, recordings: dict[str, Path]) -> str:
+    """What `serve` does on a save: the same process builds again (modules loaded, cache
+    open) after one episode file changed. Run in a child process of its own."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"serve-{count}-"))
+    make_show(scratch / "show", count, recordings)
+    code = (
+        "import statistics, sys, time\n"
+        "from pathlib import Path\n"
+        "from podcast_feed.build import build\n"
+        "from podcast_feed.cache import Cache\n"
+        f"root, output = Path({str(scratch / 'show')!r}), Path({str(scratch / 'out')!r})\n"
+        "cache = Cache.open(Path(sys.argv[1]))\n"
+        "build(root, output, cache=cache, served_from='http://127.0.0.1:8000')\n"
+        "seconds = []\n"
+        f"for run in range({runs * 3}):\n"
+        "    path = root / 'episodes' / '00001.md'\n"
+        "    path.write_text(path.read_text() + f'Saved {run}.\\n')\n"
+        "    start = time.perf_counter()\n"
+        "    build(root, output, cache=cache, served_from='http://127.0.0.1:8000')\n"
+        "    seconds.append(time.perf_counter() - start)\n"
+        "print(statistics.median(seconds))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, scratch / "cache"],
+        capture_output=True,
+        text=True,
+        env=ENVIRONMENT,
+        check=True,
+    )
+    shutil.rmtree(scratch)
+    return f"| {count:,} | serve: rebuild after a save | {float(result.stdout):.2f} s | | |"
+
+
 def start_up(runs: int, genrss: Path) -> list[str]:
     commands: dict[str, list[str | Path]] = {
         "python -c pass (floor)": [sys.executable, "-c", "pass"],
@@ -215,6 +248,7 @@ def main() -> None:
         recordings = base_recordings(Path(scratch))
         for count in arguments.sizes:
             print("\n".join(run_size(count, arguments.runs, genrss, recordings)), flush=True)
+            print(serve_rebuild(count, arguments.runs, recordings), flush=True)
 
 
 if __name__ == "__main__":

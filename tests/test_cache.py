@@ -400,3 +400,65 @@ def test_a_changed_title_changes_its_neighbours_pages_as_without_a_cache(
     after, _ = _cached(root)
     assert after == _cold(root)
     assert b"<h1>Episode 2!</h1>" in after["episodes/002-episode/index.html"]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_file_edited_since_git_staged_it_is_not_taken_for_the_staged_one(
+    make_project: MakeProject,
+) -> None:
+    """git's blob id names the staged content: a file edited since is known by size and
+    mtime instead, whatever its blob id says."""
+    root = make_project()
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "show")
+    _age(root)
+    _git(root, "update-index", "-q", "--refresh")
+    _cached(root)
+    _edit_notes(root)  # not staged
+    os.utime(root / "episodes" / "001-episode.md", (time.time() - 30, time.time() - 30))
+    after, cache = _cached(root)
+    assert b"Edited notes" in after["feed.xml"]
+    assert after == _cold(root)
+    assert cache.misses == 1
+
+
+def test_a_cache_folder_that_cannot_be_made_is_a_warning(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    root = make_project()
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    code, out, err = run("build", "--root", str(root), "--cache-dir", str(blocked / "cache"))
+    assert code == 0, err
+    assert "warning: the build cache was ignored: it cannot be opened" in err
+    assert "Published 1 episode" in out
+
+
+def test_facts_of_old_file_versions_do_not_pile_up(tmp_path: Path) -> None:
+    files = []
+    for number in range(1200):
+        path = tmp_path / "show" / f"{number}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(str(number))
+        files.append(path)
+    for path in files:
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    cache = Cache.open(tmp_path / "cache")
+    cache.for_show(tmp_path / "show")
+    for path in files:
+        assert cache.remember("test", path, path.read_text) == path.read_text()
+    cache.save()
+    cache.close()
+    files[0].write_text("changed")  # a new version of one file, the only one still in use
+    os.utime(files[0], (time.time() - 30, time.time() - 30))
+    cache = Cache.open(tmp_path / "cache")
+    cache.for_show(tmp_path / "show")
+    assert cache.remember("test", files[0], files[0].read_text) == "changed"
+    assert cache.remember("test", files[1], files[1].read_text) == "1"
+    cache.save()
+    cache.close()
+    with sqlite3.connect(tmp_path / "cache" / CACHE_FILE) as database:
+        (count,) = database.execute("SELECT COUNT(*) FROM facts").fetchone()
+    database.close()
+    assert count == 2
