@@ -16,6 +16,8 @@ FEED_FILE = "feed.xml"
 CHAPTERS_FOLDER = "chapters"
 """Where the build writes each episode's Podcasting 2.0 chapters file."""
 DEFAULT_OUTPUT = "public"
+TEMPLATES_FOLDER = "templates"
+"""The show's own website templates, overriding the packaged ones."""
 PAGES_FOLDER = "page"
 EPISODES_FOLDER = "episodes"
 SITE_FOLDERS = (EPISODES_FOLDER, PAGES_FOLDER)
@@ -33,6 +35,7 @@ __all__ = [
     "PAGES_FOLDER",
     "SHOW_FILE",
     "SITE_FOLDERS",
+    "TEMPLATES_FOLDER",
     "require_show",
 ]
 

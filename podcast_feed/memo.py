@@ -20,12 +20,10 @@ from typing import TYPE_CHECKING
 
 from .assets import media_references
 from .cache import Cache
-from .layout import SHOW_FILE
+from .layout import SHOW_FILE, TEMPLATES_FOLDER
 
 if TYPE_CHECKING:
     from .models import Episode, Show
-
-_TEMPLATES = "templates"
 
 
 def _digest(parts: Iterable[str | None]) -> str | None:
@@ -55,7 +53,8 @@ class OutputMemo:
         cls, cache: Cache, root: Path, output: Path, show: Show, episodes: Sequence[Episode]
     ) -> OutputMemo:
         keys = cache.file_keys(root)
-        templates = sorted((root / _TEMPLATES).rglob("*")) if (root / _TEMPLATES).is_dir() else []
+        overrides = root / TEMPLATES_FOLDER
+        templates = sorted(overrides.rglob("*")) if overrides.is_dir() else []
         show_parts = [
             cache.identity,
             keys.key(root / SHOW_FILE),

@@ -29,8 +29,7 @@ from .cache import Cache
 from .config import SHOW_FILE
 from .errors import PodcastFeedError, Problem, ProblemsFound
 from .filetypes import content_type
-from .layout import CHAPTERS_FOLDER
-from .site import TEMPLATES_FOLDER
+from .layout import CHAPTERS_FOLDER, TEMPLATES_FOLDER
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 NOT_FOUND_PAGE = "404.html"

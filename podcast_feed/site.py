@@ -25,13 +25,12 @@ from markupsafe import Markup
 
 from .chapters import timestamp
 from .errors import Problem, error
-from .layout import PAGES_FOLDER
+from .layout import PAGES_FOLDER, TEMPLATES_FOLDER
 from .memo import OutputMemo
 from .models import Episode, Show
 from .notes import excerpt, shorten
 from .podcasting import Funding, Person
 
-TEMPLATES_FOLDER = "templates"
 """A show's own templates, each overriding the packaged one of the same name."""
 PAGE_SIZE = 50
 """Episodes listed on each page of the index."""
