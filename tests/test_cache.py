@@ -462,3 +462,24 @@ def test_facts_of_old_file_versions_do_not_pile_up(tmp_path: Path) -> None:
         (count,) = database.execute("SELECT COUNT(*) FROM facts").fetchone()
     database.close()
     assert count == 2
+
+
+def test_facts_written_while_the_build_runs_are_found_again(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big first build writes its facts out every few hundred (here every 2), so it never
+    holds them all; the next build finds every one, and nothing was pruned too early."""
+    monkeypatch.setattr(cache_module, "_WRITE_EVERY", 2)
+    root = make_project(
+        {
+            f"episodes/00{n}-episode.md": episode(title=f"Episode {n}", audio=name, guid=f"g-{n}")
+            for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
+        }
+    )
+    _age(root)
+    first, cache = _cached(root)
+    computed = cache.misses
+    assert computed > 4 and cache.hits == 0
+    second, cache = _cached(root, "second")
+    assert (cache.hits, cache.misses) == (computed, 0)
+    assert first == second == _cold(root)
