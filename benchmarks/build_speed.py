@@ -23,6 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from corpus import NOTES
+
 from podcast_feed.build import build, in_feed_order, publishable
 from podcast_feed.checks import check
 from podcast_feed.config import load_show
@@ -34,34 +36,6 @@ from podcast_feed.transcripts import with_transcripts
 
 REPO = Path(__file__).resolve().parent.parent
 AUDIO = REPO / "media" / "what-is-product-ops.mp3"
-NOTES = """In this episode we unpack one of the most ambiguous roles in product organizations.
-What is it, really? Is it strategy alignment? BI and analytics? Coaching? Stakeholder
-management? All of the above, or none? Drawing from real-world examples, we dig into the
-evolving definition, where it overlaps with other functions, and when it adds value.
-
-## Key Topics Covered
-
-- What the role is not, and why it is often misunderstood
-- Different models across organizations, from start-ups to enterprises
-- Product ops vs. product leadership: where's the line?
-- When to hire for it (and when not to), with [a checklist](https://example.com/checklist)
-- The enabling team model from [Team Topologies](https://teamtopologies.com)
-- How it can support skill building, analytics, and communication standards
-
-## Key Takeaways
-
-- It isn't a checklist hire: it's a strategic move to fill **specific** gaps
-- The best people blend a product mindset with another core strength (analytics, L&D)
-- Not all gaps should be filled this way; sometimes it's about enabling HR or data
-- A great career path for senior PMs who want to shape the organization
-
-## Resources & Links
-
-- Follow Teresa Torres: [ProductTalk.org](https://ProductTalk.org)
-- Follow Petra Wille: [Petra-Wille.com](https://Petra-Wille.com)
-- *Strong Product People* by Petra Wille, chapters 6 to 11 on coaching and feedback
-- Episode transcript and more at https://example.com/episodes/{n}
-"""
 
 
 def make_show(root: Path, count: int) -> None:

@@ -220,23 +220,20 @@ def build(
 
     show = validation.show if served_from is None else served(validation.show, served_from)
     published = in_feed_order(show, publishable(validation.episodes, now))
+    if show.site:
+        _check_output(root, output)
     memo = None
     if cache is not None and cache.enabled:
         from .memo import OutputMemo
 
         memo = OutputMemo.load(cache, root, output, show, published)
     files: Iterable[tuple[str, bytes | None]] = (
-        (
-            chapters_path(episode),
-            None
-            if memo and memo.page(chapters_path(episode), [episode.source])
-            else chapters_json(show, episode),
-        )
+        (path, None if memo and memo.page(path, [episode.source]) else chapters_json(show, episode))
         for episode in published
         if episode.chapters
+        for path in [chapters_path(episode)]
     )
     if show.site:
-        _check_output(root, output)
         files = itertools.chain(files, _site_files(root, show, published, memo))
     feed_path = output / FEED_FILE
     known = memo.feed_items(cache, feed_path, published) if memo and cache else ()
@@ -276,6 +273,7 @@ def _outputs(output: Path, written: Sequence[str]) -> dict[str, tuple[int, int]]
 
 
 def _names(folder: Path) -> frozenset[str]:
+    """What is in `folder`; nothing if it is not there (or no longer)."""
     try:
         return frozenset(path.name for path in folder.iterdir())
     except OSError:
@@ -480,9 +478,9 @@ def remove_stale(output: Path, written: Collection[str], *, site: bool) -> None:
     if site:
         folders = [(folder, _names(output / folder)) for folder in SITE_FOLDERS]
         generated += [f"{folder}/{name}/index.html" for folder, names in folders for name in names]
-    for staging in _listing(output):
-        if staging.name.startswith(STAGING_PREFIX) and _abandoned(staging):
-            shutil.rmtree(staging, ignore_errors=True)
+    for name in _names(output):
+        if name.startswith(STAGING_PREFIX) and _abandoned(output / name):
+            shutil.rmtree(output / name, ignore_errors=True)
     for relative in sorted(set(generated) - kept):
         stale = output / relative
         if stale.is_file():
@@ -490,14 +488,6 @@ def remove_stale(output: Path, written: Collection[str], *, site: bool) -> None:
             if stale.name == "index.html":
                 with contextlib.suppress(OSError):  # not empty: the user's files stay
                     stale.parent.rmdir()
-
-
-def _listing(folder: Path) -> list[Path]:
-    """What is in `folder`, in a stable order; nothing if it is not there (or no longer)."""
-    try:
-        return sorted(folder.iterdir())
-    except OSError:
-        return []
 
 
 _ABANDONED_AFTER_SECONDS = 3600

@@ -59,6 +59,7 @@ _PARALLEL_FROM = 2000
 costs ~0.3 s, an episode file ~0.6 ms. Measured on two cores: at 1,000 it breaks even, at
 10,000 it saves 3 s of 8. Probing audio, ~0.2 ms a file since mp3.py, never pays."""
 _CHUNK = 32
+_WORKERS = min(os.cpu_count() or 1, 8)
 _WRITE_EVERY = 500
 
 T = TypeVar("T")
@@ -377,8 +378,7 @@ class Cache:
 
     def may_prefetch(self, jobs: int) -> bool:
         """Whether `prefetch` could use a process pool for this many jobs."""
-        workers = min(os.cpu_count() or 1, 8)
-        return self.enabled and workers > 1 and jobs >= _PARALLEL_FROM and _can_fork()
+        return self.enabled and _WORKERS > 1 and jobs >= _PARALLEL_FROM and _can_fork()
 
     def prefetch(
         self, kind: str, jobs: Sequence[tuple[Path, Callable[[], Any], tuple[object, ...]]]
@@ -414,22 +414,28 @@ class Cache:
 
         self.misses += len(missing)
         self.in_parallel += len(missing)
-        workers = min(os.cpu_count() or 1, 8)
-        with ProcessPoolExecutor(workers, multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(_WORKERS, multiprocessing.get_context("fork")) as pool:
             outcomes = pool.map(_outcome, [compute for _, compute in missing], chunksize=_CHUNK)
             for (key, _), outcome in zip(missing, outcomes, strict=True):
                 if outcome is not None:
                     self._store(kind, key, outcome)
 
     def _fact(self, kind: str, key: str) -> tuple[str, Any] | None:
-        assert self._connection is not None
+        found: tuple[str, Any] | None = self._load(
+            "SELECT value FROM facts WHERE kind = ? AND key = ?", kind, key
+        )
+        return found
+
+    def _load(self, query: str, *parameters: str) -> Any:
+        """The unpickled value the query selects; None when there is none, or when the row is
+        damaged (it is computed again and replaced)."""
+        if self._connection is None:
+            return None
         try:
-            row = self._connection.execute(
-                "SELECT value FROM facts WHERE kind = ? AND key = ?", (kind, key)
-            ).fetchone()
+            row = self._connection.execute(query, parameters).fetchone()
             return pickle.loads(row[0]) if row else None
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-            return None  # a damaged row: computed again and replaced
+            return None
 
     def record(self, state: InputState) -> Any:
         """What the build with exactly this input state wrote and reported, if one did."""
@@ -440,15 +446,7 @@ class Cache:
         self._records[name] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
 
     def record_of(self, name: str) -> Any:
-        if self._connection is None:
-            return None
-        try:
-            row = self._connection.execute(
-                "SELECT value FROM builds WHERE input = ?", (name,)
-            ).fetchone()
-            return pickle.loads(row[0]) if row else None
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-            return None
+        return self._load("SELECT value FROM builds WHERE input = ?", name)
 
     def save(self, state: InputState | None = None, record: object = None) -> None:
         """Store the facts computed in this run and, if given, the build record; one

@@ -28,7 +28,7 @@ from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
 from .filetypes import ENCLOSURE_TYPES
 from .models import Episode, MediaInfo
-from .mp3 import continued, id3_chapters, scan_frames
+from .mp3 import continued, id3_chapters, scan_frames, syncsafe
 from .podcasting import AlternateEnclosure
 from .vocabulary import suggest
 
@@ -304,15 +304,10 @@ def _free_format(stream: BinaryIO) -> bool:
     ffmpeg) cannot read."""
     stream.seek(0)
     head = stream.read(10)
-    start = 10 + _syncsafe(head[6:10]) if len(head) == 10 and head[:3] == b"ID3" else 0
+    start = 10 + syncsafe(head[6:10]) if len(head) == 10 and head[:3] == b"ID3" else 0
     stream.seek(start)
     data = stream.read(64 * 1024)
     return scan_frames(data, 0, 3).free_format
-
-
-def _syncsafe(size: bytes) -> int:
-    """An ID3v2 tag size: 7 bits a byte."""
-    return sum((byte & 0x7F) << (7 * (3 - index)) for index, byte in enumerate(size))
 
 
 _COMPLETE = 0.98
@@ -351,7 +346,7 @@ def _id3_chapters(stream: BinaryIO, path: Path) -> tuple[tuple[float, str], ...]
     header = stream.read(10)
     if len(header) < 10 or header[:3] != b"ID3":
         return ()
-    tag = header + stream.read(_syncsafe(header[6:10]))
+    tag = header + stream.read(syncsafe(header[6:10]))
     if b"CHAP" not in tag:
         return ()
     chapters = id3_chapters(tag)

@@ -171,10 +171,13 @@ def id3_chapters(tag: bytes) -> tuple[tuple[float, str], ...] | None:
     return tuple(sorted(chapters))
 
 
+def syncsafe(size: bytes) -> int:
+    """An ID3v2 tag's size, or an ID3v2.4 frame's: 7 bits a byte, so no byte looks like sync."""
+    return (size[0] << 21) | (size[1] << 14) | (size[2] << 7) | size[3]
+
+
 def _frame_size(size: bytes, major: int) -> int:
-    if major == 4:  # "syncsafe": 7 bits a byte
-        return (size[0] << 21) | (size[1] << 14) | (size[2] << 7) | size[3]
-    return int.from_bytes(size, "big")
+    return syncsafe(size) if major == 4 else int.from_bytes(size, "big")
 
 
 def _chapter(body: bytes, major: int) -> tuple[float, str] | None:
