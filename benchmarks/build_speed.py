@@ -26,9 +26,9 @@ from typing import Any
 from corpus import NOTES
 
 from podcast_feed.build import build, in_feed_order, publishable
-from podcast_feed.checks import check
+from podcast_feed.checks import check, check_episode
 from podcast_feed.config import load_show
-from podcast_feed.episodes import load_episodes
+from podcast_feed.episodes import episode_files, load_episodes
 from podcast_feed.feed import render_feed
 from podcast_feed.media import with_media
 from podcast_feed.site import render_site
@@ -67,13 +67,18 @@ def stages(root: Path, output: Path, first_with_site: bool = True) -> dict[str, 
     seconds: dict[str, float] = {}
     seconds["load show"], (show, _) = timed(lambda: load_show(root / "podcast.yaml"))
     seconds["load episodes"], (episodes, _) = timed(
-        lambda: load_episodes(root / "episodes", root, show)
+        lambda: load_episodes(episode_files(root / "episodes"), root, show)
     )
     seconds["probe media"], (episodes, _) = timed(lambda: with_media(episodes, root / "media"))
     seconds["transcripts"], (episodes, _) = timed(
         lambda: with_transcripts(episodes, root / "media")
     )
-    seconds["check"], _ = timed(lambda: check(show, episodes, root))
+    seconds["check"], _ = timed(
+        lambda: [
+            *(p for e in episodes for p in check_episode(show, e, root)),
+            *check(show, episodes, root),
+        ]
+    )
     now = episodes[0].published.replace(year=2030)
     ordered = in_feed_order(show, publishable(episodes, now))
     seconds["render feed"], _ = timed(lambda: render_feed(show, ordered))

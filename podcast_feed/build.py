@@ -8,6 +8,7 @@ build that fails part-way never leaves the old feed pointing at a missing file.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import math
 import os
@@ -113,6 +114,21 @@ class _Record:
         )
 
 
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cycle collector, run less often while a build runs: loading a catalogue
+    makes hundreds of thousands of objects that all live to the end, and at the default
+    thresholds the collector scans the growing heap again and again for cycles there are
+    none of (a third of a 10,000-episode rebuild). Peak memory is measured unchanged."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 20, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+@_fewer_collections()
 def validate(
     root: Path,
     *,
@@ -131,12 +147,10 @@ def validate(
     feed and its files as apps do; `checked` is called after each URL, for a progress bar.
     `cache` remembers what each file gave last time.
     """
+    from .catalogue import checked_episodes
     from .checks import check
     from .config import load_show
-    from .episodes import load_episodes
     from .history import check_history, read_previous
-    from .media import with_media
-    from .transcripts import with_transcripts
 
     require_show(root)
     now = now or _now()
@@ -144,11 +158,7 @@ def validate(
         cache.for_show(root)
     published_before = read_previous(previous) if isinstance(previous, str) else previous
     show, problems = load_show(root / SHOW_FILE)
-    episodes, found = load_episodes(root / "episodes", root, show, cache)
-    problems += found
-    episodes, found = with_media(episodes, root / "media", cache=cache)
-    problems += found
-    episodes, found = with_transcripts(episodes, root / "media", cache)
+    episodes, found = checked_episodes(root, show, cache)
     problems += found
     problems += check(show, episodes, root, cache)
     if cache is not None:
@@ -182,6 +192,7 @@ def validate(
     return Validation(show, episodes, problems)
 
 
+@_fewer_collections()
 def build(
     root: Path,
     output: Path,

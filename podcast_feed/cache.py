@@ -83,10 +83,12 @@ def code_identity() -> str:
     return digest.hexdigest()
 
 
-def _stat_key(status: os.stat_result, now: float) -> str | None:
+def _stat_key(name: str, status: os.stat_result, now: float) -> str | None:
+    """Size and mtime say nothing of content: two files may share them (copied with their
+    dates, unpacked from one archive), so the key names the file too."""
     if now - status.st_mtime < _RACY_SECONDS:
         return None
-    return f"stat:{status.st_size}:{status.st_mtime_ns}"
+    return f"stat:{name}:{status.st_size}:{status.st_mtime_ns}"
 
 
 class FileKeys:
@@ -113,10 +115,15 @@ class FileKeys:
             return None
         if not stat.S_ISREG(status.st_mode):
             return None
-        blob = self.blobs().get(self._relative(path))
+        relative = self._relative(path)
+        blob = self.blobs().get(relative)
         if blob is not None:  # with the size: an LFS pointer and its content share a blob
             return f"git:{blob}:{status.st_size}"
-        return _stat_key(status, self._now)
+        return _stat_key(relative or str(path), status, self._now)
+
+    def in_use(self) -> set[str]:
+        """The content keys handed out so far: the file versions this run looked at."""
+        return {key for key in self._keys.values() if key is not None}
 
     def _relative(self, path: Path) -> str:
         name, root = str(path), self._root_prefix
@@ -224,7 +231,6 @@ class Cache:
     _pending: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _records: dict[str, bytes] = field(default_factory=dict)
     _computed: set[tuple[str, str]] = field(default_factory=set)
-    _used: set[tuple[str, str]] = field(default_factory=set)
     _keys: FileKeys | None = None
     hits: int = 0
     """Facts found in the cache this run (reported by benchmarks and checked by tests)."""
@@ -342,15 +348,10 @@ class Cache:
     def remember(self, kind: str, path: Path, compute: Callable[[], T], *context: object) -> T:
         """`compute()`, or what it returned (or the podcast-feed error it raised) last time
         for a file with the same content and the same `context`."""
-        if self._connection is None or self._keys is None:
+        key = self._fact_key(path, context)
+        if key is None:
             return compute()
-        content = self._keys.key(path)
-        if content is None:
-            return compute()
-        key = "\0".join([content, *(str(item) for item in context)])
-        self._used.add((kind, key))
-        stored = self._pending.get((kind, key))
-        found = pickle.loads(stored) if stored is not None else self._fact(kind, key)
+        found = self._found(kind, key)
         if found is not None:
             self.hits += (kind, key) not in self._computed  # not computed this run (`prefetch`)
             outcome, value = found
@@ -367,6 +368,56 @@ class Cache:
             raise
         self._store(kind, key, pickle.dumps(("value", value), pickle.HIGHEST_PROTOCOL))
         return value
+
+    def recall(
+        self,
+        kind: str,
+        paths: Iterable[Path],
+        context: Sequence[object],
+        valid: Callable[[Any], bool],
+    ) -> dict[Path, Any]:
+        """What `keep` stored for files with the same content and `context`, by path, where
+        `valid` says it still holds (the other files it was made from are unchanged). One
+        query for them all: a catalogue's worth of lookups one by one costs a third more."""
+        wanted: dict[str, list[Path]] = {}
+        for path in paths:
+            key = self._fact_key(path, context)
+            if key is not None:
+                wanted.setdefault(key, []).append(path)
+        found: dict[Path, Any] = {}
+        if self._connection is None or not wanted:
+            return found
+        try:
+            rows = self._connection.execute("SELECT key, value FROM facts WHERE kind = ?", (kind,))
+            for key, stored in rows:
+                if key in wanted:
+                    outcome, value = pickle.loads(stored)
+                    if outcome == "value" and valid(value):
+                        found.update(dict.fromkeys(wanted[key], value))
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return {}  # computed again, and replaced
+        self.hits += len(found)
+        return found
+
+    def keep(self, kind: str, path: Path, context: Sequence[object], value: object) -> None:
+        """Store `value` for `recall` to find next run (if the file has a trusted key)."""
+        key = self._fact_key(path, context)
+        if key is not None:
+            self._store(kind, key, pickle.dumps(("value", value), pickle.HIGHEST_PROTOCOL))
+
+    def _fact_key(self, path: Path, context: Sequence[object]) -> str | None:
+        """A fact's key: the file's content key and the settings it was made with; None when
+        there is no cache or the file has no trusted key."""
+        if self._connection is None or self._keys is None:
+            return None
+        content = self._keys.key(path)
+        if content is None:
+            return None
+        return "\0".join([content, *(str(item) for item in context)])
+
+    def _found(self, kind: str, key: str) -> tuple[str, Any] | None:
+        stored = self._pending.get((kind, key))
+        return pickle.loads(stored) if stored is not None else self._fact(kind, key)
 
     def _store(self, kind: str, key: str, fact: bytes) -> None:
         """Keep a fact for `save`; every 500, write them out: a first build of 10,000
@@ -401,11 +452,8 @@ class Cache:
             return
         missing = []
         for path, compute, context in jobs:
-            content = self._keys.key(path)
-            if content is None:
-                continue
-            key = "\0".join([content, *(str(item) for item in context)])
-            if key not in known and (kind, key) not in self._pending:
+            key = self._fact_key(path, context)
+            if key is not None and key not in known and (kind, key) not in self._pending:
                 missing.append((key, compute))
         if len(missing) < _PARALLEL_FROM:
             return
@@ -490,16 +538,23 @@ class Cache:
             self._records.clear()
 
     def _prune(self) -> None:
-        """Drop the facts of old file versions once they outnumber the ones in use."""
+        """Drop the facts of file versions no longer in the show, once they outnumber the
+        facts in use. In use: every file content this run keyed, whether or not its facts
+        were read (an episode taken whole from its outcome leaves its parsed file and its
+        probed audio in the cache, for when only its audio changes)."""
         assert self._connection is not None
+        in_use = self._keys.in_use() if self._keys is not None else set()
         (stored,) = self._connection.execute("SELECT COUNT(*) FROM facts").fetchone()
-        if stored <= 2 * len(self._used) + 1000:
+        if stored <= 3 * len(in_use) + 1000:
             return
-        self._connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (kind TEXT, key TEXT)")
+        self._connection.execute("CREATE TEMP TABLE IF NOT EXISTS used (content TEXT PRIMARY KEY)")
         self._connection.execute("DELETE FROM used")
-        self._connection.executemany("INSERT INTO used VALUES (?, ?)", sorted(self._used))
-        self._connection.execute(
-            "DELETE FROM facts WHERE (kind, key) NOT IN (SELECT kind, key FROM used)"
+        self._connection.executemany(
+            "INSERT OR IGNORE INTO used VALUES (?)", [(k,) for k in in_use]
+        )
+        self._connection.execute(  # a fact's key is its file's content key, then "\0" context
+            "DELETE FROM facts WHERE substr(key, 1, instr(key || char(0), char(0)) - 1) "
+            "NOT IN (SELECT content FROM used)"
         )
 
     def close(self) -> None:

@@ -25,14 +25,13 @@ _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b"
 def check(
     show: Show | None, episodes: Sequence[Episode], root: Path, cache: Cache | None = None
 ) -> list[Problem]:
-    """Every cross-record problem; `show` is None when podcast.yaml itself failed. `cache`
-    remembers what images' headers say."""
+    """Every problem of the show file, and across episodes (each episode's own problems are
+    `check_episode`'s); `show` is None when podcast.yaml itself failed. `cache` remembers what
+    images' headers say."""
     problems: list[Problem] = []
     if show is not None:
         problems += check_show(show, root, cache)
         problems += check_episode_numbers(show, episodes)
-    for episode in episodes:
-        problems += check_episode(show, episode, root, cache)
     problems += check_inside_show(root, media_references(show, episodes))
     problems += check_unique(
         episodes,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .cache import Cache, remember
@@ -28,16 +28,15 @@ def episode_files(episodes_dir: Path) -> list[Path]:
 
 
 def load_episodes(
-    episodes_dir: Path, root: Path, show: Show | None, cache: Cache | None = None
+    files: Sequence[Path], root: Path, show: Show | None, cache: Cache | None = None
 ) -> tuple[list[Episode], list[Problem]]:
-    """Every episode file parsed, validated and rendered (or as `cache` remembers it); problems
-    from all of them."""
+    """These episode files (from `episode_files`) parsed, validated and rendered (or as `cache`
+    remembers them); problems from all of them."""
     zone = show.zone if show else zoneinfo.ZoneInfo("UTC")
     namespace = show.guid if show else uuid.UUID(int=0)
     episodes: list[Episode] = []
     problems: list[Problem] = []
-    files = episode_files(episodes_dir)
-    folder = episodes_dir.relative_to(root).as_posix()
+    folder = files[0].parent.relative_to(root).as_posix() if files else ""  # one folder
     if cache is not None and cache.may_prefetch(len(files)):  # new files read on every core
         cache.prefetch("episode", [_job(path, folder, zone, namespace) for path in files])
     for path in files:

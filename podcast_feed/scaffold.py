@@ -23,7 +23,7 @@ from .artwork import placeholder_cover
 from .assets import sha256_of
 from .build import CACHE_FOLDER, DEFAULT_OUTPUT
 from .config import SHOW_FILE, load_show
-from .episodes import EPISODE_SUFFIX, load_episodes
+from .episodes import EPISODE_SUFFIX, episode_files, load_episodes
 from .errors import PodcastFeedError
 from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
 from .models import Episode, podcast_guid_for
@@ -137,7 +137,7 @@ def new_episode(
     title = (title or tag_title or audio.stem.replace("_", " ").replace("-", " ")).strip()
 
     with _one_new_at_a_time(root):
-        episodes, _ = load_episodes(root / "episodes", root, show)
+        episodes, _ = load_episodes(episode_files(root / "episodes"), root, show)
         media_dir = (root / "media").resolve()
         same = _episode_with_the_same_audio(audio, episodes, media_dir)
         if same is not None:

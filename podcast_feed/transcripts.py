@@ -25,13 +25,18 @@ _END_TOLERANCE_SECONDS = 1.0
 
 
 def with_transcripts(
-    episodes: Sequence[Episode], media_dir: Path, cache: Cache | None = None
+    episodes: Sequence[Episode],
+    media_dir: Path,
+    cache: Cache | None = None,
+    available: set[str] | None = None,
 ) -> tuple[list[Episode], list[Problem]]:
     """Each episode with its transcripts found and checked (the files parsed, or as `cache`
-    remembers them); drafts are left as they are."""
+    remembers them); drafts are left as they are. `available` is what media/ holds
+    (`media_files`), if the caller has listed it already."""
     result: list[Episode] = []
     problems: list[Problem] = []
-    available = set(media_files(media_dir))  # one listing instead of five stats per episode
+    if available is None:  # one listing instead of five stats per episode
+        available = set(media_files(media_dir))
     for episode in episodes:
         if episode.meta.draft:
             result.append(episode)

@@ -1,0 +1,132 @@
+"""The catalogue: every episode through the steps that concern it alone (its file parsed and
+rendered, its audio probed, its transcripts read, its own checks), each episode's outcome
+remembered as one, with the files in media/ it was made from.
+
+One edited episode in a catalogue of 10,000 is then one episode's work: the others are taken
+as they were, once the cache has confirmed that their episode file, podcast.yaml and each media
+file they read (and the transcripts next to the audio they found missing) are unchanged. Only
+outcomes without errors are remembered: a broken episode is checked afresh every time, so its
+messages (and their suggestions, drawn from what media/ holds now) are always current.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .assets import media_references
+from .cache import Cache
+from .checks import check_episode
+from .episodes import episode_files, load_episodes
+from .errors import Problem, has_errors
+from .filetypes import TRANSCRIPT_TYPES
+from .layout import SHOW_FILE
+from .media import media_files, with_media
+from .models import Episode, Show
+from .transcripts import with_transcripts
+
+_OUTCOME = "outcome"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """One episode after its own steps, and what they read besides its file."""
+
+    episode: Episode
+    problems: tuple[Problem, ...]
+    read: tuple[tuple[str, str], ...]
+    """Each file in media/ the steps read, with its content key then."""
+    absent: tuple[str, ...]
+    """The transcripts looked for next to the audio and not found."""
+
+
+def checked_episodes(
+    root: Path, show: Show | None, cache: Cache | None = None
+) -> tuple[list[Episode], list[Problem]]:
+    """Every episode in episodes/ that passed its own steps, in file-name order, and the
+    problems of all of them; from the cache where nothing it depends on changed."""
+    media = root / "media"
+    files = episode_files(root / "episodes")
+    available = set(media_files(media))
+    context = _context(root, show, cache)
+    kept: dict[Path, _Outcome] = {}
+    if cache is not None and context is not None:
+        keys = cache.file_keys(root)
+
+        def unchanged(outcome: object) -> bool:
+            return (
+                isinstance(outcome, _Outcome)
+                and all(keys.key(media / name) == key for name, key in outcome.read)
+                and not any(name in available for name in outcome.absent)
+            )
+
+        kept = cache.recall(_OUTCOME, files, context, unchanged)
+    loaded, problems = load_episodes(
+        [path for path in files if path not in kept], root, show, cache
+    )
+    by_source = {outcome.episode.source: outcome.episode for outcome in kept.values()}
+    for outcome in kept.values():
+        problems += outcome.problems
+    for episode in loaded:
+        checked, found = _steps(episode, root, show, cache, available)
+        problems += found
+        if checked is not None:
+            by_source[checked.source] = checked
+            if cache is not None and context is not None and not has_errors(found):
+                _keep(cache, root, context, checked, found, available)
+    order = {path.relative_to(root).as_posix(): index for index, path in enumerate(files)}
+    return sorted(by_source.values(), key=lambda episode: order[episode.source]), problems
+
+
+def _context(root: Path, show: Show | None, cache: Cache | None) -> tuple[str] | None:
+    """What every outcome depends on besides its own files: podcast.yaml (the time zone, the
+    guid namespace, the show's title the episode titles are checked against)."""
+    if cache is None or not cache.enabled or show is None:
+        return None
+    key = cache.file_keys(root).key(root / SHOW_FILE)
+    return None if key is None else (key,)
+
+
+def _steps(
+    episode: Episode, root: Path, show: Show | None, cache: Cache | None, available: set[str]
+) -> tuple[Episode | None, list[Problem]]:
+    """The episode with its media and transcripts, and its own problems; None if its audio
+    cannot be used."""
+    media = root / "media"
+    probed, problems = with_media([episode], media, cache=cache)
+    if not probed:
+        return None, problems
+    [checked], found = with_transcripts(probed, media, cache, available)
+    problems += found
+    problems += check_episode(show, checked, root, cache)
+    return checked, problems
+
+
+def _keep(
+    cache: Cache,
+    root: Path,
+    context: tuple[str],
+    episode: Episode,
+    problems: Sequence[Problem],
+    available: set[str],
+) -> None:
+    """Remember the outcome, unless a file it read has no trusted key (changed just now)."""
+    if episode.meta.draft:  # drafts read files the references leave out: checked every time
+        return
+    keys, media = cache.file_keys(root), root / "media"
+    read = []
+    for name in sorted({reference.file for reference in media_references(None, [episode])}):
+        key = keys.key(media / name)
+        if key is None:
+            return
+        read.append((name, key))
+    stem = PurePosixPath(episode.meta.audio).with_suffix("")
+    sidecars = [f"{stem}{suffix}" for suffix in TRANSCRIPT_TYPES]
+    absent = () if episode.meta.transcripts else tuple(n for n in sidecars if n not in available)
+    cache.keep(
+        _OUTCOME,
+        root / episode.source,
+        context,
+        _Outcome(episode, tuple(problems), tuple(read), absent),
+    )
