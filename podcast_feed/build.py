@@ -100,14 +100,14 @@ class _Record:
         cls,
         result: BuildResult,
         output: Path,
-        written: Sequence[str],
+        outputs: dict[str, tuple[int, int]],
         dates: Sequence[datetime],
         now: datetime,
     ) -> _Record:
         """The record of a build into `output` at `now` of episodes with these `dates`."""
         return cls(
             result,
-            _outputs(output, [*written, FEED_FILE]),
+            outputs,
             {folder: _names(output / folder) for folder in ("", *GENERATED_FOLDERS)},
             valid_from=max((date for date in dates if date <= now), default=None),
             valid_until=min((date for date in dates if date > now), default=None),
@@ -138,6 +138,7 @@ def validate(
     online: bool = False,
     checked: Callable[[str, int], None] | None = None,
     cache: Cache | None = None,
+    inputs: InputState | None = None,
 ) -> Validation:
     """Load and check everything under `root`; never raises for what is in the files.
 
@@ -145,7 +146,8 @@ def validate(
     there must not vanish or change guid or audio URL, unless `allow_removal` or the episode's
     `republish` says so. `online` adds the hosting check (`hosting.py`), which fetches the
     feed and its files as apps do; `checked` is called after each URL, for a progress bar.
-    `cache` remembers what each file gave last time.
+    `cache` remembers what each file gave last time; `inputs` is the walk of the show's files
+    `build` made just before (their sizes and dates are not read twice).
     """
     from .catalogue import checked_episodes
     from .checks import check
@@ -155,7 +157,7 @@ def validate(
     require_show(root)
     now = now or _now()
     if cache is not None:
-        cache.for_show(root)
+        cache.for_show(root, inputs)
     published_before = read_previous(previous) if isinstance(previous, str) else previous
     show, problems = load_show(root / SHOW_FILE)
     episodes, found = checked_episodes(root, show, cache)
@@ -221,7 +223,7 @@ def build(
         if replayed is not None:
             return replayed
     validation = validate(
-        root, now=now, previous=previous, allow_removal=allow_removal, cache=cache
+        root, now=now, previous=previous, allow_removal=allow_removal, cache=cache, inputs=state
     )
     if validation.failed(strict) or validation.show is None:
         raise ProblemsFound(validation.problems)
@@ -268,17 +270,20 @@ def build(
         media=frozenset(reference.file for reference in media_references(show, published)),
     )
     if cache is not None and memo is not None:  # (there is a memo when the cache is on)
-        memo.save(cache, written)
-        memo.save_feed(cache, feed_path, lengths, published)
+        outputs = _outputs(output, [*written, FEED_FILE])
+        memo.save(cache, outputs)
+        memo.save_feed(cache, outputs, lengths, published)
         coming = [e.published for e in validation.episodes if not e.meta.draft]
-        cache.save(state, _Record.of(result, output, written, coming, now) if state else None)
+        cache.save(state, _Record.of(result, output, outputs, coming, now) if state else None)
     return result
 
 
 def _outputs(output: Path, written: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Each file's size and mtime in ns (joined as strings: a Path per page costs more than
+    its stat)."""
     outputs = {}
     for relative in written:
-        status = (output / relative).stat()
+        status = os.stat(os.path.join(output, relative))  # noqa: PTH116, PTH118
         outputs[relative] = (status.st_size, status.st_mtime_ns)
     return outputs
 

@@ -95,8 +95,10 @@ class FileKeys:
     """A content key for each file of the show: git's blob id where git's index matches the
     file, else size and mtime; None for a file changed too recently to trust its mtime."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, statuses: dict[str, os.stat_result] | None = None) -> None:
         self.root = root
+        self._statuses = statuses or {}
+        """What a walk of the show's inputs just found, by relative name: no second stat."""
         self._now = time.time()
         self._blobs: dict[str, str] | None = None
         self._keys: dict[str, str | None] = {}  # by name: hashing a Path costs more
@@ -109,13 +111,15 @@ class FileKeys:
         return self._keys[name]
 
     def _key(self, path: Path) -> str | None:
-        try:
-            status = path.stat()
-        except OSError:
-            return None
+        relative = self._relative(path)
+        status = self._statuses.get(relative)
+        if status is None:
+            try:
+                status = path.stat()
+            except OSError:
+                return None
         if not stat.S_ISREG(status.st_mode):
             return None
-        relative = self._relative(path)
         blob = self.blobs().get(relative)
         if blob is not None:  # with the size: an LFS pointer and its content share a blob
             return f"git:{blob}:{status.st_size}"
@@ -175,6 +179,8 @@ class InputState:
 
     digest: str
     newest_mtime: float
+    statuses: dict[str, os.stat_result] = field(default_factory=dict, compare=False, repr=False)
+    """Each file's stat, by its path relative to the show (for `Cache.for_show`)."""
 
 
 _INPUT_FOLDERS = ("episodes", "media", "templates")
@@ -187,10 +193,12 @@ def input_state(root: Path, show_file: str, options: Iterable[object]) -> InputS
     for option in options:
         digest.update(repr(option).encode() + b"\0")
     newest = 0.0
+    statuses = {}
     for relative, status in _walk_inputs(root, show_file):
         newest = max(newest, status.st_mtime)
         digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
-    return InputState(digest.hexdigest(), newest)
+        statuses[relative] = status
+    return InputState(digest.hexdigest(), newest, statuses)
 
 
 def _walk_inputs(root: Path, show_file: str) -> Iterator[tuple[str, os.stat_result]]:
@@ -335,9 +343,10 @@ class Cache:
     def identity(self) -> str:
         return self._identity
 
-    def for_show(self, root: Path) -> None:
-        """Key files by their content as of now (git's index is read when first needed)."""
-        self._keys = FileKeys(root)
+    def for_show(self, root: Path, inputs: InputState | None = None) -> None:
+        """Key files by their content as of now (git's index is read when first needed), or
+        as of `inputs`, the walk of the show's files `build` made a moment ago."""
+        self._keys = FileKeys(root, inputs.statuses if inputs is not None else None)
 
     def file_keys(self, root: Path) -> FileKeys:
         if self._keys is None or self._keys.root != root:

@@ -13,14 +13,14 @@ trusted key (changed in the last two seconds) makes every page that depends on i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .assets import media_references
 from .cache import Cache
-from .layout import SHOW_FILE, TEMPLATES_FOLDER
+from .layout import FEED_FILE, SHOW_FILE, TEMPLATES_FOLDER
 
 if TYPE_CHECKING:
     from .models import Episode, Show
@@ -129,7 +129,11 @@ class OutputMemo:
         return found
 
     def save_feed(
-        self, cache: Cache, feed: Path, lengths: Sequence[int], episodes: Sequence[Episode]
+        self,
+        cache: Cache,
+        written: Mapping[str, tuple[int, int]],
+        lengths: Sequence[int],
+        episodes: Sequence[Episode],
     ) -> None:
         """Remember where each item is in the feed just written, from the lengths of its
         pieces (channel, items, end), if it was written in pieces."""
@@ -139,20 +143,14 @@ class OutputMemo:
             (self._item(episode) or "-", length)
             for episode, length in zip(episodes, lengths[1:-1], strict=True)
         ]
-        status = feed.stat()
-        cache.keep_record(
-            f"feed:{self.output.resolve()}", (status.st_size, status.st_mtime_ns, lengths[0], items)
-        )
+        size, mtime_ns = written[FEED_FILE]
+        cache.keep_record(f"feed:{self.output.resolve()}", (size, mtime_ns, lengths[0], items))
 
-    def save(self, cache: Cache, written: Collection[str]) -> None:
-        """Remember this build's pages, as they are on disk now."""
-        pages = {}
-        kept = set(written)
-        for relative, digest in self.now.items():
-            if relative in kept:
-                try:
-                    status = (self.output / relative).stat()
-                except OSError:
-                    continue
-                pages[relative] = (status.st_size, status.st_mtime_ns, digest)
+    def save(self, cache: Cache, written: Mapping[str, tuple[int, int]]) -> None:
+        """Remember this build's pages, with the size and mtime in ns each has on disk."""
+        pages = {
+            relative: (*written[relative], digest)
+            for relative, digest in self.now.items()
+            if relative in written
+        }
         cache.keep_record(f"pages:{self.output.resolve()}", pages)
