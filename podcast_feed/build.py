@@ -1,8 +1,9 @@
 """The pipeline: podcast.yaml + episodes/ + media/ in, feed.xml and the website out.
 
-Everything is checked and rendered in memory first; then each file is written atomically, the
-feed last, and only then are stale pages and chapter files of removed episodes deleted, so a
-build that fails part-way never leaves the old feed pointing at a missing file.
+Everything is checked first; then the pages and chapter files are rendered one by one into a
+staging folder and renamed into place together, then the feed, and only then are stale pages
+and chapter files of removed episodes deleted, so a build that fails part-way never leaves the
+old feed pointing at a missing file, nor the new one at a page not yet written.
 """
 
 from __future__ import annotations
@@ -114,21 +115,27 @@ class _Record:
         )
 
 
+_FEW_COLLECTIONS = (100_000, 20, 10)
+"""The cycle collector's thresholds while the show is loaded and its pages written: that
+makes hundreds of thousands of objects that all live to the end, and at Python's defaults
+the collector scans the growing heap again and again for cycles there are none of (a third
+of a 10,000-episode rebuild)."""
+_DEFAULT_COLLECTIONS = (700, 10, 10)
+"""Python's own, while feedgen and lxml render the feed: they leave cycles behind, which
+would pile up (17 MiB more at 10,000 episodes)."""
+
+
 @contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Python's cycle collector, run less often while a build runs: loading a catalogue
-    makes hundreds of thousands of objects that all live to the end, and at the default
-    thresholds the collector scans the growing heap again and again for cycles there are
-    none of (a third of a 10,000-episode rebuild). Peak memory is measured unchanged."""
-    thresholds = gc.get_threshold()
-    gc.set_threshold(100_000, 20, 10)
+def _collections(thresholds: tuple[int, int, int]) -> Iterator[None]:
+    before = gc.get_threshold()
+    gc.set_threshold(*thresholds)
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
+        gc.set_threshold(*before)
 
 
-@_fewer_collections()
+@_collections(_FEW_COLLECTIONS)
 def validate(
     root: Path,
     *,
@@ -194,7 +201,7 @@ def validate(
     return Validation(show, episodes, problems)
 
 
-@_fewer_collections()
+@_collections(_FEW_COLLECTIONS)
 def build(
     root: Path,
     output: Path,
@@ -240,7 +247,7 @@ def build(
         from .memo import OutputMemo
 
         memo = OutputMemo.load(cache, root, output, show, published)
-    files: Iterable[tuple[str, bytes | None]] = (
+    files: Iterable[tuple[str, Content]] = (
         (path, None if memo and memo.page(path, [episode.source]) else chapters_json(show, episode))
         for episode in published
         if episode.chapters
@@ -248,19 +255,20 @@ def build(
     )
     if show.site:
         files = itertools.chain(files, _site_files(root, show, published, memo))
+    written = write_all(output, files)  # each page written as it is rendered: bounded memory
+    # the feed after the pages it links to (the old feed stays if this fails), never joined
+    # into one string: a 10,000-episode feed is 40 MB, and it is not held while pages render
     feed_path = output / FEED_FILE
     known = memo.feed_items(cache, feed_path, published) if memo and cache else ()
-    pieces = feed_pieces(show, published, known)
-    lengths = [len(piece) for piece in pieces]
-    xml = b"".join(pieces)
-    del pieces, known  # the items live on in `xml` only
-    written = write_all(output, files)  # each page written as it is rendered: bounded memory
-    write_all(output, [(FEED_FILE, xml)])
+    with _collections(_DEFAULT_COLLECTIONS):
+        pieces = feed_pieces(show, published, known)
+    del known  # the items live on in `pieces` only
+    write_all(output, [(FEED_FILE, pieces)])
     remove_stale(output, written, site=show.site)
     drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
     result = BuildResult(
         feed_path=feed_path,
-        feed_size=len(xml),
+        feed_size=sum(len(piece) for piece in pieces),
         published=len(published),
         drafts=drafts,
         scheduled=len(validation.episodes) - drafts - len(published),
@@ -272,7 +280,7 @@ def build(
     if cache is not None and memo is not None:  # (there is a memo when the cache is on)
         outputs = _outputs(output, [*written, FEED_FILE])
         memo.save(cache, outputs)
-        memo.save_feed(cache, outputs, lengths, published)
+        memo.save_feed(cache, outputs, [len(piece) for piece in pieces], published)
         coming = [e.published for e in validation.episodes if not e.meta.draft]
         cache.save(state, _Record.of(result, output, outputs, coming, now) if state else None)
     return result
@@ -398,10 +406,14 @@ STAGING_PREFIX = ".podcast-feed-staging."
 renamed into place; its name ends with the build's process id."""
 
 
-def write_all(output: Path, files: Iterable[tuple[str, bytes | None]]) -> list[str]:
+Content = bytes | Sequence[bytes] | None
+"""A file's bytes, whole or in pieces; None for a file kept as it is."""
+
+
+def write_all(output: Path, files: Iterable[tuple[str, Content]]) -> list[str]:
     """Write each file whose bytes changed atomically, with one flush to disk for them all;
     the paths given, relative to `output`, in their order. A file given as None is kept as it
-    is (its inputs did not change).
+    is (its inputs did not change); one given in pieces is written without joining them.
 
     Each goes to the build's staging folder as it comes (only the names are kept); then one
     `os.sync()` (a flush per file costs more than rendering a page); then each is renamed
@@ -411,7 +423,9 @@ def write_all(output: Path, files: Iterable[tuple[str, bytes | None]]) -> list[s
     """
     staging = output / f"{STAGING_PREFIX}{os.getpid()}"
     created = not output.exists()
-    staged: list[tuple[Path, Path]] = []
+    staged: list[str] = []
+    """The files whose new bytes wait in the staging folder, as `<number in this list>.tmp`
+    (names only: two Paths a page would hold 10 MB at 10,000 episodes)."""
     written: list[str] = []
     path, done = output, False
     try:
@@ -421,15 +435,17 @@ def write_all(output: Path, files: Iterable[tuple[str, bytes | None]]) -> list[s
             if data is not None and not _holds(path, data):
                 if not staged:
                     _fresh_folder(staging)
-                staged.append((_staged_copy(staging / f"{len(staged)}.tmp", data), path))
+                _staged_copy(staging / f"{len(staged)}.tmp", data)
+                staged.append(relative)
         if staged:
-            _flush_to_disk([temporary for temporary, _ in staged])
+            _flush_to_disk(staging, len(staged))
         folders: set[Path] = set()
-        for temporary, path in staged:  # `path` names the file if this fails
+        for number, relative in enumerate(staged):
+            path = output / relative  # names the file if this fails
             if path.parent not in folders:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(path.parent)
-            temporary.replace(path)
+            (staging / f"{number}.tmp").replace(path)
         done = True
     except OSError as exc:
         # the file named in the error; for the staging folder, the file being staged, or the
@@ -448,9 +464,13 @@ def write_all(output: Path, files: Iterable[tuple[str, bytes | None]]) -> list[s
     return written
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def _holds(path: Path, data: bytes | Sequence[bytes]) -> bool:
+    pieces = [data] if isinstance(data, bytes) else data
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        if path.stat().st_size != sum(len(piece) for piece in pieces):
+            return False
+        with path.open("rb") as stream:
+            return all(stream.read(len(piece)) == piece for piece in pieces)
     except OSError:
         return False
 
@@ -462,21 +482,21 @@ def _fresh_folder(staging: Path) -> None:
     staging.mkdir(parents=True)
 
 
-def _staged_copy(temporary: Path, data: bytes) -> Path:
+def _staged_copy(temporary: Path, data: bytes | Sequence[bytes]) -> None:
     """`data` in a new file, readable by a web server (mode 644) once renamed into place."""
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(descriptor, "wb") as stream:
         os.fchmod(stream.fileno(), 0o644)
-        stream.write(data)
-    return temporary
+        stream.writelines([data] if isinstance(data, bytes) else data)
 
 
-def _flush_to_disk(paths: Sequence[Path]) -> None:
-    if hasattr(os, "sync") and len(paths) > 1:
+def _flush_to_disk(staging: Path, count: int) -> None:
+    """The `count` files staged, on disk."""
+    if hasattr(os, "sync") and count > 1:
         os.sync()
         return
-    for path in paths:  # where there is no os.sync (Windows), or for one file
-        with path.open("rb+") as stream:
+    for number in range(count):  # where there is no os.sync (Windows), or for one file
+        with (staging / f"{number}.tmp").open("rb+") as stream:
             os.fsync(stream.fileno())
 
 

@@ -94,7 +94,6 @@ class EpisodePage:
     audio_url: str
     audio_type: str
     image_url: str
-    notes: Markup
     chapters: list[Link]
     soundbites: list[Link]
     transcript_files: list[tuple[str, str]]
@@ -103,6 +102,12 @@ class EpisodePage:
     funding: list[Funding]
     previous: EpisodePage | None = field(default=None, repr=False)
     next: EpisodePage | None = field(default=None, repr=False)
+
+    @property
+    def notes(self) -> Markup:
+        """The show notes, sanitised by notes.render_notes: marked safe as they are shown
+        (a Markup is a copy, and a catalogue's notes are 30 MB)."""
+        return Markup(self.episode.notes_html)
 
     # Made when a page that shows them is rendered: a build that keeps most pages as they
     # are (see memo.py) does not parse every episode's notes for an excerpt.
@@ -280,7 +285,6 @@ def _episode_page(show: Show, episode: Episode) -> EpisodePage:
         audio_url=show.enclosure_url(episode),
         audio_type=media.mime_type,
         image_url=show.image_url(meta.image or show.image),
-        notes=Markup(episode.notes_html),  # sanitised by notes.render_notes
         chapters=chapters,
         soundbites=soundbites,
         transcript_files=[(show.media_url(t.file), t.mime_type) for t in episode.transcripts],
