@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,21 +32,28 @@ def media_references(show: Show | None, episodes: Iterable[Episode]) -> list[Med
             MediaReference(show.image, "podcast.yaml", "image", show.line_of("image"))
         )
     for episode in episodes:
-        if episode.meta.draft:
-            continue
-
-        def named(file: str, field: str, episode: Episode = episode) -> MediaReference:
-            return MediaReference(file, episode.source, field, episode.line_of(field))
-
-        references.append(named(episode.meta.audio, "audio"))
-        references += [named(a.audio, "alternate_enclosures") for a, _ in episode.alternates]
-        if episode.meta.image and "://" not in episode.meta.image:
-            references.append(named(episode.meta.image, "image"))
-        references += [
-            named(c.image, "chapters") for c in episode.chapters if c.image and "://" not in c.image
-        ]
-        references += [named(t.file, "transcripts") for t in episode.transcripts]
+        if not episode.meta.draft:
+            references += [
+                MediaReference(file, episode.source, field, episode.line_of(field))
+                for file, field in referenced_files(episode)
+            ]
     return references
+
+
+def referenced_files(episode: Episode) -> Iterator[tuple[str, str]]:
+    """Each local file the episode points at, with the field that names it: what its outcome
+    and its pages are made from (see catalogue.py and memo.py), besides its own file."""
+    meta = episode.meta
+    yield meta.audio, "audio"
+    for alternate, _ in episode.alternates:
+        yield alternate.audio, "alternate_enclosures"
+    if meta.image and "://" not in meta.image:
+        yield meta.image, "image"
+    for chapter in episode.chapters:
+        if chapter.image and "://" not in chapter.image:
+            yield chapter.image, "chapters"
+    for transcript in episode.transcripts:
+        yield transcript.file, "transcripts"
 
 
 def check_inside_show(root: Path, references: Iterable[MediaReference]) -> list[Problem]:

@@ -107,15 +107,22 @@ class FileKeys:
     def key(self, path: Path) -> str | None:
         name = str(path)
         if name not in self._keys:
-            self._keys[name] = self._key(path)
+            self._keys[name] = self._key(name, self._relative(name))
         return self._keys[name]
 
-    def _key(self, path: Path) -> str | None:
-        relative = self._relative(path)
+    def key_in(self, relative: str) -> str | None:
+        """`key` of the file at `relative` (forward slashes) in the show's folder, with no
+        Path made: a rebuild of 10,000 episodes looks up 40,000."""
+        name = self._root_prefix + relative.replace("/", os.sep)
+        if name not in self._keys:
+            self._keys[name] = self._key(name, relative)
+        return self._keys[name]
+
+    def _key(self, name: str, relative: str) -> str | None:
         status = self._statuses.get(relative)
         if status is None:
             try:
-                status = path.stat()
+                status = os.stat(name)  # noqa: PTH116 - a name, not a Path (see key_in)
             except OSError:
                 return None
         if not stat.S_ISREG(status.st_mode):
@@ -123,14 +130,14 @@ class FileKeys:
         blob = self.blobs().get(relative)
         if blob is not None:  # with the size: an LFS pointer and its content share a blob
             return f"git:{blob}:{status.st_size}"
-        return _stat_key(relative or str(path), status, self._now)
+        return _stat_key(relative or name, status, self._now)
 
     def in_use(self) -> set[str]:
         """The content keys handed out so far: the file versions this run looked at."""
         return {key for key in self._keys.values() if key is not None}
 
-    def _relative(self, path: Path) -> str:
-        name, root = str(path), self._root_prefix
+    def _relative(self, name: str) -> str:
+        root = self._root_prefix
         return name[len(root) :].replace(os.sep, "/") if name.startswith(root) else ""
 
     def blobs(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .assets import media_references
+from .assets import referenced_files
 from .cache import Cache
 from .checks import check_episode
 from .episodes import episode_files, load_episodes
@@ -57,7 +57,7 @@ def checked_episodes(
         def unchanged(outcome: object) -> bool:
             return (
                 isinstance(outcome, _Outcome)
-                and all(keys.key(media / name) == key for name, key in outcome.read)
+                and all(keys.key_in(f"media/{name}") == key for name, key in outcome.read)
                 and not any(name in available for name in outcome.absent)
             )
 
@@ -114,10 +114,10 @@ def _keep(
     """Remember the outcome, unless a file it read has no trusted key (changed just now)."""
     if episode.meta.draft:  # drafts read files the references leave out: checked every time
         return
-    keys, media = cache.file_keys(root), root / "media"
+    keys = cache.file_keys(root)
     read = []
-    for name in sorted({reference.file for reference in media_references(None, [episode])}):
-        key = keys.key(media / name)
+    for name in sorted({name for name, _ in referenced_files(episode)}):
+        key = keys.key_in(f"media/{name}")
         if key is None:
             return
         read.append((name, key))

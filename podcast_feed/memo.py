@@ -13,12 +13,13 @@ trusted key (changed in the last two seconds) makes every page that depends on i
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .assets import media_references
+from .assets import referenced_files
 from .cache import Cache
 from .layout import FEED_FILE, SHOW_FILE, TEMPLATES_FOLDER
 
@@ -62,15 +63,14 @@ class OutputMemo:
             show.media_base_url,
             *(f"{path.relative_to(root)}:{keys.key(path)}" for path in templates if path.is_file()),
         ]
-        media = root / "media"
         digests = {
             episode.source: _digest(
                 [
                     episode.source,
-                    keys.key(root / episode.source),
+                    keys.key_in(episode.source),
                     *(
-                        f"{reference.file}:{keys.key(media / reference.file)}"
-                        for reference in media_references(None, [episode])
+                        f"{name}:{keys.key_in(f'media/{name}')}"
+                        for name, _ in referenced_files(episode)
                     ),
                 ]
             )
@@ -96,8 +96,8 @@ class OutputMemo:
         known = self.before.get(relative)
         if known is None or known[2] != digest:
             return False
-        try:
-            status = (self.output / relative).stat()
+        try:  # a name, not a Path: this runs for every page of the site
+            status = os.stat(os.path.join(self.output, relative))  # noqa: PTH116, PTH118
         except OSError:
             return False
         return (status.st_size, status.st_mtime_ns) == known[:2]

@@ -27,7 +27,7 @@ from .chapters import timestamp
 from .errors import Problem, error
 from .layout import PAGES_FOLDER, TEMPLATES_FOLDER
 from .memo import OutputMemo
-from .models import Episode, Show
+from .models import Episode, MediaInfo, Show
 from .notes import excerpt, shorten
 from .podcasting import Funding, Person
 
@@ -72,8 +72,14 @@ class Link:
 
 @dataclass
 class EpisodePage:
-    """What an episode's page and its entry in the index show."""
+    """What an episode's page and its entry in the index show.
 
+    The fields are what every build needs of every page (links between neighbours, the
+    sitemap); the rest is made when a page that shows it is rendered, so a build that keeps
+    most pages as they are (see memo.py) spends nothing on them.
+    """
+
+    show: Show = field(repr=False)
     episode: Episode
     title: str
     path: str
@@ -84,24 +90,39 @@ class EpisodePage:
     """The canonical URL of the page."""
     date: str
     """YYYY-MM-DD, in the show's time zone (what listeners read)."""
-    datetime: str
-    """The full ISO 8601 time for `<time datetime>` and JSON-LD."""
-    duration: str
-    """For people: 1 h 05 min, 31 min, 45 s."""
-    iso_duration: str
-    number: str
-    """S1 E3, E3, Trailer, Bonus, or the episode's `episode_display`."""
-    audio_url: str
-    audio_type: str
-    image_url: str
-    chapters: list[Link]
-    soundbites: list[Link]
-    transcript_files: list[tuple[str, str]]
-    """(URL, type) of every transcript, for a download link."""
-    persons: list[Person]
-    funding: list[Funding]
     previous: EpisodePage | None = field(default=None, repr=False)
     next: EpisodePage | None = field(default=None, repr=False)
+
+    @functools.cached_property
+    def datetime(self) -> str:
+        """The full ISO 8601 time for `<time datetime>` and JSON-LD."""
+        return self.episode.published.astimezone(self.show.zone).isoformat()
+
+    @functools.cached_property
+    def duration(self) -> str:
+        """For people: 1 h 05 min, 31 min, 45 s."""
+        return human_duration(self._media.duration)
+
+    @functools.cached_property
+    def iso_duration(self) -> str:
+        return iso_duration(self._media.duration)
+
+    @functools.cached_property
+    def number(self) -> str:
+        """S1 E3, E3, Trailer, Bonus, or the episode's `episode_display`."""
+        return _number(self.episode)
+
+    @functools.cached_property
+    def audio_url(self) -> str:
+        return self.show.enclosure_url(self.episode)
+
+    @property
+    def audio_type(self) -> str:
+        return self._media.mime_type
+
+    @functools.cached_property
+    def image_url(self) -> str:
+        return self.show.image_url(self.episode.meta.image or self.show.image)
 
     @property
     def notes(self) -> Markup:
@@ -109,8 +130,41 @@ class EpisodePage:
         (a Markup is a copy, and a catalogue's notes are 30 MB)."""
         return Markup(self.episode.notes_html)
 
-    # Made when a page that shows them is rendered: a build that keeps most pages as they
-    # are (see memo.py) does not parse every episode's notes for an excerpt.
+    @functools.cached_property
+    def chapters(self) -> list[Link]:
+        return [
+            Link(c.start, timestamp(c.start, self._long), c.title, url=c.url)
+            for c in self.episode.chapters
+            if not c.hidden
+        ]
+
+    @functools.cached_property
+    def soundbites(self) -> list[Link]:
+        meta, long = self.episode.meta, self._long
+        return [
+            Link(
+                s.start,
+                timestamp(s.start, long),
+                s.title or meta.title,
+                end_label=timestamp(s.start + s.duration, long),
+            )
+            for s in meta.soundbites
+        ]
+
+    @functools.cached_property
+    def transcript_files(self) -> list[tuple[str, str]]:
+        """(URL, type) of every transcript, for a download link."""
+        return [(self.show.media_url(t.file), t.mime_type) for t in self.episode.transcripts]
+
+    @functools.cached_property
+    def persons(self) -> list[Person]:
+        meta = self.episode.meta
+        return list(meta.persons if meta.persons is not None else self.show.persons)
+
+    @functools.cached_property
+    def funding(self) -> list[Funding]:
+        return list(self.episode.meta.funding)
+
     @functools.cached_property
     def summary(self) -> str:
         meta = self.episode.meta
@@ -118,12 +172,22 @@ class EpisodePage:
 
     @functools.cached_property
     def cues(self) -> list[Link]:
-        long = self.episode.media is not None and self.episode.media.duration >= 3600
         return [
-            Link(cue.start, timestamp(cue.start, long), cue.text, speaker=cue.speaker)
+            Link(cue.start, timestamp(cue.start, self._long), cue.text, speaker=cue.speaker)
             for transcript in self.episode.transcripts[:1]
             for cue in transcript.cues
         ]
+
+    @property
+    def _media(self) -> MediaInfo:
+        media = self.episode.media
+        assert media is not None, "pages are made for probed episodes only"
+        return media
+
+    @property
+    def _long(self) -> bool:
+        """Times are written with hours when the episode lasts an hour or more."""
+        return self._media.duration >= 3600
 
 
 def site_templates(root: Path) -> jinja2.Environment:
@@ -253,43 +317,14 @@ def site_files(
 
 
 def _episode_page(show: Show, episode: Episode) -> EpisodePage:
-    meta, media = episode.meta, episode.media
-    assert media is not None, "pages are made for probed episodes only"
-    long = media.duration >= 3600
-    local = episode.published.astimezone(show.zone)
-    chapters = [
-        Link(c.start, timestamp(c.start, long), c.title, url=c.url)
-        for c in episode.chapters
-        if not c.hidden
-    ]
-    soundbites = [
-        Link(
-            s.start,
-            timestamp(s.start, long),
-            s.title or meta.title,
-            end_label=timestamp(s.start + s.duration, long),
-        )
-        for s in meta.soundbites
-    ]
     return EpisodePage(
+        show=show,
         episode=episode,
-        title=meta.title,
+        title=episode.meta.title,
         path=episode.page_path,
         href=quote(episode.page_path),
         url=show.page_url(episode),
-        date=local.date().isoformat(),
-        datetime=local.isoformat(),
-        duration=human_duration(media.duration),
-        iso_duration=iso_duration(media.duration),
-        number=_number(episode),
-        audio_url=show.enclosure_url(episode),
-        audio_type=media.mime_type,
-        image_url=show.image_url(meta.image or show.image),
-        chapters=chapters,
-        soundbites=soundbites,
-        transcript_files=[(show.media_url(t.file), t.mime_type) for t in episode.transcripts],
-        persons=list(meta.persons if meta.persons is not None else show.persons),
-        funding=list(meta.funding),
+        date=episode.published.astimezone(show.zone).date().isoformat(),
     )
 
 
