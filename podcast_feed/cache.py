@@ -83,21 +83,21 @@ def code_identity() -> str:
     return digest.hexdigest()
 
 
-def _stat_key(name: str, status: os.stat_result, now: float) -> str | None:
+def _stat_key(name: str, size: int, mtime_ns: int, now: float) -> str | None:
     """Size and mtime say nothing of content: two files may share them (copied with their
     dates, unpacked from one archive), so the key names the file too."""
-    if now - status.st_mtime < _RACY_SECONDS:
+    if now - mtime_ns / 1e9 < _RACY_SECONDS:
         return None
-    return f"stat:{name}:{status.st_size}:{status.st_mtime_ns}"
+    return f"stat:{name}:{size}:{mtime_ns}"
 
 
 class FileKeys:
     """A content key for each file of the show: git's blob id where git's index matches the
     file, else size and mtime; None for a file changed too recently to trust its mtime."""
 
-    def __init__(self, root: Path, statuses: dict[str, os.stat_result] | None = None) -> None:
+    def __init__(self, root: Path, files: dict[str, tuple[int, int]] | None = None) -> None:
         self.root = root
-        self._statuses = statuses or {}
+        self._files = files or {}
         """What a walk of the show's inputs just found, by relative name: no second stat."""
         self._now = time.time()
         self._blobs: dict[str, str] | None = None
@@ -107,7 +107,7 @@ class FileKeys:
     def key(self, path: Path) -> str | None:
         name = str(path)
         if name not in self._keys:
-            self._keys[name] = self._key(name, self._relative(name))
+            self._keys[name] = self._key(name, self.relative(name))
         return self._keys[name]
 
     def key_in(self, relative: str) -> str | None:
@@ -119,24 +119,27 @@ class FileKeys:
         return self._keys[name]
 
     def _key(self, name: str, relative: str) -> str | None:
-        status = self._statuses.get(relative)
-        if status is None:
+        known = self._files.get(relative)
+        if known is None:
             try:
                 status = os.stat(name)  # noqa: PTH116 - a name, not a Path (see key_in)
             except OSError:
                 return None
-        if not stat.S_ISREG(status.st_mode):
-            return None
+            if not stat.S_ISREG(status.st_mode):
+                return None
+            known = status.st_size, status.st_mtime_ns
+        size, mtime_ns = known
         blob = self.blobs().get(relative)
         if blob is not None:  # with the size: an LFS pointer and its content share a blob
-            return f"git:{blob}:{status.st_size}"
-        return _stat_key(relative or name, status, self._now)
+            return f"git:{blob}:{size}"
+        return _stat_key(relative or name, size, mtime_ns, self._now)
 
     def in_use(self) -> set[str]:
         """The content keys handed out so far: the file versions this run looked at."""
         return {key for key in self._keys.values() if key is not None}
 
-    def _relative(self, name: str) -> str:
+    def relative(self, name: str) -> str:
+        """The file's path in the show's folder, with forward slashes; '' outside it."""
         root = self._root_prefix
         return name[len(root) :].replace(os.sep, "/") if name.startswith(root) else ""
 
@@ -186,8 +189,9 @@ class InputState:
 
     digest: str
     newest_mtime: float
-    statuses: dict[str, os.stat_result] = field(default_factory=dict, compare=False, repr=False)
-    """Each file's stat, by its path relative to the show (for `Cache.for_show`)."""
+    files: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    """Each regular file's size and mtime in ns, by its path relative to the show (for
+    `Cache.for_show`; two ints, not the stat: a catalogue's 22,000 stats are 15 MiB)."""
 
 
 _INPUT_FOLDERS = ("episodes", "media", "templates")
@@ -200,12 +204,13 @@ def input_state(root: Path, show_file: str, options: Iterable[object]) -> InputS
     for option in options:
         digest.update(repr(option).encode() + b"\0")
     newest = 0.0
-    statuses = {}
+    files = {}
     for relative, status in _walk_inputs(root, show_file):
         newest = max(newest, status.st_mtime)
         digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
-        statuses[relative] = status
-    return InputState(digest.hexdigest(), newest, statuses)
+        if stat.S_ISREG(status.st_mode):
+            files[relative] = (status.st_size, status.st_mtime_ns)
+    return InputState(digest.hexdigest(), newest, files)
 
 
 def _walk_inputs(root: Path, show_file: str) -> Iterator[tuple[str, os.stat_result]]:
@@ -353,7 +358,7 @@ class Cache:
     def for_show(self, root: Path, inputs: InputState | None = None) -> None:
         """Key files by their content as of now (git's index is read when first needed), or
         as of `inputs`, the walk of the show's files `build` made a moment ago."""
-        self._keys = FileKeys(root, inputs.statuses if inputs is not None else None)
+        self._keys = FileKeys(root, inputs.files if inputs is not None else None)
 
     def file_keys(self, root: Path) -> FileKeys:
         if self._keys is None or self._keys.root != root:
@@ -392,14 +397,17 @@ class Cache:
         context: Sequence[object],
         valid: Callable[[Any], bool],
     ) -> dict[Path, Any]:
-        """What `keep` stored for files with the same content and `context`, by path, where
-        `valid` says it still holds (the other files it was made from are unchanged). One
-        query for them all: a catalogue's worth of lookups one by one costs a third more."""
-        wanted: dict[str, list[Path]] = {}
+        """What `keep` stored for each file, by path, if the file and `context` are the same
+        and `valid` says it still holds (the other files it was made from are unchanged). One
+        query for them all: a catalogue's worth of lookups one by one costs a third more.
+
+        Unlike `remember`'s, these facts are about a file at its place (an episode names its
+        own file): two files with the same content in git do not share them."""
+        wanted: dict[str, Path] = {}
         for path in paths:
-            key = self._fact_key(path, context)
+            key = self._placed_key(path, context)
             if key is not None:
-                wanted.setdefault(key, []).append(path)
+                wanted[key] = path
         found: dict[Path, Any] = {}
         if self._connection is None or not wanted:
             return found
@@ -409,7 +417,7 @@ class Cache:
                 if key in wanted:
                     outcome, value = pickle.loads(stored)
                     if outcome == "value" and valid(value):
-                        found.update(dict.fromkeys(wanted[key], value))
+                        found[wanted[key]] = value
         except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             return {}  # computed again, and replaced
         self.hits += len(found)
@@ -417,7 +425,7 @@ class Cache:
 
     def keep(self, kind: str, path: Path, context: Sequence[object], value: object) -> None:
         """Store `value` for `recall` to find next run (if the file has a trusted key)."""
-        key = self._fact_key(path, context)
+        key = self._placed_key(path, context)
         if key is not None:
             self._store(kind, key, pickle.dumps(("value", value), pickle.HIGHEST_PROTOCOL))
 
@@ -430,6 +438,12 @@ class Cache:
         if content is None:
             return None
         return "\0".join([content, *(str(item) for item in context)])
+
+    def _placed_key(self, path: Path, context: Sequence[object]) -> str | None:
+        """`_fact_key` for a fact about the file at its place in the show."""
+        if self._keys is None:
+            return None
+        return self._fact_key(path, (*context, self._keys.relative(str(path)) or path))
 
     def _found(self, kind: str, key: str) -> tuple[str, Any] | None:
         stored = self._pending.get((kind, key))

@@ -13,18 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .assets import referenced_files
 from .cache import Cache
 from .checks import check_episode
 from .episodes import episode_files, load_episodes
 from .errors import Problem, has_errors
-from .filetypes import TRANSCRIPT_TYPES
 from .layout import SHOW_FILE
 from .media import media_files, with_media
 from .models import Episode, Show
-from .transcripts import with_transcripts
+from .transcripts import sidecar_names, with_transcripts
 
 _OUTCOME = "outcome"
 
@@ -121,9 +120,8 @@ def _keep(
         if key is None:
             return
         read.append((name, key))
-    stem = PurePosixPath(episode.meta.audio).with_suffix("")
-    sidecars = [f"{stem}{suffix}" for suffix in TRANSCRIPT_TYPES]
-    absent = () if episode.meta.transcripts else tuple(n for n in sidecars if n not in available)
+    looked_for = [] if episode.meta.transcripts else sidecar_names(episode)
+    absent = tuple(name for name in looked_for if name not in available)
     cache.keep(
         _OUTCOME,
         root / episode.source,

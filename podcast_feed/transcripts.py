@@ -53,13 +53,15 @@ def with_transcripts(
 
 
 def sidecars(episode: Episode, available: set[str]) -> list[TranscriptRef]:
-    """`media/<audio name>.vtt` (and .srt, .json, .html, .txt) next to the episode's audio."""
+    """The transcripts found next to the episode's audio (see `sidecar_names`)."""
+    return [TranscriptRef(file=name) for name in sidecar_names(episode) if name in available]
+
+
+def sidecar_names(episode: Episode) -> list[str]:
+    """Where a transcript beside the audio would be: `<audio name>.vtt` (and .srt, .json,
+    .html, .txt) in media/."""
     stem = PurePosixPath(episode.meta.audio).with_suffix("")
-    return [
-        TranscriptRef(file=f"{stem}{suffix}")
-        for suffix in TRANSCRIPT_TYPES
-        if f"{stem}{suffix}" in available
-    ]
+    return [f"{stem}{suffix}" for suffix in TRANSCRIPT_TYPES]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from podcast_feed import cache as cache_module
-from podcast_feed.build import build
+from podcast_feed.build import build, validate
 from podcast_feed.cache import CACHE_FILE, CACHE_FOLDER, Cache
 from podcast_feed.errors import ProblemsFound
 
@@ -514,3 +514,26 @@ def test_a_transcript_added_beside_the_audio_is_found(make_project: MakeProject)
     assert after == _cold(root)
     assert b"cbr.vtt" in after["feed.xml"] and b"cbr.vtt" not in before["feed.xml"]
     assert cache.hits > 0  # the other episode was taken from the cache
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_two_episode_files_with_the_same_text_stay_two(make_project: MakeProject) -> None:
+    """In git, files are known by their content: an episode file copied as a start for the
+    next one is still its own episode (its own guid, its own problems), not the first again."""
+    text = episode(guid=None)
+    root = make_project({"episodes/001-episode.md": text, "episodes/002-copy.md": text})
+    _git(root, "init", "-q")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-qm", "show")
+    _age(root)
+    _git(root, "update-index", "-q", "--refresh")
+    cold = validate(root)
+    for _ in range(2):  # the second finds both in the cache
+        cache = Cache.open(root / CACHE_FOLDER)
+        cached = validate(root, cache=cache)
+        cache.close()
+        assert [e.source for e in cached.episodes] == [e.source for e in cold.episodes]
+        assert [e.guid for e in cached.episodes] == [e.guid for e in cold.episodes]
+        assert cached.problems == cold.problems
+    assert cache.hits > 0
+    assert len({e.guid for e in cold.episodes}) == 2
