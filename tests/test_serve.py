@@ -189,10 +189,18 @@ def test_serve_does_not_write_into_the_show(server: PreviewServer) -> None:
     assert Path(server.output).is_dir()
 
 
+# Ctrl-C as in a terminal: run from a script's background job (`.ci/run &`), a process starts
+# with SIGINT ignored, and Python then leaves it ignored instead of raising KeyboardInterrupt.
+_AS_IN_A_TERMINAL = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('podcast_feed', run_name='__main__', alter_sys=True)"
+)
+
+
 def test_ctrl_c_stops_the_command_cleanly(make_project: MakeProject) -> None:
     root = make_project()
     process = subprocess.Popen(
-        [sys.executable, "-m", "podcast_feed", "serve", "--root", str(root), "--port", "0"],
+        [sys.executable, "-c", _AS_IN_A_TERMINAL, "serve", "--root", str(root), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
