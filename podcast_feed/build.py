@@ -120,9 +120,9 @@ _FEW_COLLECTIONS = (100_000, 20, 10)
 makes hundreds of thousands of objects that all live to the end, and at Python's defaults
 the collector scans the growing heap again and again for cycles there are none of (a third
 of a 10,000-episode rebuild)."""
-_DEFAULT_COLLECTIONS = (700, 10, 10)
-"""Python's own, while feedgen and lxml render the feed: they leave cycles behind, which
-would pile up (17 MiB more at 10,000 episodes)."""
+_DEFAULT_COLLECTIONS: tuple[int, int, int] = gc.get_threshold()
+"""Python's own (as they were when podcast-feed was imported), while feedgen and lxml render
+the feed: they leave cycles behind, which would pile up (17 MiB more at 10,000 episodes)."""
 
 
 @contextlib.contextmanager
