@@ -303,6 +303,9 @@ class Cache:
 
     def _prepare(self, connection: sqlite3.Connection) -> None:
         connection.execute("PRAGMA journal_mode=WAL")
+        # a commit is not flushed to disk on its own (a power cut loses the last facts, never
+        # the file's integrity): a first build of 1,000 episodes fills it ~6% faster
+        connection.execute("PRAGMA synchronous=NORMAL")
         connection.execute(
             "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
         )
