@@ -28,6 +28,7 @@ import sqlite3
 import stat
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -388,9 +389,9 @@ class Cache:
         try:
             value = compute()
         except PodcastFeedError as exc:
-            self._store(kind, key, pickle.dumps(("error", exc), pickle.HIGHEST_PROTOCOL))
+            self._store(kind, key, _packed(("error", exc)))
             raise
-        self._store(kind, key, pickle.dumps(("value", value), pickle.HIGHEST_PROTOCOL))
+        self._store(kind, key, _packed(("value", value)))
         return value
 
     def recall(
@@ -418,10 +419,17 @@ class Cache:
             rows = self._connection.execute("SELECT key, value FROM facts WHERE kind = ?", (kind,))
             for key, stored in rows:
                 if key in wanted:
-                    outcome, value = pickle.loads(stored)
+                    outcome, value = _unpacked(stored)
                     if outcome == "value" and valid(value):
                         found[wanted[key]] = value
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        except (
+            sqlite3.Error,
+            zlib.error,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            TypeError,
+        ):
             return {}  # computed again, and replaced
         self.hits += len(found)
         return found
@@ -430,7 +438,7 @@ class Cache:
         """Store `value` for `recall` to find next run (if the file has a trusted key)."""
         key = self._placed_key(path, context)
         if key is not None:
-            self._store(kind, key, pickle.dumps(("value", value), pickle.HIGHEST_PROTOCOL))
+            self._store(kind, key, _packed(("value", value)))
 
     def _fact_key(self, path: Path, context: Sequence[object]) -> str | None:
         """A fact's key: the file's content key and the settings it was made with; None when
@@ -450,7 +458,7 @@ class Cache:
 
     def _found(self, kind: str, key: str) -> tuple[str, Any] | None:
         stored = self._pending.get((kind, key))
-        return pickle.loads(stored) if stored is not None else self._fact(kind, key)
+        return _unpacked(stored) if stored is not None else self._fact(kind, key)
 
     def _store(self, kind: str, key: str, fact: bytes) -> None:
         """Keep a fact for `save`; every 500, write them out: a first build of 10,000
@@ -514,8 +522,15 @@ class Cache:
             return None
         try:
             row = self._connection.execute(query, parameters).fetchone()
-            return pickle.loads(row[0]) if row else None
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            return _unpacked(row[0]) if row else None
+        except (
+            sqlite3.Error,
+            zlib.error,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            TypeError,
+        ):
             return None
 
     def record(self, state: InputState) -> Any:
@@ -524,7 +539,7 @@ class Cache:
 
     def keep_record(self, name: str, value: object) -> None:
         """A record to store with the next `save`, found again by `record_of(name)`."""
-        self._records[name] = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        self._records[name] = _packed(value)
 
     def record_of(self, name: str) -> Any:
         return self._load("SELECT value FROM builds WHERE input = ?", name)
@@ -597,6 +612,17 @@ class Cache:
             self._connection = None
 
 
+def _packed(value: object) -> bytes:
+    """A fact or record as stored: pickled, then compressed (fast zlib): an episode's parsed
+    file and its outcome both hold its rendered notes, ~60 MB for 10,000 episodes as plain
+    pickles, which a first build wrote and flushed to disk."""
+    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpacked(stored: bytes) -> Any:
+    return pickle.loads(zlib.decompress(stored))
+
+
 def _can_fork() -> bool:
     """A process pool forks this process: only safe while it runs one thread (`serve` runs
     several, and rebuilds one file at a time anyway)."""
@@ -611,9 +637,9 @@ def _outcome(compute: Callable[[], Any]) -> bytes | None:
     from .errors import PodcastFeedError
 
     try:
-        return pickle.dumps(("value", compute()), pickle.HIGHEST_PROTOCOL)
+        return _packed(("value", compute()))
     except PodcastFeedError as exc:
-        return pickle.dumps(("error", exc), pickle.HIGHEST_PROTOCOL)
+        return _packed(("error", exc))
     except Exception:
         return None
 
