@@ -6,7 +6,9 @@ Two things, in one sqlite3 file (`.podcast-feed-cache/cache.sqlite3`, or `--cach
   audio file probed, a transcript parsed, an image's header read), keyed by the file's content.
   In a git repository that is the blob id git already computed (`git ls-files -s`), so a fresh
   CI checkout, where every mtime is new, still hits; elsewhere, and for files git does not
-  track or that differ from its index, it is the size and mtime.
+  track or that differ from its index, it is the size and mtime (and the file's name). A fact
+  may also stand for a file at its place, checked against the other files it was made from
+  (`keep`/`recall`: an episode's outcome, see catalogue.py).
 - build records: the whole input state (every file's size and mtime, the options, the code)
   of a successful build and the files it wrote. When nothing changed and the outputs are as
   written, `build` is a directory walk.
@@ -64,6 +66,9 @@ _WORKERS = min(os.cpu_count() or 1, 8)
 _WRITE_EVERY = 500
 
 T = TypeVar("T")
+
+_DAMAGED = (sqlite3.Error, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError)
+"""What reading a damaged row raises: its fact is computed again, and replaced."""
 
 
 def code_identity() -> str:
@@ -422,14 +427,7 @@ class Cache:
                     outcome, value = _unpacked(stored)
                     if outcome == "value" and valid(value):
                         found[wanted[key]] = value
-        except (
-            sqlite3.Error,
-            zlib.error,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            TypeError,
-        ):
+        except _DAMAGED:
             return {}  # computed again, and replaced
         self.hits += len(found)
         return found
@@ -523,14 +521,7 @@ class Cache:
         try:
             row = self._connection.execute(query, parameters).fetchone()
             return _unpacked(row[0]) if row else None
-        except (
-            sqlite3.Error,
-            zlib.error,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            TypeError,
-        ):
+        except _DAMAGED:
             return None
 
     def record(self, state: InputState) -> Any:

@@ -74,8 +74,8 @@ def checked_episodes(
             by_source[checked.source] = checked
             if cache is not None and context is not None and not has_errors(found):
                 _keep(cache, root, context, checked, found, available)
-    order = {path.relative_to(root).as_posix(): index for index, path in enumerate(files)}
-    return sorted(by_source.values(), key=lambda episode: order[episode.source]), problems
+    # all from one folder: the order of their sources is episode_files' order of names
+    return sorted(by_source.values(), key=lambda episode: episode.source), problems
 
 
 def _context(root: Path, show: Show | None, cache: Cache | None) -> tuple[str] | None:
