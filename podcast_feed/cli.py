@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -130,6 +131,10 @@ def main(
     ] = False,
 ) -> None:
     """Publish a podcast feed from podcast.yaml, episodes/*.md and media/."""
+    del version  # its callback answered it
+    # pydantic reads every installed package's metadata for plugins when a model is first
+    # used: ~30 ms of each build that has work to do. The command offers no plugin anything.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 
 CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])

@@ -48,6 +48,8 @@ class OutputMemo:
     episodes: dict[str, str | None]
     """Each episode's inputs digest, by its source file."""
     now: dict[str, str] = field(default_factory=dict)
+    items: dict[str, str | None] = field(default_factory=dict)
+    """Each episode's feed item digest, by its source file, once asked for."""
 
     @classmethod
     def load(
@@ -103,7 +105,12 @@ class OutputMemo:
         return (status.st_size, status.st_mtime_ns) == known[:2]
 
     def _item(self, episode: Episode) -> str | None:
-        return _digest([self.show, "item", self.episodes.get(episode.source)])
+        """The digest of the episode's feed item (asked for twice a build: remembered)."""
+        if episode.source not in self.items:
+            self.items[episode.source] = _digest(
+                [self.show, "item", self.episodes.get(episode.source)]
+            )
+        return self.items[episode.source]
 
     def feed_items(
         self, cache: Cache, feed: Path, episodes: Sequence[Episode]
