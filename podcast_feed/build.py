@@ -261,7 +261,7 @@ def build(
         for path in [chapters_path(episode)]
     )
     if show.site:
-        files = itertools.chain(files, _site_files(root, show, published, memo))
+        files = itertools.chain(files, _site_files(root, show, published, cache, memo))
     written = write_all(output, files)  # each page written as it is rendered: bounded memory
     # the feed after the pages it links to (the old feed stays if this fails), never joined
     # into one string: a 10,000-episode feed is 40 MB, and it is not held while pages render
@@ -361,12 +361,17 @@ def _check_output(root: Path, output: Path) -> None:
 
 
 def _site_files(
-    root: Path, show: Show, published: Sequence[Episode], memo: OutputMemo | None
+    root: Path,
+    show: Show,
+    published: Sequence[Episode],
+    cache: Cache | None,
+    memo: OutputMemo | None,
 ) -> Iterator[tuple[str, bytes | None]]:
     from .site import TemplateProblems, site_files
 
+    compiled = cache.folder("templates") if cache is not None else None
     try:
-        yield from site_files(root, show, published, memo)
+        yield from site_files(root, show, published, memo, compiled)
     except TemplateProblems as exc:  # nothing is renamed into place: the old site stays
         raise ProblemsFound(exc.problems) from None
 

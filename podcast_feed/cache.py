@@ -371,6 +371,18 @@ class Cache:
     def enabled(self) -> bool:
         return self._connection is not None
 
+    def folder(self, name: str) -> Path | None:
+        """A folder beside the sqlite3 file, for what a library caches itself (made here);
+        None when the cache is off or cannot be written."""
+        if self._connection is None or self.path is None:
+            return None
+        folder = self.path.parent / name
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError:
+            return None
+        return folder
+
     @property
     def identity(self) -> str:
         return self._identity

@@ -28,12 +28,13 @@ if TYPE_CHECKING:
 
 
 def _digest(parts: Iterable[str | None]) -> str | None:
-    digest = hashlib.sha256()
+    """The digest of the parts; None if one is unknown (None)."""
+    known = []
     for part in parts:
         if part is None:
             return None
-        digest.update(part.encode() + b"\0")
-    return digest.hexdigest()
+        known.append(part)
+    return hashlib.sha256("\0".join(known).encode()).hexdigest()
 
 
 @dataclass

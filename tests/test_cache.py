@@ -537,3 +537,72 @@ def test_two_episode_files_with_the_same_text_stay_two(make_project: MakeProject
         assert cached.problems == cold.problems
     assert cache.hits > 0
     assert len({e.guid for e in cold.episodes}) == 2
+
+
+def test_an_edited_template_is_compiled_again(make_project: MakeProject) -> None:
+    """Compiled templates are kept in the cache folder: a template edited in place, to text of
+    the same length, is compiled again."""
+    page = '{% extends "base.html" %}\n{% block content %}<p>Lost: AAAA</p>{% endblock %}\n'
+    root = make_project({"templates/404.html": page})
+    _age(root)
+    before, _ = _cached(root)
+    assert list((root / CACHE_FOLDER / "templates").iterdir())  # compiled templates kept
+    template = root / "templates" / "404.html"
+    template.write_text(page.replace("AAAA", "BBBB"))
+    _age(root, 30)
+    after, _ = _cached(root)
+    assert b"Lost: BBBB" in after["404.html"] and b"Lost: AAAA" in before["404.html"]
+    assert after == _cold(root)
+
+
+def test_a_damaged_row_of_outcomes_is_computed_again(make_project: MakeProject) -> None:
+    """Episodes' outcomes are stored in rows of many: a row that cannot be read costs its
+    episodes a fresh check, never a wrong feed or a traceback."""
+    root = make_project(
+        {
+            f"episodes/00{n}-episode.md": episode(title=f"Episode {n}", audio=name, guid=f"g-{n}")
+            for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
+        }
+    )
+    _age(root)
+    first, _ = _cached(root)
+    with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
+        (rows,) = database.execute("SELECT COUNT(*) FROM placed").fetchone()
+        database.execute("UPDATE placed SET value = ? WHERE rowid = 1", (b"\x78\x01garbage",))
+    database.close()
+    assert rows > 1
+    (root / "public" / "feed.xml").unlink()  # no replay of the whole build
+    again, cache = _cached(root)
+    assert again == first == _cold(root)
+    assert cache.problems == []
+    with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
+        stored = [value for (value,) in database.execute("SELECT value FROM placed")]
+    database.close()
+    assert len(stored) == rows and b"\x78\x01garbage" not in stored  # written again whole
+
+
+def test_a_long_lived_cache_follows_changes_as_serve_does(make_project: MakeProject) -> None:
+    """`serve` keeps one cache open and its outcomes in memory between rebuilds: an episode
+    edited, one added and one deleted build as without a cache."""
+    root = make_project({"episodes/002-two.md": episode(title="Two", audio="vbr.mp3", guid="g-2")})
+    _age(root, 120)
+    cache = Cache.open(root / CACHE_FOLDER)
+    try:
+        assert _built(root, "public", cache) == _cold(root)
+        with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
+            database.execute("DELETE FROM placed")  # what it found is what it kept in memory
+        database.close()
+        _edit_notes(root)
+        added = root / "episodes" / "003-three.md"
+        added.write_text(episode(title="Three", audio="tone.m4a", guid="g-3"))
+        for path in (root / "episodes" / "001-episode.md", added):  # changed a minute ago
+            os.utime(path, (time.time() - 60, time.time() - 60))
+        hits = cache.hits
+        assert _built(root, "public", cache) == _cold(root)
+        assert cache.hits == hits + 1  # 002 came from memory, 001 and 003 were read
+        (root / "episodes" / "002-two.md").unlink()
+        built = _built(root, "public", cache)
+        assert built == _cold(root) and "episodes/002-two/index.html" not in built
+        assert cache.hits == hits + 3  # 001 and 003 now
+    finally:
+        cache.close()
