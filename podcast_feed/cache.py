@@ -8,7 +8,7 @@ Two things, in one sqlite3 file (`.podcast-feed-cache/cache.sqlite3`, or `--cach
   CI checkout, where every mtime is new, still hits; elsewhere, and for files git does not
   track or that differ from its index, it is the size and mtime (and the file's name). A fact
   may also stand for a file at its place, checked against the other files it was made from
-  (`keep`/`recall`: an episode's outcome, see catalogue.py).
+  (`keep`/`recall`: an episode's outcome, see catalogue.py), stored many to a row.
 - build records: the whole input state (every file's size and mtime, the options, the code)
   of a successful build and the files it wrote. When nothing changed and the outputs are as
   written, `build` is a directory walk.
