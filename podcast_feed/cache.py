@@ -594,11 +594,7 @@ class Cache:
     def _write(self, written: float, last: bool) -> None:
         """Write out the facts and records so far; `last`: this run's final write, which also
         writes `keep`'s rows (once: they are rewritten whole) and prunes."""
-        placed = []
-        if last:
-            placed = [
-                (*place, _packed(self._buckets[place])) for place in sorted(self._changed_buckets)
-            ]
+        placed = sorted(self._changed_buckets) if last else []
         if self._connection is None or not (self._pending or self._records or placed):
             return
         try:
@@ -607,8 +603,9 @@ class Cache:
                 "INSERT OR REPLACE INTO facts VALUES (?, ?, ?)",
                 [(kind, key, value) for (kind, key), value in self._pending.items()],
             )
-            self._connection.executemany(
-                "INSERT OR REPLACE INTO placed VALUES (?, ?, ?, ?)", placed
+            self._connection.executemany(  # each row pickled as it is written: one at a time
+                "INSERT OR REPLACE INTO placed VALUES (?, ?, ?, ?)",
+                ((*place, _packed(self._buckets[place])) for place in placed),
             )
             if self._records:
                 self._connection.executemany(
