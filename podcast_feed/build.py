@@ -15,7 +15,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -171,7 +171,7 @@ def validate(
         published_before = read_previous(previous)
     else:
         published_before = previous
-    show, problems = load_show(root / SHOW_FILE)
+    show, problems = load_show(root / SHOW_FILE, cache=cache)
     episodes, found = checked_episodes(root, show, cache)
     problems += found
     problems += check(show, episodes, root, cache)
@@ -285,7 +285,7 @@ def build(
         media=frozenset(reference.file for reference in media_references(show, published)),
     )
     if cache is not None and memo is not None:  # (there is a memo when the cache is on)
-        outputs = _outputs(output, [*written, FEED_FILE])
+        outputs = _outputs(output, [*written, FEED_FILE], memo.kept)
         memo.save(cache, outputs)
         memo.save_feed(cache, outputs, [len(piece) for piece in pieces], published)
         coming = [e.published for e in validation.episodes if not e.meta.draft]
@@ -293,11 +293,16 @@ def build(
     return result
 
 
-def _outputs(output: Path, written: Sequence[str]) -> dict[str, tuple[int, int]]:
-    """Each file's size and mtime in ns (joined as strings: a Path per page costs more than
-    its stat)."""
+def _outputs(
+    output: Path, written: Sequence[str], known: Mapping[str, tuple[int, int]]
+) -> dict[str, tuple[int, int]]:
+    """Each file's size and mtime in ns: `known` for the files kept (stat-ed a moment ago),
+    read for the others (joined as strings: a Path per page costs more than its stat)."""
     outputs = {}
     for relative in written:
+        if relative in known:
+            outputs[relative] = known[relative]
+            continue
         status = os.stat(os.path.join(output, relative))  # noqa: PTH116, PTH118
         outputs[relative] = (status.st_size, status.st_mtime_ns)
     return outputs

@@ -50,6 +50,8 @@ class OutputMemo:
     """Each episode's inputs digest, by its source file."""
     now: dict[str, str] = field(default_factory=dict)
     items: dict[str, str | None] = field(default_factory=dict)
+    kept: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """The pages kept, with the size and mtime in ns `page` found them with."""
     """Each episode's feed item digest, by its source file, once asked for."""
 
     @classmethod
@@ -103,7 +105,10 @@ class OutputMemo:
             status = os.stat(os.path.join(self.output, relative))  # noqa: PTH116, PTH118
         except OSError:
             return False
-        return (status.st_size, status.st_mtime_ns) == known[:2]
+        if (status.st_size, status.st_mtime_ns) != known[:2]:
+            return False
+        self.kept[relative] = known[0], known[1]
+        return True
 
     def _item(self, episode: Episode) -> str | None:
         """The digest of the episode's feed item (asked for twice a build: remembered)."""

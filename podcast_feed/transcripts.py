@@ -8,9 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-import webvtt
-from webvtt.errors import MalformedCaptionError, MalformedFileError
-
 from .cache import Cache, remember
 from .errors import PodcastFeedError, Problem
 from .filetypes import TRANSCRIPT_TYPES
@@ -81,7 +78,11 @@ class InvalidTranscript(PodcastFeedError):
 
 
 def parse_captions(path: Path) -> tuple[Caption, ...]:
-    """The cues of a VTT or SRT file."""
+    """The cues of a VTT or SRT file (webvtt-py imported here: a build whose transcripts are
+    all in the cache does not load it)."""
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
     try:
         document = (
             webvtt.read(str(path)) if path.suffix.lower() == ".vtt" else webvtt.from_srt(str(path))
