@@ -449,16 +449,17 @@ class Cache:
             key = self._placed_key(relative, context)
             if key is not None:
                 wanted[relative] = (key, path)
-        try:
-            if not any(place[:2] == (kind, root) for place in self._buckets):  # `serve`: once
+        if not any(place[:2] == (kind, root) for place in self._buckets):  # `serve`: once
+            try:
                 rows = self._connection.execute(
                     "SELECT bucket, value FROM placed WHERE kind = ? AND root = ?", (kind, root)
-                )
-                with _uncollected():
-                    for bucket, stored in rows:
-                        self._buckets[kind, root, bucket] = _unpacked(stored)
-        except _DAMAGED:
-            self._buckets.clear()  # computed again, and replaced
+                ).fetchall()
+            except sqlite3.Error:
+                rows = []
+            with _uncollected():
+                for bucket, stored in rows:
+                    with contextlib.suppress(*_DAMAGED):  # its files are read again, and the
+                        self._buckets[kind, root, bucket] = _unpacked(stored)  # row replaced
         for place, entries in self._buckets.items():
             if place[:2] != (kind, root):
                 continue

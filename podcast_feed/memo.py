@@ -50,9 +50,9 @@ class OutputMemo:
     """Each episode's inputs digest, by its source file."""
     now: dict[str, str] = field(default_factory=dict)
     items: dict[str, str | None] = field(default_factory=dict)
+    """Each episode's feed item digest, by its source file, once asked for."""
     kept: dict[str, tuple[int, int]] = field(default_factory=dict)
     """The pages kept, with the size and mtime in ns `page` found them with."""
-    """Each episode's feed item digest, by its source file, once asked for."""
 
     @classmethod
     def load(
