@@ -145,10 +145,13 @@ def run_size(count: int, runs: int, genrss: Path, recordings: dict[str, Path]) -
     measure(floor)  # the state to compare with
     for run in range(runs):
         output, cache = scratch / f"out-{run}", scratch / f"cache-{run}"
+        # each cold build writes into an empty folder: into the last run's, it would only
+        # compare its pages with the ones there (none changed) and write none
+        uncached = scratch / f"nocache-{run}"
         cached = [*feed, "--output", output, "--cache-dir", cache]
         steps: list[tuple[str, list[str | Path], Path | None]] = [
             ("genRSS", genrss_build, root),
-            ("cold, no cache", [*feed, "--output", scratch / "nocache", "--no-cache"], None),
+            ("cold, no cache", [*feed, "--output", uncached, "--no-cache"], None),
             ("cold", cached, None),
             ("no-change", cached, None),
             ("stat floor", floor, None),
@@ -160,8 +163,8 @@ def run_size(count: int, runs: int, genrss: Path, recordings: dict[str, Path]) -
         _edit_one(root, run)
         record("one-change", measure([*feed, "--output", output, "--cache-dir", cache]))
         record("no-change", measure([*feed, "--output", output, "--cache-dir", cache]))
-        shutil.rmtree(output)
-        shutil.rmtree(cache)
+        for folder in (output, cache, uncached):
+            shutil.rmtree(folder)
     shutil.rmtree(scratch)
     seconds = {name: statistics.median(t for t, _ in found) for name, found in times.items()}
     memory = {name: max(m for _, m in found) for name, found in times.items()}
