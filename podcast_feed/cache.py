@@ -672,10 +672,11 @@ def _unpacked(stored: bytes) -> Any:
 
 @contextlib.contextmanager
 def _uncollected() -> Iterator[None]:
-    """The cycle collector paused, and what was made meanwhile left out of its future walks:
-    10,000 episodes unpickled are ~300,000 objects, none in a cycle, and each collection
-    would walk them all again (a fifth of a one-change build of 10,000). Left out, they are
-    still freed when no longer used; only a cycle among them would never be."""
+    """The cycle collector paused, then every object alive left out of its future walks
+    (`gc.freeze`): 10,000 episodes unpickled are ~300,000 objects, none in a cycle, and each
+    collection would walk them all again (a fifth of a one-change build of 10,000). Frozen
+    objects are still freed when no longer used; only one in a cycle would never be, and little
+    is made before the outcomes are read (podcast.yaml, the walk). `serve` reads them once."""
     enabled = gc.isenabled()
     gc.disable()
     try:
