@@ -568,9 +568,12 @@ def test_a_damaged_row_of_outcomes_is_computed_again(make_project: MakeProject) 
     first, _ = _cached(root)
     with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
         (rows,) = database.execute("SELECT COUNT(*) FROM placed").fetchone()
-        database.execute("UPDATE placed SET value = ? WHERE rowid = 1", (b"\x78\x01garbage",))
+        damaged = database.execute(
+            "UPDATE placed SET value = ? WHERE rowid = (SELECT MIN(rowid) FROM placed)",
+            (b"\x78\x01garbage",),
+        ).rowcount
     database.close()
-    assert rows > 1
+    assert rows > 1 and damaged == 1
     (root / "public" / "feed.xml").unlink()  # no replay of the whole build
     again, cache = _cached(root)
     assert again == first == _cold(root)
