@@ -7,15 +7,14 @@ import hashlib
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import Problem, error
 from .models import Episode, Show
 
 
-@dataclass(frozen=True)
-class MediaReference:
+class MediaReference(NamedTuple):  # a tuple: made for every file of every episode, each build
     file: str
     """The path inside media/."""
     source: str
