@@ -488,18 +488,12 @@ class Cache:
         there is no cache or the file has no trusted key."""
         if self._connection is None or self._keys is None:
             return None
-        content = self._keys.key(path)
-        if content is None:
-            return None
-        return "\0".join([content, *(str(item) for item in context)])
+        return _with_context(self._keys.key(path), context)
 
     def _placed_key(self, relative: str, context: Sequence[object]) -> str | None:
         """`_fact_key` for a fact about the file at `relative`, at its place in the show."""
         assert self._keys is not None
-        content = self._keys.key_in(relative)
-        if content is None:
-            return None
-        return "\0".join([content, *(str(item) for item in context), relative])
+        return _with_context(self._keys.key_in(relative), (*context, relative))
 
     def _found(self, kind: str, key: str) -> tuple[str, Any] | None:
         stored = self._pending.get((kind, key))
@@ -657,6 +651,11 @@ class Cache:
             with contextlib.suppress(sqlite3.Error):
                 self._connection.close()
             self._connection = None
+
+
+def _with_context(content: str | None, context: Sequence[object]) -> str | None:
+    """A content key with what else the fact depends on; None for a file without a key."""
+    return None if content is None else "\0".join([content, *(str(item) for item in context)])
 
 
 def _packed(value: object) -> bytes:
