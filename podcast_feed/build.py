@@ -51,6 +51,8 @@ class Validation:
     show: Show | None
     episodes: list[Episode]
     problems: list[Problem]
+    made_from: dict[str, str] = field(default_factory=dict)
+    """What each episode was made from, as a digest by its source (with a cache)."""
 
     def failed(self, strict: bool) -> bool:
         return has_errors(self.problems) or (strict and bool(self.problems))
@@ -172,7 +174,7 @@ def validate(
     else:
         published_before = previous
     show, problems = load_show(root / SHOW_FILE, cache=cache)
-    episodes, found = checked_episodes(root, show, cache)
+    episodes, found, made_from = checked_episodes(root, show, cache)
     problems += found
     problems += check(show, episodes, root, cache)
     if cache is not None:
@@ -205,7 +207,7 @@ def validate(
         published = in_feed_order(show, publishable(episodes, now))
         problems += check_hosting(show, published, render_feed(show, published), checked=checked)
     problems.sort(key=lambda problem: problem.sort_key)
-    return Validation(show, episodes, problems)
+    return Validation(show, episodes, problems, made_from)
 
 
 @_collections(_FEW_COLLECTIONS)
@@ -253,7 +255,7 @@ def build(
     if cache is not None and cache.enabled:
         from .memo import OutputMemo
 
-        memo = OutputMemo.load(cache, root, output, show, published)
+        memo = OutputMemo.load(cache, root, output, show, validation.made_from)
     files: Iterable[tuple[str, Content]] = (
         (path, None if memo and memo.page(path, [episode.source]) else chapters_json(show, episode))
         for episode in published

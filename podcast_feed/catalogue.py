@@ -11,9 +11,11 @@ messages (and their suggestions, drawn from what media/ holds now) are always cu
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from .assets import referenced_files
 from .cache import Cache
@@ -38,13 +40,29 @@ class _Outcome:
     """Each file in media/ the steps read, with its content key then."""
     absent: tuple[str, ...]
     """The transcripts looked for next to the audio and not found."""
+    inputs: str
+    """`inputs_digest` of the episode's file and `read`."""
 
 
-def checked_episodes(
-    root: Path, show: Show | None, cache: Cache | None = None
-) -> tuple[list[Episode], list[Problem]]:
-    """Every episode in episodes/ that passed its own steps, in file-name order, and the
-    problems of all of them; from the cache where nothing it depends on changed."""
+class CheckedEpisodes(NamedTuple):
+    episodes: list[Episode]
+    """Those that passed their own steps, in file-name order."""
+    problems: list[Problem]
+    made_from: dict[str, str]
+    """`inputs_digest` of each episode, by its source, where every file it was made from
+    has a content key (with a cache): what its pages and feed item are remembered by."""
+
+
+def inputs_digest(source: str, key: str, read: Sequence[tuple[str, str]]) -> str:
+    """The digest of the files an episode was made from: its own file's content `key`, and
+    each file in media/ it read with its key."""
+    parts = [source, key, *(f"{name}:{key}" for name, key in read)]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def checked_episodes(root: Path, show: Show | None, cache: Cache | None = None) -> CheckedEpisodes:
+    """Every episode in episodes/ that passed its own steps and the problems of all of them;
+    from the cache where nothing it depends on changed."""
     media = root / "media"
     files = episode_files(root / "episodes")
     available = set(media_files(media))
@@ -65,17 +83,26 @@ def checked_episodes(
         [path for path in files if path not in kept], root, show, cache
     )
     by_source = {outcome.episode.source: outcome.episode for outcome in kept.values()}
+    made_from = {outcome.episode.source: outcome.inputs for outcome in kept.values()}
     for outcome in kept.values():
         problems += outcome.problems
     for episode in loaded:
         checked, found = _steps(episode, root, show, cache, available)
         problems += found
-        if checked is not None:
-            by_source[checked.source] = checked
-            if cache is not None and context is not None and not has_errors(found):
-                _keep(cache, root, context, checked, found, available)
+        if checked is None:
+            continue
+        by_source[checked.source] = checked
+        fresh = _outcome(cache, root, checked, found, available)
+        if fresh is None:
+            continue  # no cache, or a file without a trusted key: its pages render
+        made_from[checked.source] = fresh.inputs
+        # a draft reads files its references leave out: it is checked every time
+        lasting = not checked.meta.draft and not has_errors(found)
+        if cache is not None and context is not None and lasting:
+            cache.keep(_OUTCOME, root / checked.source, context, fresh)
     # all from one folder: the order of their sources is episode_files' order of names
-    return sorted(by_source.values(), key=lambda episode: episode.source), problems
+    episodes = sorted(by_source.values(), key=lambda episode: episode.source)
+    return CheckedEpisodes(episodes, problems, made_from)
 
 
 def _context(root: Path, show: Show | None, cache: Cache | None) -> tuple[str] | None:
@@ -102,29 +129,24 @@ def _steps(
     return checked, problems
 
 
-def _keep(
-    cache: Cache,
-    root: Path,
-    context: tuple[str],
-    episode: Episode,
-    problems: Sequence[Problem],
-    available: set[str],
-) -> None:
-    """Remember the outcome, unless a file it read has no trusted key (changed just now)."""
-    if episode.meta.draft:  # drafts read files the references leave out: checked every time
-        return
+def _outcome(
+    cache: Cache | None, root: Path, episode: Episode, problems: list[Problem], available: set[str]
+) -> _Outcome | None:
+    """The episode's outcome, with the keys of the files it read; None without a cache, or if
+    a file has no trusted key (changed just now)."""
+    if cache is None or not cache.enabled:
+        return None
     keys = cache.file_keys(root)
+    own = keys.key_in(episode.source)
+    if own is None:
+        return None
     read = []
     for name in sorted({name for name, _ in referenced_files(episode)}):
         key = keys.key_in(f"media/{name}")
         if key is None:
-            return
+            return None
         read.append((name, key))
     looked_for = [] if episode.meta.transcripts else sidecar_names(episode)
     absent = tuple(name for name in looked_for if name not in available)
-    cache.keep(
-        _OUTCOME,
-        root / episode.source,
-        context,
-        _Outcome(episode, tuple(problems), tuple(read), absent),
-    )
+    digest = inputs_digest(episode.source, own, read)
+    return _Outcome(episode, tuple(problems), tuple(read), absent, digest)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .assets import referenced_files
 from .cache import Cache
 from .layout import FEED_FILE, SHOW_FILE, TEMPLATES_FOLDER
 
@@ -46,8 +45,9 @@ class OutputMemo:
     """Each page: its size and mtime in ns as written, and its inputs' digest."""
     show: str | None
     """The digest of what every page depends on: podcast.yaml, templates, options."""
-    episodes: dict[str, str | None]
-    """Each episode's inputs digest, by its source file."""
+    episodes: dict[str, str]
+    """Each episode's inputs digest, by its source file (none for one whose files changed
+    just now: its pages render)."""
     now: dict[str, str] = field(default_factory=dict)
     items: dict[str, str | None] = field(default_factory=dict)
     """Each episode's feed item digest, by its source file, once asked for."""
@@ -56,8 +56,10 @@ class OutputMemo:
 
     @classmethod
     def load(
-        cls, cache: Cache, root: Path, output: Path, show: Show, episodes: Sequence[Episode]
+        cls, cache: Cache, root: Path, output: Path, show: Show, inputs: Mapping[str, str]
     ) -> OutputMemo:
+        """The memo of the last build into `output`; `inputs` are the digests of what each
+        episode was made from (`catalogue.inputs_digest`), by its source."""
         keys = cache.file_keys(root)
         overrides = root / TEMPLATES_FOLDER
         templates = sorted(overrides.rglob("*")) if overrides.is_dir() else []
@@ -68,21 +70,10 @@ class OutputMemo:
             show.media_base_url,
             *(f"{path.relative_to(root)}:{keys.key(path)}" for path in templates if path.is_file()),
         ]
-        digests = {
-            episode.source: _digest(
-                [
-                    episode.source,
-                    keys.key_in(episode.source),
-                    *(
-                        f"{name}:{keys.key_in(f'media/{name}')}"
-                        for name, _ in referenced_files(episode)
-                    ),
-                ]
-            )
-            for episode in episodes
-        }
         before = cache.record_of(f"pages:{output.resolve()}")
-        return cls(output, before if isinstance(before, dict) else {}, _digest(show_parts), digests)
+        return cls(
+            output, before if isinstance(before, dict) else {}, _digest(show_parts), dict(inputs)
+        )
 
     def page(self, relative: str, sources: Iterable[str | None], *extra: object) -> bool:
         """Whether the page at `relative`, made from the episodes `sources` (None for a missing
