@@ -425,30 +425,30 @@ class Cache:
     def recall(
         self,
         kind: str,
-        paths: Iterable[Path],
+        names: Iterable[str],
         context: Sequence[object],
         valid: Callable[[Any], bool],
-    ) -> dict[Path, Any]:
-        """What `keep` stored for each file, by path, if the file and `context` are the same
+    ) -> dict[str, Any]:
+        """What `keep` stored for each file named (its path in the show's folder, with forward
+        slashes: no Path is made or hashed), by name, if the file and `context` are the same
         and `valid` says it still holds (the other files it was made from are unchanged).
 
         Unlike `remember`'s, these facts are about a file at its place (an episode names its
         own file): two files with the same content in git do not share them. They are stored
         in `_BUCKETS` rows per show, by a hash of the file's name: 10,000 outcomes unpickled
         as 64 pickles take a third of the time they take as 10,000 (each pickle looks up its
-        classes again), and one changed file rewrites one row. `paths` are all the files of
+        classes again), and one changed file rewrites one row. `names` are all the files of
         this kind: what is stored for any other is dropped. A long-lived cache (`serve`'s)
         reads the rows once and keeps them up to date."""
-        found: dict[Path, Any] = {}
+        found: dict[str, Any] = {}
         if self._connection is None or self._keys is None:
             return found
         root = str(self._keys.root)
-        wanted: dict[str, tuple[str, Path]] = {}
-        for path in paths:
-            relative = self._keys.relative(str(path))
+        wanted: dict[str, str] = {}
+        for relative in names:
             key = self._placed_key(relative, context)
             if key is not None:
-                wanted[relative] = (key, path)
+                wanted[relative] = key
         if not any(place[:2] == (kind, root) for place in self._buckets):  # `serve`: once
             try:
                 rows = self._connection.execute(
@@ -464,19 +464,19 @@ class Cache:
             if place[:2] != (kind, root):
                 continue
             for relative, (key, value) in list(entries.items()):
-                if relative in wanted and wanted[relative][0] == key and valid(value):
-                    found[wanted[relative][1]] = value
+                if wanted.get(relative) == key and valid(value):
+                    found[relative] = value
                 else:  # gone, changed, or made from files since changed
                     del entries[relative]
                     self._changed_buckets.add(place)
         self.hits += len(found)
         return found
 
-    def keep(self, kind: str, path: Path, context: Sequence[object], value: object) -> None:
-        """Store `value` for `recall` to find next run (if the file has a trusted key)."""
+    def keep(self, kind: str, relative: str, context: Sequence[object], value: object) -> None:
+        """Store `value` for `recall` to find next run about the file at `relative` (if it
+        has a trusted key)."""
         if self._keys is None:
             return
-        relative = self._keys.relative(str(path))
         key = self._placed_key(relative, context)
         if key is not None:
             place = (kind, str(self._keys.root), zlib.crc32(relative.encode()) % _BUCKETS)

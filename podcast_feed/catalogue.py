@@ -67,7 +67,8 @@ def checked_episodes(root: Path, show: Show | None, cache: Cache | None = None) 
     files = episode_files(root / "episodes")
     available = set(media_files(media))
     context = _context(root, show, cache)
-    kept: dict[Path, _Outcome] = {}
+    names = [f"episodes/{path.name}" for path in files]  # their `Episode.source`s
+    kept: dict[str, _Outcome] = {}
     if cache is not None and context is not None:
         keys = cache.file_keys(root)
 
@@ -78,9 +79,12 @@ def checked_episodes(root: Path, show: Show | None, cache: Cache | None = None) 
                 and not any(name in available for name in outcome.absent)
             )
 
-        kept = cache.recall(_OUTCOME, files, context, unchanged)
+        kept = cache.recall(_OUTCOME, names, context, unchanged)
     loaded, problems = load_episodes(
-        [path for path in files if path not in kept], root, show, cache
+        [path for path, name in zip(files, names, strict=True) if name not in kept],
+        root,
+        show,
+        cache,
     )
     by_source = {outcome.episode.source: outcome.episode for outcome in kept.values()}
     made_from = {outcome.episode.source: outcome.inputs for outcome in kept.values()}
@@ -99,7 +103,7 @@ def checked_episodes(root: Path, show: Show | None, cache: Cache | None = None) 
         # a draft reads files its references leave out: it is checked every time
         lasting = not checked.meta.draft and not has_errors(found)
         if cache is not None and context is not None and lasting:
-            cache.keep(_OUTCOME, root / checked.source, context, fresh)
+            cache.keep(_OUTCOME, checked.source, context, fresh)
     # all from one folder: the order of their sources is episode_files' order of names
     episodes = sorted(by_source.values(), key=lambda episode: episode.source)
     return CheckedEpisodes(episodes, problems, made_from)
