@@ -609,3 +609,44 @@ def test_a_long_lived_cache_follows_changes_as_serve_does(make_project: MakeProj
         assert cache.hits == hits + 3  # 001 and 003 now
     finally:
         cache.close()
+
+
+def _same_size_change(path: Path, old: bytes, new: bytes) -> None:
+    """`old` replaced by `new` (as long) in the file, its mtime put back: what a build cannot
+    tell from the file as it left it without reading it."""
+    status = path.stat()
+    data = path.read_bytes()
+    assert old in data and len(old) == len(new)
+    path.write_bytes(data.replace(old, new))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+def test_unchanged_episodes_pages_and_feed_items_are_kept_not_rendered(
+    make_project: MakeProject,
+) -> None:
+    """After one episode changes, the pages and feed items of the episodes it does not touch
+    are taken from the last build as it left them (known by size and mtime), not rendered:
+    a same-size change to one of them survives the rebuild, which a rendering would undo."""
+    root = make_project(
+        {
+            f"episodes/00{n}-episode.md": episode(
+                title=f"Episode {n}", audio=name, guid=f"g-{n}", date=f"2025-01-0{n} 10:00"
+            )
+            for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
+        }
+    )
+    _age(root, 120)
+    _cached(root)
+    page, feed = root / "public/episodes/002-episode/index.html", root / "public/feed.xml"
+    _same_size_change(page, b"Episode 2", b"Episode X")
+    _same_size_change(feed, b"<title>Episode 2</title>", b"<title>Episode X</title>")
+    _edit_notes(root)  # 001, the newest: a neighbour of 004 only
+    os.utime(root / "episodes/001-episode.md", (time.time() - 60, time.time() - 60))
+    after, _ = _cached(root)
+    assert b"Episode X" in page.read_bytes()
+    assert b"<title>Episode X</title>" in feed.read_bytes()
+    assert b"Edited notes" in after["feed.xml"]
+    assert b"Edited notes" in after["episodes/001-episode/index.html"]
+    assert (
+        after["episodes/004-episode/index.html"] == _cold(root)["episodes/004-episode/index.html"]
+    )
