@@ -311,9 +311,10 @@ def _outputs(
 
 
 def _names(folder: Path) -> frozenset[str]:
-    """What is in `folder`; nothing if it is not there (or no longer)."""
+    """What is in `folder`; nothing if it is not there (or no longer). Names, not Paths:
+    a catalogue's episodes/ holds 10,000, listed four times a build."""
     try:
-        return frozenset(path.name for path in folder.iterdir())
+        return frozenset(os.listdir(folder))  # noqa: PTH208
     except OSError:
         return frozenset()
 

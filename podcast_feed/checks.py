@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -241,15 +240,12 @@ def check_unique(
     fix: str,
 ) -> list[Problem]:
     """An error on every episode after the first that shares `key` with another."""
-    by_value: dict[str, list[Episode]] = defaultdict(list)
-    for episode in episodes:
-        by_value[key(episode)].append(episode)
+    first: dict[str, Episode] = {}
     problems = []
-    for value, sharing in by_value.items():
-        for duplicate in sharing[1:]:
-            problems.append(
-                duplicate.error(
-                    code, field, f"{value!r} is also used by {sharing[0].source}; {why}", fix
-                )
-            )
+    for episode in episodes:
+        value = key(episode)
+        earlier = first.setdefault(value, episode)
+        if earlier is not episode:
+            message = f"{value!r} is also used by {earlier.source}; {why}"
+            problems.append(episode.error(code, field, message, fix))
     return problems
