@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .cache import Cache
 from .layout import FEED_FILE, SHOW_FILE, TEMPLATES_FOLDER
@@ -26,14 +26,11 @@ if TYPE_CHECKING:
     from .models import Episode, Show
 
 
-def _digest(parts: Iterable[str | None]) -> str | None:
+def _digest(parts: list[str | None]) -> str | None:
     """The digest of the parts; None if one is unknown (None)."""
-    known = []
-    for part in parts:
-        if part is None:
-            return None
-        known.append(part)
-    return hashlib.sha256("\0".join(known).encode()).hexdigest()
+    if None in parts:
+        return None
+    return hashlib.sha256("\0".join(cast("list[str]", parts)).encode()).hexdigest()
 
 
 @dataclass
