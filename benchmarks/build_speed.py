@@ -25,6 +25,7 @@ from typing import Any
 
 from corpus import NOTES
 
+from podcast_feed.assets import media_references
 from podcast_feed.build import build, in_feed_order, publishable
 from podcast_feed.checks import check, check_episode
 from podcast_feed.config import load_show
@@ -76,7 +77,7 @@ def stages(root: Path, output: Path, first_with_site: bool = True) -> dict[str, 
     seconds["check"], _ = timed(
         lambda: [
             *(p for e in episodes for p in check_episode(show, e, root)),
-            *check(show, episodes, root),
+            *check(show, episodes, root, media_references(show, episodes)),
         ]
     )
     now = episodes[0].published.replace(year=2030)

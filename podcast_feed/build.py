@@ -35,6 +35,7 @@ from .layout import (
 )
 
 if TYPE_CHECKING:
+    from .assets import MediaReference
     from .history import PublishedFeed
     from .memo import OutputMemo
     from .models import Episode, Show
@@ -53,6 +54,8 @@ class Validation:
     problems: list[Problem]
     made_from: dict[str, str] = field(default_factory=dict)
     """What each episode was made from, as a digest by its source (with a cache)."""
+    references: list[MediaReference] = field(default_factory=list)
+    """Each file in media/ the show and its episodes (drafts aside) point at."""
 
     def failed(self, strict: bool) -> bool:
         return has_errors(self.problems) or (strict and bool(self.problems))
@@ -158,6 +161,7 @@ def validate(
     `cache` remembers what each file gave last time; `inputs` is the walk of the show's files
     `build` made just before (their sizes and dates are not read twice).
     """
+    from .assets import media_references
     from .catalogue import checked_episodes
     from .checks import check
     from .config import load_show
@@ -176,7 +180,8 @@ def validate(
     show, problems = load_show(root / SHOW_FILE, cache=cache)
     episodes, found, made_from = checked_episodes(root, show, cache)
     problems += found
-    problems += check(show, episodes, root, cache)
+    references = media_references(show, episodes)
+    problems += check(show, episodes, root, references, cache)
     if cache is not None:
         cache.save()
     if show is not None and show.site:
@@ -207,7 +212,7 @@ def validate(
         published = in_feed_order(show, publishable(episodes, now))
         problems += check_hosting(show, published, render_feed(show, published), checked=checked)
     problems.sort(key=lambda problem: problem.sort_key)
-    return Validation(show, episodes, problems, made_from)
+    return Validation(show, episodes, problems, made_from, references)
 
 
 @_collections(_FEW_COLLECTIONS)
@@ -243,7 +248,6 @@ def build(
     )
     if validation.failed(strict) or validation.show is None:
         raise ProblemsFound(validation.problems)
-    from .assets import media_references
     from .chapters import chapters_json, chapters_path
     from .feed import feed_pieces
 
@@ -284,7 +288,7 @@ def build(
         total_duration=sum(episode.media.duration for episode in published if episode.media),
         problems=validation.problems,
         site_pages=sum(1 for relative in written if relative.endswith(".html")),
-        media=frozenset(reference.file for reference in media_references(show, published)),
+        media=_published_media(validation.references, published),
     )
     if cache is not None and memo is not None:  # (there is a memo when the cache is on)
         outputs = _outputs(output, [*written, FEED_FILE], memo.kept)
@@ -293,6 +297,15 @@ def build(
         coming = [e.published for e in validation.episodes if not e.meta.draft]
         cache.save(state, _Record.of(result, output, outputs, coming, now) if state else None)
     return result
+
+
+def _published_media(
+    references: Iterable[MediaReference], published: Sequence[Episode]
+) -> frozenset[str]:
+    """The files the feed of the `published` episodes points at, of all those referenced."""
+    sources = {episode.source for episode in published}
+    sources.add(SHOW_FILE)
+    return frozenset(reference.file for reference in references if reference.source in sources)
 
 
 def _outputs(

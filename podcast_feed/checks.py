@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .artwork import check_image
-from .assets import check_inside_show, media_references
+from .assets import MediaReference, check_inside_show
 from .cache import Cache
 from .chapters import check_chapters, check_soundbites
 from .errors import Problem
@@ -22,16 +22,20 @@ _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b"
 
 
 def check(
-    show: Show | None, episodes: Sequence[Episode], root: Path, cache: Cache | None = None
+    show: Show | None,
+    episodes: Sequence[Episode],
+    root: Path,
+    references: Sequence[MediaReference],
+    cache: Cache | None = None,
 ) -> list[Problem]:
     """Every problem of the show file, and across episodes (each episode's own problems are
-    `check_episode`'s); `show` is None when podcast.yaml itself failed. `cache` remembers what
-    images' headers say."""
+    `check_episode`'s); `show` is None when podcast.yaml itself failed. `references` are
+    `media_references(show, episodes)`; `cache` remembers what images' headers say."""
     problems: list[Problem] = []
     if show is not None:
         problems += check_show(show, root, cache)
         problems += check_episode_numbers(show, episodes)
-    problems += check_inside_show(root, media_references(show, episodes))
+    problems += check_inside_show(root, references)
     problems += check_unique(
         episodes,
         "guid",
