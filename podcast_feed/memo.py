@@ -46,8 +46,6 @@ class OutputMemo:
     """Each episode's inputs digest, by its source file (none for one whose files changed
     just now: its pages render)."""
     now: dict[str, str] = field(default_factory=dict)
-    items: dict[str, str | None] = field(default_factory=dict)
-    """Each episode's feed item digest, by its source file, once asked for."""
     kept: dict[str, tuple[int, int]] = field(default_factory=dict)
     """The pages kept, with the size and mtime in ns `page` found them with."""
 
@@ -98,35 +96,29 @@ class OutputMemo:
         self.kept[relative] = known[0], known[1]
         return True
 
-    def _item(self, episode: Episode) -> str | None:
-        """The digest of the episode's feed item (asked for twice a build: remembered)."""
-        if episode.source not in self.items:
-            self.items[episode.source] = _digest(
-                [self.show, "item", self.episodes.get(episode.source)]
-            )
-        return self.items[episode.source]
-
     def feed_items(
         self, cache: Cache, feed: Path, episodes: Sequence[Episode]
     ) -> list[bytes | None]:
-        """Each episode's `<item>` block as the last build into this folder wrote it, when its
-        inputs are the same and that feed is still on disk as written; else None."""
+        """Each episode's `<item>` block as the last build into this folder wrote it, when the
+        show and the episode's inputs are the same and that feed is still on disk as written;
+        else None."""
         record = cache.record_of(f"feed:{self.output.resolve()}")
         blocks: dict[str, bytes] = {}
         try:
-            size, mtime_ns, header, items = record
+            size, mtime_ns, show, header, items = record
             status = feed.stat()
-            if (status.st_size, status.st_mtime_ns) == (size, mtime_ns):
+            as_written = (status.st_size, status.st_mtime_ns) == (size, mtime_ns)
+            if as_written and self.show is not None and show == self.show:
                 data, position = feed.read_bytes(), header
-                for digest, length in items:
-                    blocks[digest] = data[position : position + length]
+                for inputs, length in items:
+                    blocks[inputs] = data[position : position + length]
                     position += length
         except (TypeError, ValueError, OSError):
             blocks = {}
         found = []
         for episode in episodes:
-            digest = self._item(episode)
-            found.append(blocks.get(digest) if digest is not None else None)
+            inputs = self.episodes.get(episode.source)
+            found.append(blocks.get(inputs) if inputs is not None else None)
         return found
 
     def save_feed(
@@ -137,15 +129,17 @@ class OutputMemo:
         episodes: Sequence[Episode],
     ) -> None:
         """Remember where each item is in the feed just written, from the lengths of its
-        pieces (channel, items, end), if it was written in pieces."""
+        pieces (channel, items, end), if it was written in pieces: by the show's digest and
+        each episode's inputs digest (an item depends on nothing else)."""
         if len(lengths) != len(episodes) + 2:
             return
         items = [
-            (self._item(episode) or "-", length)
+            (self.episodes.get(episode.source, "-"), length)  # "-": unknown, never looked up
             for episode, length in zip(episodes, lengths[1:-1], strict=True)
         ]
         size, mtime_ns = written[FEED_FILE]
-        cache.keep_record(f"feed:{self.output.resolve()}", (size, mtime_ns, lengths[0], items))
+        record = (size, mtime_ns, self.show, lengths[0], items)
+        cache.keep_record(f"feed:{self.output.resolve()}", record)
 
     def save(self, cache: Cache, written: Mapping[str, tuple[int, int]]) -> None:
         """Remember this build's pages, with the size and mtime in ns each has on disk."""

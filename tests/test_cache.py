@@ -135,6 +135,12 @@ def _show_file(root: Path) -> None:
     path.write_text(path.read_text().replace("Test Show", "Renamed Show"))
 
 
+def _media_moved(root: Path) -> None:
+    """A change to podcast.yaml that every feed item shows (each enclosure's URL)."""
+    path = root / "podcast.yaml"
+    path.write_text(path.read_text().replace("show.example.com/media/", "cdn.example.com/m/"))
+
+
 CHANGES: dict[str, Callable[[Path], None]] = {
     "notes": _edit_notes,
     "audio": _swap_audio,
@@ -142,6 +148,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "transcript": _transcript,
     "chapter image": _chapter_image,
     "podcast.yaml": _show_file,
+    "podcast.yaml, media address": _media_moved,
 }
 
 
