@@ -23,7 +23,7 @@ from .checks import check_episode
 from .episodes import episode_files, load_episodes
 from .errors import Problem, has_errors
 from .layout import SHOW_FILE
-from .media import media_files, with_media
+from .media import media_files, prefetch_audio, with_media
 from .models import Episode, Show
 from .transcripts import sidecar_names, with_transcripts
 
@@ -86,6 +86,7 @@ def checked_episodes(root: Path, show: Show | None, cache: Cache | None = None) 
         show,
         cache,
     )
+    prefetch_audio(loaded, media, cache)  # a big catalogue's new audio, on every core
     by_source = {outcome.episode.source: outcome.episode for outcome in kept.values()}
     made_from = {outcome.episode.source: outcome.inputs for outcome in kept.values()}
     for outcome in kept.values():

@@ -361,6 +361,23 @@ def _id3_chapters(stream: BinaryIO, path: Path) -> tuple[tuple[float, str], ...]
     )
 
 
+def prefetch_audio(episodes: Sequence[Episode], media_dir: Path, cache: Cache | None) -> None:
+    """Probe the audio files of these episodes (drafts aside) on every core at once, when
+    enough are new to pay for it (`Cache.prefetch`): `with_media` then finds them remembered.
+    An MP3 without a Xing or VBRI header is read frame by frame (~0.6 ms for 12 seconds of
+    audio, tenths of a second for an hour)."""
+    if cache is None or not cache.may_prefetch(len(episodes)):
+        return
+    names = {
+        name
+        for episode in episodes
+        if not episode.meta.draft
+        for name in (episode.meta.audio, *(a.audio for a in episode.meta.alternate_enclosures))
+    }
+    paths = [media_dir / name for name in sorted(names)]
+    cache.prefetch("audio", [(path, functools.partial(probe, path), ()) for path in paths])
+
+
 def with_media(
     episodes: Sequence[Episode],
     media_dir: Path,

@@ -343,7 +343,9 @@ def test_init_keeps_the_cache_out_of_git_and_restores_it_in_ci(tmp_path: Path) -
 def test_files_read_on_every_core_build_as_without_a_cache(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The process pool that reads a big catalogue's new episode files, here from 3 files."""
+    """The process pool that reads a big catalogue's new episode files and probes their
+    audio, here from 3 files: the same feed, and the same problems for a broken episode file
+    and an audio file that is not audio."""
     if threading.active_count() > 1:
         pytest.skip("a server thread of another test is running: the pool would not fork")
     monkeypatch.setattr(cache_module, "_PARALLEL_FROM", 3)
@@ -357,21 +359,26 @@ def test_files_read_on_every_core_build_as_without_a_cache(
             )
             for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
         }
-        | {"episodes/009-broken.md": "---\ntitle: [unclosed\n---\n"}
     )
+    broken = {
+        root / "episodes" / "009-broken.md": "---\ntitle: [unclosed\n---\n",
+        root / "episodes" / "010-not-audio.md": episode(audio="words.mp3", guid="g-10"),
+        root / "media" / "words.mp3": "these are words, not frames of audio\n" * 40,
+    }
+    expected = _cold(root)
+    for path, text in broken.items():
+        path.write_text(text)
     _age(root)
     cold_code, _, cold_errors = run("build", "--root", str(root), "--no-cache")
-    assert cold_code == 1
-    (root / "episodes" / "009-broken.md").unlink()
-    expected = _cold(root)
-    (root / "episodes" / "009-broken.md").write_text("---\ntitle: [unclosed\n---\n")
-    _age(root)
+    assert cold_code == 1 and "words.mp3" in cold_errors
     cache = Cache.open(root / CACHE_FOLDER)
     with pytest.raises(ProblemsFound) as failed:
         build(root, root / "public", cache=cache)
-    assert cache.in_parallel == 5  # four episodes and the broken file, on the pool
+    # six episode files, then the audio of the five that loaded (words.mp3 among them)
+    assert cache.in_parallel == 11
     assert "\n".join(str(p) for p in failed.value.problems) in cold_errors
-    (root / "episodes" / "009-broken.md").unlink()
+    for path in broken:
+        path.unlink()
     assert _built(root, "public", cache) == expected
     cache.close()
 
