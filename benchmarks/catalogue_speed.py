@@ -1,6 +1,7 @@
 """podcast-feed against genRSS and the stat floor, whole processes, at 100 / 1,000 / 10,000
 episodes (a corpus from `corpus.py`): cold, no-change and one-change builds, start-up, and the
-peak memory of each process tree. Prints a Markdown table of medians and ratios.
+peak memory of each process tree. Prints a Markdown table of medians and ratios. A copy of
+the show with `site: false` is built too: the feed alone, as genRSS writes it.
 
 genRSS (PyPI `generss`) writes a feed from a folder of audio files: no notes, no checks, no
 chapters or transcripts, no website. It is installed into this benchmark's own virtual
@@ -128,11 +129,23 @@ def _edit_one(root: Path, run: int) -> None:
     os.utime(path, (past, past))
 
 
+def _without_site(root: Path, copy: Path) -> Path:
+    """The show at `root` as a show with `site: false`, what genRSS writes being a feed alone:
+    its files hard-linked (no copy of the audio), podcast.yaml a file of its own."""
+    shutil.copytree(root, copy, copy_function=os.link)
+    settings = copy / "podcast.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.unlink()  # not the show's own podcast.yaml, which is the same file
+    settings.write_text(text + "\nsite: false\n", encoding="utf-8")
+    return copy
+
+
 def run_size(count: int, runs: int, genrss: Path, recordings: dict[str, Path]) -> list[str]:
     scratch = Path(tempfile.mkdtemp(prefix=f"catalogue-{count}-"))
     root = scratch / "show"
     make_show(root, count, recordings)
     feed: list[str | Path] = [sys.executable, "-m", "podcast_feed", "build", "--root", root]
+    feed_only = [*feed[:-1], _without_site(root, scratch / "feed-only")]
     genrss_build: list[str | Path] = [genrss, "-d", "media", "-e", "mp3,m4a"]
     genrss_build += ["-H", "https://example.com", "-t", "Bench", "-o", scratch / "genrss.xml"]
     times: dict[str, list[tuple[float, float]]] = {}
@@ -147,30 +160,41 @@ def run_size(count: int, runs: int, genrss: Path, recordings: dict[str, Path]) -
         output, cache = scratch / f"out-{run}", scratch / f"cache-{run}"
         # each cold build writes into an empty folder: into the last run's, it would only
         # compare its pages with the ones there (none changed) and write none
-        uncached = scratch / f"nocache-{run}"
+        uncached, feed_alone = scratch / f"nocache-{run}", scratch / f"feed-alone-{run}"
         cached = [*feed, "--output", output, "--cache-dir", cache]
+        feed_only_cold = [*feed_only, "--output", feed_alone, "--no-cache"]
         steps: list[tuple[str, list[str | Path], Path | None]] = [
             ("genRSS", genrss_build, root),
             ("cold, no cache", [*feed, "--output", uncached, "--no-cache"], None),
+            ("cold, no cache, site: false", feed_only_cold, None),
             ("cold", cached, None),
             ("no-change", cached, None),
             ("stat floor", floor, None),
         ]
         if run % 2:  # alternate the order: a noisy minute must not favour one side
-            steps = steps[2:] + steps[:2]
+            steps = steps[3:] + steps[:3]
         for name, command, cwd in steps:
             record(name, measure(command, cwd))
         _edit_one(root, run)
         record("one-change", measure([*feed, "--output", output, "--cache-dir", cache]))
         record("no-change", measure([*feed, "--output", output, "--cache-dir", cache]))
-        for folder in (output, cache, uncached):
+        for folder in (output, cache, uncached, feed_alone):
             shutil.rmtree(folder)
     shutil.rmtree(scratch)
     seconds = {name: statistics.median(t for t, _ in found) for name, found in times.items()}
     memory = {name: max(m for _, m in found) for name, found in times.items()}
     rows = []
-    for name in ("genRSS", "cold, no cache", "cold", "no-change", "one-change", "stat floor"):
+    for name in (
+        "genRSS",
+        "cold, no cache, site: false",
+        "cold, no cache",
+        "cold",
+        "no-change",
+        "one-change",
+        "stat floor",
+    ):
         versus = {
+            "cold, no cache, site: false": f"{seconds[name] / seconds['genRSS']:.2f}x genRSS",
             "cold, no cache": f"{seconds[name] / seconds['genRSS']:.2f}x genRSS",
             "cold": f"{seconds[name] / seconds['genRSS']:.2f}x genRSS",
             "no-change": f"{seconds[name] / seconds['stat floor']:.2f}x stat floor",

@@ -53,10 +53,10 @@ class CheckedEpisodes(NamedTuple):
     has a content key (with a cache): what its pages and feed item are remembered by."""
 
 
-def inputs_digest(source: str, key: str, read: Sequence[tuple[str, str]]) -> str:
-    """The digest of the files an episode was made from: its own file's content `key`, and
+def inputs_digest(source: str, own_key: str, read: Sequence[tuple[str, str]]) -> str:
+    """The digest of the files an episode was made from: its own file's content key, and
     each file in media/ it read with its key."""
-    parts = [source, key, *(f"{name}:{key}" for name, key in read)]
+    parts = [source, own_key, *(f"{name}:{key}" for name, key in read)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 

@@ -365,7 +365,7 @@ def prefetch_audio(episodes: Sequence[Episode], media_dir: Path, cache: Cache | 
     """Probe the audio files of these episodes (drafts aside) on every core at once, when
     enough are new to pay for it (`Cache.prefetch`): `with_media` then finds them remembered.
     An MP3 without a Xing or VBRI header is read frame by frame (~0.6 ms for 12 seconds of
-    audio, tenths of a second for an hour)."""
+    audio, and in proportion to its length)."""
     if cache is None or not cache.may_prefetch(len(episodes)):
         return
     names = {
