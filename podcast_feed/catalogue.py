@@ -45,6 +45,8 @@ class _Outcome:
 
 
 class CheckedEpisodes(NamedTuple):
+    """What `checked_episodes` found."""
+
     episodes: list[Episode]
     """Those that passed their own steps, in file-name order."""
     problems: list[Problem]
