@@ -383,11 +383,9 @@ def test_files_read_on_every_core_build_as_without_a_cache(
     cache.close()
 
 
-def test_a_changed_title_changes_its_neighbours_pages_as_without_a_cache(
-    make_project: MakeProject,
-) -> None:
-    """Pages of unchanged episodes are kept, not rendered, unless what they show of another
-    episode changed: the previous/next links and the index list titles."""
+def _built_dated_show(make_project: MakeProject) -> Path:
+    """A show of episodes 002 to 004, a day apart (001, the project's own, is the newest),
+    built once with the cache."""
     root = make_project(
         {
             f"episodes/00{n}-episode.md": episode(
@@ -398,6 +396,15 @@ def test_a_changed_title_changes_its_neighbours_pages_as_without_a_cache(
     )
     _age(root, 120)
     _cached(root)
+    return root
+
+
+def test_a_changed_title_changes_its_neighbours_pages_as_without_a_cache(
+    make_project: MakeProject,
+) -> None:
+    """Pages of unchanged episodes are kept, not rendered, unless what they show of another
+    episode changed: the previous/next links and the index list titles."""
+    root = _built_dated_show(make_project)
     path = root / "episodes" / "003-episode.md"
     path.write_text(path.read_text().replace("Episode 3", "Renamed in the middle"))
     os.utime(path, (time.time() - 60, time.time() - 60))
@@ -641,16 +648,7 @@ def test_unchanged_episodes_pages_and_feed_items_are_kept_not_rendered(
     """After one episode changes, the pages and feed items of the episodes it does not touch
     are taken from the last build as it left them (known by size and mtime), not rendered:
     a same-size change to one of them survives the rebuild, which a rendering would undo."""
-    root = make_project(
-        {
-            f"episodes/00{n}-episode.md": episode(
-                title=f"Episode {n}", audio=name, guid=f"g-{n}", date=f"2025-01-0{n} 10:00"
-            )
-            for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
-        }
-    )
-    _age(root, 120)
-    _cached(root)
+    root = _built_dated_show(make_project)
     page, feed = root / "public/episodes/002-episode/index.html", root / "public/feed.xml"
     _same_size_change(page, b"Episode 2", b"Episode X")
     _same_size_change(feed, b"<title>Episode 2</title>", b"<title>Episode X</title>")
