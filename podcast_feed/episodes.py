@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import sys
 import uuid
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .cache import Cache, remember
@@ -91,9 +92,15 @@ def load_episode(
         notes_html=render_notes(markdown_file.body),
         guid=guid,
         chapters=tuple(meta.chapters),
-        key_lines={str(key[0]): line for key, line in document.key_lines.items() if len(key) == 1},
+        key_lines=_top_level_lines(document.key_lines),
     )
     return episode, []
+
+
+def _top_level_lines(key_lines: Mapping[tuple[str | int, ...], int]) -> dict[str, int]:
+    """The line of each top-level key; the keys interned (pickled once per cached bucket of
+    episodes, as `fields.Model` does with field names)."""
+    return {sys.intern(str(key[0])): line for key, line in key_lines.items() if len(key) == 1}
 
 
 def derived_episode_guid(show_namespace: uuid.UUID, slug: str) -> str:
