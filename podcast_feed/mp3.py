@@ -10,6 +10,7 @@ not handle (ID3v2.2, unsynchronised, compressed) is left to mutagen.
 
 from __future__ import annotations
 
+import functools
 import mmap
 from dataclasses import dataclass
 
@@ -41,8 +42,10 @@ class _Kind:
     """Bytes per padding slot (4 in layer I)."""
 
 
+@functools.cache
 def _kinds() -> dict[int, _Kind]:
-    """Every valid combination of the 12 bits, worked out once."""
+    """Every valid combination of the 12 bits, worked out once, when first needed (~10 ms:
+    a build whose audio is all in the cache never is)."""
     kinds = {}
     for bits in range(1 << 12):
         version, layer_bits = bits >> 10, (bits >> 8) & 3
@@ -59,7 +62,6 @@ def _kinds() -> dict[int, _Kind]:
     return kinds
 
 
-_KINDS = _kinds()
 _STREAM_BITS = 0xFFFE0C00
 """Sync, version, layer and sample rate: the header bits every frame of a stream shares."""
 
@@ -99,7 +101,7 @@ def scan_frames(data: bytes | mmap.mmap, start: int, limit: int | None = None) -
     stream_bits: int | None = None
     free_length = 0
     position = start
-    kinds, from_bytes = _KINDS, int.from_bytes  # local names: this loop runs per frame
+    kinds, from_bytes = _kinds(), int.from_bytes  # local names: this loop runs per frame
     while position + 4 <= end and (limit is None or frames < limit):
         header = from_bytes(data[position : position + 4], "big")
         kind = kinds.get((header >> 9) & 0xFFF)
