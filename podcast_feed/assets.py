@@ -8,10 +8,13 @@ import os
 import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import Problem, error
 from .models import Episode, Show
+
+if TYPE_CHECKING:
+    from .cache import InputState
 
 
 class MediaReference(NamedTuple):  # a tuple: made for every file of every episode, each build
@@ -56,16 +59,20 @@ def referenced_files(episode: Episode) -> Iterator[tuple[str, str]]:
         yield transcript.file, "transcripts"
 
 
-def check_inside_show(root: Path, references: Iterable[MediaReference]) -> list[Problem]:
-    """An error for each referenced file that is a link out of the show or not a regular file."""
+def check_inside_show(
+    root: Path, references: Iterable[MediaReference], walk: InputState | None = None
+) -> list[Problem]:
+    """An error for each referenced file that is a link out of the show or not a regular file.
+    `walk`, the listing of the show's files `build` made a moment ago, says which are plain
+    files without an lstat each."""
     show_folder = root.resolve()
     media = root / "media"
     plain_media = media.resolve() == show_folder / "media"  # media/ itself is no link out
     problems = []
     folder = str(media)
     for reference in references:
-        if plain_media and "/" not in reference.file and _plain_file(folder, reference.file):
-            continue  # a regular file right in media/, no link: the common case, one lstat
+        if plain_media and "/" not in reference.file and _plain_file(folder, reference.file, walk):
+            continue  # a regular file right in media/, no link: the common case
         path = media / reference.file
         if not path.exists():
             continue  # reported as missing by the check that reads it
@@ -89,7 +96,10 @@ def check_inside_show(root: Path, references: Iterable[MediaReference]) -> list[
     return problems
 
 
-def _plain_file(folder: str, name: str) -> bool:
+def _plain_file(folder: str, name: str, walk: InputState | None) -> bool:
+    if walk is not None:
+        relative = f"media/{name}"
+        return relative in walk.files and relative not in walk.links
     try:  # names, not Paths: this runs for every file of a catalogue
         return stat.S_ISREG(os.lstat(os.path.join(folder, name)).st_mode)  # noqa: PTH118
     except OSError:

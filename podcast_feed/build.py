@@ -179,10 +179,10 @@ def validate(
     else:
         published_before = previous
     show, problems = load_show(root / SHOW_FILE, cache=cache)
-    episodes, found, made_from = checked_episodes(root, show, cache)
+    episodes, found, made_from = checked_episodes(root, show, cache, inputs)
     problems += found
     references = media_references(show, episodes)
-    problems += check(show, episodes, root, references, cache)
+    problems += check(show, episodes, root, references, cache, inputs)
     if cache is not None:
         cache.save()
     if show is not None and show.site:

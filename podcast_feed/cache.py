@@ -198,13 +198,21 @@ def _git(root: Path, *arguments: str) -> list[str]:
 
 @dataclass(frozen=True)
 class InputState:
-    """Every input file's size and mtime: what a build record is checked against."""
+    """Every input file's size and mtime: what a build record is checked against, and the
+    listing of the show's files the build's steps take instead of listing them again."""
 
     digest: str
     newest_mtime: float
     files: dict[str, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
     """Each regular file's size and mtime in ns, by its path relative to the show (for
     `Cache.for_show`; two ints, not the stat: a catalogue's 22,000 stats are 15 MiB)."""
+    links: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The paths among `files` that are symbolic links (which `assets.check_inside_show`
+    follows; for every other file, `files` says it is a plain file without an lstat)."""
+
+    def media_files(self) -> list[str]:
+        """`media.media_files`, as the walk found them."""
+        return sorted(relative[6:] for relative in self.files if relative.startswith("media/"))
 
 
 _INPUT_FOLDERS = ("episodes", "media", "templates")
@@ -218,37 +226,49 @@ def input_state(root: Path, show_file: str, options: Iterable[object]) -> InputS
         digest.update(repr(option).encode() + b"\0")
     newest = 0.0
     files = {}
-    for relative, status in _walk_inputs(root, show_file):
+    links = set()
+    for relative, status, link in _walk_inputs(root, show_file):
+        if status is None:  # a broken link: an episode file that must be reported
+            digest.update(f"{relative}\0-\0".encode())
+            continue
         newest = max(newest, status.st_mtime)
         digest.update(f"{relative}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
         if stat.S_ISREG(status.st_mode):
             files[relative] = (status.st_size, status.st_mtime_ns)
-    return InputState(digest.hexdigest(), newest, files)
+            if link:
+                links.add(relative)
+    return InputState(digest.hexdigest(), newest, files, frozenset(links))
 
 
-def _walk_inputs(root: Path, show_file: str) -> Iterator[tuple[str, os.stat_result]]:
+_Walked = tuple[str, os.stat_result | None, bool]
+"""A path relative to the show, its stat (None if it cannot be had), whether it is a link."""
+
+
+def _walk_inputs(root: Path, show_file: str) -> Iterator[_Walked]:
     with contextlib.suppress(OSError):
-        yield show_file, (root / show_file).stat()
+        yield show_file, (root / show_file).stat(), False
     for folder in _INPUT_FOLDERS:
         yield from _walk(root / folder, folder)
 
 
-def _walk(folder: Path, prefix: str) -> Iterator[tuple[str, os.stat_result]]:
+def _walk(folder: Path, prefix: str) -> Iterator[_Walked]:
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except OSError:
         return
     for entry in entries:
         relative = f"{prefix}/{entry.name}"
+        link = entry.is_symlink()  # known from the listing: no system call
         try:
             status = entry.stat()  # follows links, as the build does
         except OSError:
+            yield relative, None, link
             continue
         if stat.S_ISDIR(status.st_mode):
-            if not entry.is_symlink():  # a link loop must not walk forever
+            if not link:  # a link loop must not walk forever
                 yield from _walk(Path(entry.path), relative)
         else:
-            yield relative, status
+            yield relative, status, link
 
 
 @dataclass

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .assets import referenced_files
-from .cache import Cache
+from .cache import Cache, InputState
 from .checks import check_episode
-from .episodes import episode_files, load_episodes
+from .episodes import episode_names, load_episodes
 from .errors import Problem, has_errors
 from .layout import SHOW_FILE
 from .media import media_files, prefetch_audio, with_media
@@ -62,14 +62,16 @@ def inputs_digest(source: str, own_key: str, read: Sequence[tuple[str, str]]) ->
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def checked_episodes(root: Path, show: Show | None, cache: Cache | None = None) -> CheckedEpisodes:
+def checked_episodes(
+    root: Path, show: Show | None, cache: Cache | None = None, walk: InputState | None = None
+) -> CheckedEpisodes:
     """Every episode in episodes/ that passed its own steps and the problems of all of them;
-    from the cache where nothing it depends on changed."""
+    from the cache where nothing it depends on changed. `walk` is the listing of the show's
+    files `build` made a moment ago (media/ is not listed again)."""
     media = root / "media"
-    files = episode_files(root / "episodes")
-    available = set(media_files(media))
+    available = set(walk.media_files() if walk is not None else media_files(media))
     context = _context(root, show, cache)
-    names = [f"episodes/{path.name}" for path in files]  # their `Episode.source`s
+    names = [f"episodes/{name}" for name in episode_names(root / "episodes")]  # the sources
     kept: dict[str, _Outcome] = {}
     if cache is not None and context is not None:
         keys = cache.file_keys(root)
@@ -83,7 +85,7 @@ def checked_episodes(root: Path, show: Show | None, cache: Cache | None = None) 
 
         kept = cache.recall(_OUTCOME, names, context, unchanged)
     loaded, problems = load_episodes(
-        [path for path, name in zip(files, names, strict=True) if name not in kept],
+        [root / name for name in names if name not in kept],
         root,
         show,
         cache,
@@ -107,7 +109,7 @@ def checked_episodes(root: Path, show: Show | None, cache: Cache | None = None) 
         lasting = not checked.meta.draft and not has_errors(found)
         if cache is not None and context is not None and lasting:
             cache.keep(_OUTCOME, checked.source, context, fresh)
-    # all from one folder: the order of their sources is episode_files' order of names
+    # all from one folder: the order of their sources is episode_names' order
     episodes = sorted(by_source.values(), key=lambda episode: episode.source)
     return CheckedEpisodes(episodes, problems, made_from)
 

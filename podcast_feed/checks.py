@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from .artwork import check_image
 from .assets import MediaReference, check_inside_show
-from .cache import Cache
+from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites
 from .errors import Problem
 from .models import Episode, Show, podcast_guid_for
@@ -27,15 +27,17 @@ def check(
     root: Path,
     references: Sequence[MediaReference],
     cache: Cache | None = None,
+    walk: InputState | None = None,
 ) -> list[Problem]:
     """Every problem of the show file, and across episodes (each episode's own problems are
     `check_episode`'s); `show` is None when podcast.yaml itself failed. `references` are
-    `media_references(show, episodes)`; `cache` remembers what images' headers say."""
+    `media_references(show, episodes)`; `cache` remembers what images' headers say; `walk`
+    is the listing of the show's files `build` made a moment ago."""
     problems: list[Problem] = []
     if show is not None:
         problems += check_show(show, root, cache)
         problems += check_episode_numbers(show, episodes)
-    problems += check_inside_show(root, references)
+    problems += check_inside_show(root, references, walk)
     problems += check_unique(
         episodes,
         "guid",

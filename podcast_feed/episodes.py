@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import uuid
 import zoneinfo
@@ -21,11 +22,16 @@ EPISODE_SUFFIX = ".md"
 
 def episode_files(episodes_dir: Path) -> list[Path]:
     """The episode files in a stable order, whatever order the file system lists them in."""
+    return [episodes_dir / name for name in episode_names(episodes_dir)]
+
+
+def episode_names(episodes_dir: Path) -> list[str]:
+    """The names of `episode_files`, sorted: names, not Paths (a Path costs more than a
+    name, and a rebuild of 10,000 episodes makes one only for the episodes it reads)."""
     if not episodes_dir.is_dir():
         return []
-    # sorted by name: comparing 10,000 Path objects costs more than reading the files
-    files = (path for path in episodes_dir.iterdir() if path.suffix == EPISODE_SUFFIX)
-    return sorted(files, key=lambda path: path.name)
+    names = os.listdir(episodes_dir)  # noqa: PTH208
+    return sorted(name for name in names if os.path.splitext(name)[1] == EPISODE_SUFFIX)  # noqa: PTH122
 
 
 def load_episodes(

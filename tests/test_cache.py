@@ -201,6 +201,20 @@ def test_a_changed_file_that_breaks_the_show_fails_as_without_a_cache(
     assert "artwork-not-square" in cached_errors or "not square" in cached_errors
 
 
+def test_an_episode_file_linked_to_nothing_fails_the_next_build(make_project: MakeProject) -> None:
+    """A link to nothing has no size or date, yet adding one to episodes/ is a change: the
+    build reports it, as a build without a cache does, rather than replaying the last one."""
+    root = make_project()
+    _age(root)
+    assert run("build", "--root", str(root))[0] == 0
+    (root / "episodes" / "002-gone.md").symlink_to(root / "nowhere.md")
+    code, _, cached_errors = run("build", "--root", str(root))
+    cold_code, _, cold_errors = run("build", "--root", str(root), "--no-cache")
+    assert code == cold_code == 1
+    assert cached_errors == cold_errors
+    assert "episodes/002-gone.md: error:" in cached_errors
+
+
 @pytest.mark.parametrize(
     "damage",
     [
