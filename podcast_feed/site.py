@@ -318,16 +318,20 @@ def site_files(
             json_ld=_episode_json_ld(show, page),
         )
     yield render("404.html", "404.html", root=common["site_path"], canonical=None)
-    yield render(
-        "sitemap.xml",
-        "sitemap.xml",
-        index_pages=[
-            show.website if n == 1 else f"{show.website}{PAGES_FOLDER}/{n}/"
-            for n in range(1, len(chunks) + 1)
-        ],
-        pages=pages,
-        newest=max((page.date for page in pages), default=None),
-    )
+    index_pages = [
+        show.website if n == 1 else f"{show.website}{PAGES_FOLDER}/{n}/"
+        for n in range(1, len(chunks) + 1)
+    ]
+    newest = max((page.date for page in pages), default=None)
+    # remembered by what it lists, not by the episodes' inputs: an edit to one episode's
+    # notes leaves it as it is (rendering it is a loop over every episode)
+    listed = [f"{page.url} {page.date}" for page in pages]
+    if memo is not None and memo.page("sitemap.xml", [], newest, *index_pages, *listed):
+        yield "sitemap.xml", None
+    else:
+        yield render(
+            "sitemap.xml", "sitemap.xml", index_pages=index_pages, pages=pages, newest=newest
+        )
     loader = environment.loader
     assert loader is not None
     for name in STATIC_FILES:

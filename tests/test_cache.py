@@ -107,6 +107,12 @@ def _edit_notes(root: Path) -> None:
     path.write_text(path.read_text().replace("Show notes", "Edited notes"))
 
 
+def _redated(root: Path) -> None:
+    """A change to the episode's date: what the sitemap shows of it."""
+    path = root / "episodes" / "001-episode.md"
+    path.write_text(path.read_text().replace("2025-01-06 10:00", "2025-01-05 09:00"))
+
+
 def _swap_audio(root: Path) -> None:
     shutil.copy(AUDIO / "vbr-no-xing.mp3", root / "media" / "cbr.mp3")
 
@@ -143,6 +149,7 @@ def _media_moved(root: Path) -> None:
 
 CHANGES: dict[str, Callable[[Path], None]] = {
     "notes": _edit_notes,
+    "episode date": _redated,
     "audio": _swap_audio,
     "artwork": _artwork,
     "transcript": _transcript,
@@ -661,16 +668,20 @@ def test_unchanged_episodes_pages_and_feed_items_are_kept_not_rendered(
 ) -> None:
     """After one episode changes, the pages and feed items of the episodes it does not touch
     are taken from the last build as it left them (known by size and mtime), not rendered:
-    a same-size change to one of them survives the rebuild, which a rendering would undo."""
+    a same-size change to one of them survives the rebuild, which a rendering would undo.
+    So does one to the sitemap, which lists no notes."""
     root = _built_dated_show(make_project)
     page, feed = root / "public/episodes/002-episode/index.html", root / "public/feed.xml"
+    sitemap = root / "public/sitemap.xml"
     _same_size_change(page, b"Episode 2", b"Episode X")
     _same_size_change(feed, b"<title>Episode 2</title>", b"<title>Episode X</title>")
+    _same_size_change(sitemap, b"<lastmod>", b"<lastMOD>")
     _edit_notes(root)  # 001, the newest: a neighbour of 004 only
     os.utime(root / "episodes/001-episode.md", (time.time() - 60, time.time() - 60))
     after, _ = _cached(root)
     assert b"Episode X" in page.read_bytes()
     assert b"<title>Episode X</title>" in feed.read_bytes()
+    assert b"<lastMOD>" in sitemap.read_bytes()
     assert b"Edited notes" in after["feed.xml"]
     assert b"Edited notes" in after["episodes/001-episode/index.html"]
     assert (
