@@ -72,15 +72,12 @@ class OutputMemo:
 
     def page(self, relative: str, sources: Iterable[str | None], *extra: object) -> bool:
         """Whether the page at `relative`, made from the episodes `sources` (None for a missing
-        neighbour), can be kept as it is; its digest is remembered either way."""
-        digest = _digest(
-            [
-                self.show,
-                relative,
-                *(self.episodes.get(source) if source else "-" for source in sources),
-                *(str(item) for item in extra),
-            ]
-        )
+        neighbour) and `extra`, can be kept as it is; its digest is remembered either way."""
+        inputs = self.episodes
+        parts = [self.show, relative]
+        parts += [inputs.get(source) if source else "-" for source in sources]
+        parts += [str(item) for item in extra]
+        digest = _digest(parts)
         if digest is None:
             return False
         self.now[relative] = digest
@@ -88,7 +85,7 @@ class OutputMemo:
         if known is None or known[2] != digest:
             return False
         try:  # a name, not a Path: this runs for every page of the site
-            status = os.stat(os.path.join(self.output, relative))  # noqa: PTH116, PTH118
+            status = os.stat(f"{self.output}{os.sep}{relative}")  # noqa: PTH116
         except OSError:
             return False
         if (status.st_size, status.st_mtime_ns) != known[:2]:
