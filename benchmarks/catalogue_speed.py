@@ -239,6 +239,22 @@ def serve_rebuild(count: int, runs: int, recordings: dict[str, Path]) -> str:
     return f"| {count:,} | serve: rebuild after a save | {float(result.stdout):.2f} s | | |"
 
 
+def import_time() -> float:
+    """Milliseconds Python itself counts for `import podcast_feed.cli` (`-X importtime`): the
+    import alone, without the interpreter's start and the modules' teardown at exit."""
+    found = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import podcast_feed.cli"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    for line in found.splitlines():
+        _, cumulative, name = line.split("|")
+        if name.strip() == "podcast_feed.cli":
+            return int(cumulative) / 1000
+    raise SystemExit("-X importtime did not list podcast_feed.cli")
+
+
 def start_up(runs: int, genrss: Path) -> list[str]:
     commands: dict[str, list[str | Path]] = {
         "python -c pass (floor)": [sys.executable, "-c", "pass"],
@@ -252,7 +268,10 @@ def start_up(runs: int, genrss: Path) -> list[str]:
         for name, command in commands.items():
             seconds[name].append(measure(command)[0])
     median = {name: statistics.median(found) for name, found in seconds.items()}
-    rows = []
+    inside = statistics.median(import_time() for _ in range(runs * 3))
+    rows = [
+        f"| import podcast_feed.cli, inside the process (`-X importtime`) | {inside:.0f} ms | |"
+    ]
     for name in commands:
         versus = (
             f"{median[name] / median['genRSS --version']:.2f}x genRSS --version"
