@@ -401,10 +401,9 @@ def _feed_file(
     pieces: list[bytes],
 ) -> Iterator[tuple[str, Content]]:
     """The feed, last of a build's files: rendered once the pages it links to are staged
-    (none of them held), renamed into place after them, and flushed to disk with them (a
-    flush costs ~0.1 s whatever it carries). Its unchanged items are copied from the feed
-    still in place; its pieces (into `pieces`) are never joined: at 10,000 episodes it is
-    40 MB."""
+    (none of them held), flushed to disk with them (one flush a build), renamed into place
+    after them. Its unchanged items are copied from the feed still in place; its pieces (into
+    `pieces`) are never joined: at 10,000 episodes it is 40 MB."""
     from .feed import feed_pieces
 
     known = memo.feed_items(cache, output / FEED_FILE, published) if memo and cache else ()

@@ -228,7 +228,7 @@ def input_state(root: Path, show_file: str, options: Iterable[object]) -> InputS
     files = {}
     links = set()
     for relative, status, link in _walk_inputs(root, show_file):
-        if status is None:  # a broken link: an episode file that must be reported
+        if status is None:  # a link to nothing: no size or date, but a change all the same
             digest.update(f"{relative}\0-\0".encode())
             continue
         newest = max(newest, status.st_mtime)
