@@ -222,6 +222,33 @@ def test_an_episode_file_linked_to_nothing_fails_the_next_build(make_project: Ma
     assert "episodes/002-gone.md: error:" in cached_errors
 
 
+def test_links_in_media_are_told_apart_as_without_a_cache(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """The build's walk of the show says which media files are links: one to a file in the
+    show is used, one out of it is an error, with the cache as without it."""
+    root = make_project(
+        {
+            "episodes/002-alias.md": episode(
+                title="Alias", audio="alias.mp3", guid="g-2", date="2025-01-02 10:00"
+            )
+        }
+    )
+    (root / "media" / "alias.mp3").symlink_to(root / "media" / "vbr.mp3")
+    _age(root)
+    cached, _ = _cached(root)
+    assert cached == _cold(root)
+    outside = tmp_path / "elsewhere.mp3"
+    shutil.copy(root / "media" / "vbr.mp3", outside)
+    (root / "media" / "alias.mp3").unlink()
+    (root / "media" / "alias.mp3").symlink_to(outside)
+    code, _, cached_errors = run("build", "--root", str(root))
+    cold_code, _, cold_errors = run("build", "--root", str(root), "--no-cache")
+    assert code == cold_code == 1
+    assert cached_errors == cold_errors
+    assert f"'alias.mp3' is a link to {outside}, outside the show's folder" in cached_errors
+
+
 @pytest.mark.parametrize(
     "damage",
     [
