@@ -108,12 +108,14 @@ class FileKeys:
     """A content key for each file of the show: git's blob id where git's index matches the
     file, else size and mtime; None for a file changed too recently to trust its mtime."""
 
-    def __init__(self, root: Path, files: dict[str, tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self, root: Path, files: dict[str, tuple[int, int]] | None = None, git: bool = True
+    ) -> None:
         self.root = root
         self._files = files or {}
         """What a walk of the show's inputs just found, by relative name: no second stat."""
         self._now = time.time()
-        self._blobs: dict[str, str] | None = None
+        self._blobs: dict[str, str] | None = None if git else {}  # {}: git is not asked
         self._keys: dict[str, str | None] = {}  # by name: hashing a Path costs more
         self._root_prefix = "" if str(root) == "." else str(root).rstrip(os.sep) + os.sep
 
@@ -276,7 +278,8 @@ class Cache:
     """The sqlite3 file, opened once per command; `problems` says why it was set aside."""
 
     path: Path | None
-    """None: caching is off (`--no-cache`), every lookup misses and nothing is stored."""
+    """None: caching is off (`--no-cache`): nothing is stored, and a lookup finds only what
+    `prefetch` computed on the process pool in this run."""
     shown_as: str = ""
     problems: list[Any] = field(default_factory=list)
     _connection: sqlite3.Connection | None = None
@@ -414,8 +417,10 @@ class Cache:
 
     def for_show(self, root: Path, inputs: InputState | None = None) -> None:
         """Key files by their content as of now (git's index is read when first needed), or
-        as of `inputs`, the walk of the show's files `build` made a moment ago."""
-        self._keys = FileKeys(root, inputs.files if inputs is not None else None)
+        as of `inputs`, the walk of the show's files `build` made a moment ago. A cache that
+        is off keys them by size and mtime alone: its keys last one run."""
+        files = inputs.files if inputs is not None else None
+        self._keys = FileKeys(root, files, git=self._connection is not None)
 
     def file_keys(self, root: Path) -> FileKeys:
         if self._keys is None or self._keys.root != root:
@@ -425,7 +430,10 @@ class Cache:
 
     def remember(self, kind: str, path: Path, compute: Callable[[], T], *context: object) -> T:
         """`compute()`, or what it returned (or the podcast-feed error it raised) last time
-        for a file with the same content and the same `context`."""
+        for a file with the same content and the same `context`. A cache that is off finds
+        only what `prefetch` computed in this run, and keeps nothing."""
+        if self._connection is None and not self._pending:
+            return compute()  # off, and nothing computed ahead: no key is needed
         key = self._fact_key(path, context)
         if key is None:
             return compute()
@@ -436,6 +444,8 @@ class Cache:
             if outcome == "error":
                 raise value
             return value  # type: ignore[no-any-return]
+        if self._connection is None:
+            return compute()
         from .errors import PodcastFeedError
 
         self.misses += 1
@@ -510,8 +520,8 @@ class Cache:
 
     def _fact_key(self, path: Path, context: Sequence[object]) -> str | None:
         """A fact's key: the file's content key and the settings it was made with; None when
-        there is no cache or the file has no trusted key."""
-        if self._connection is None or self._keys is None:
+        there are no file keys or the file has no trusted key."""
+        if self._keys is None:
             return None
         return _with_context(self._keys.key(path), context)
 
@@ -521,6 +531,9 @@ class Cache:
         return _with_context(self._keys.key_in(relative), (*context, relative))
 
     def _found(self, kind: str, key: str) -> tuple[str, Any] | None:
+        if self._connection is None:  # off: what `prefetch` computed, taken once
+            taken = self._pending.pop((kind, key), None)
+            return _unpacked(taken) if taken is not None else None
         stored = self._pending.get((kind, key))
         return _unpacked(stored) if stored is not None else self._fact(kind, key)
 
@@ -533,8 +546,9 @@ class Cache:
             self._write(time.time(), last=False)  # pruning waits for every lookup
 
     def may_prefetch(self, jobs: int) -> bool:
-        """Whether `prefetch` could use a process pool for this many jobs."""
-        return self.enabled and _WORKERS > 1 and jobs >= _PARALLEL_FROM and _can_fork()
+        """Whether `prefetch` could use a process pool for this many jobs (with the cache off
+        too: a clean build of a big catalogue also reads it on every core)."""
+        return _WORKERS > 1 and jobs >= _PARALLEL_FROM and _can_fork()
 
     def prefetch(
         self, kind: str, jobs: Sequence[tuple[Path, Callable[[], Any], tuple[object, ...]]]
@@ -542,17 +556,13 @@ class Cache:
         """Compute the facts `remember` would miss for these (path, compute, context) jobs on
         every core at once, when there are enough to pay for starting the workers; the
         `remember` calls that follow find them."""
-        if self._connection is None or self._keys is None:
+        if self._keys is None or not self.may_prefetch(len(jobs)):
             return
-        if not self.may_prefetch(len(jobs)):
-            return
+        known: set[str] = set()
         try:
-            known = {
-                key
-                for (key,) in self._connection.execute(
-                    "SELECT key FROM facts WHERE kind = ?", (kind,)
-                )
-            }
+            if self._connection is not None:
+                query = "SELECT key FROM facts WHERE kind = ?"
+                known = {key for (key,) in self._connection.execute(query, (kind,))}
         except sqlite3.Error:
             return
         missing = []

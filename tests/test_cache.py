@@ -392,8 +392,9 @@ def test_files_read_on_every_core_build_as_without_a_cache(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The process pool that reads a big catalogue's new episode files and probes their
-    audio, here from 3 files: the same feed, and the same problems for a broken episode file
-    and an audio file that is not audio."""
+    audio, here from 3 files, with a cache and with the cache off (`--no-cache`): the same
+    feed, and the same problems for a broken episode file and an audio file that is not audio,
+    as a build without any cache, which reads every file in its own process."""
     if threading.active_count() > 1:
         pytest.skip("a server thread of another test is running: the pool would not fork")
     monkeypatch.setattr(cache_module, "_PARALLEL_FROM", 3)
@@ -417,16 +418,25 @@ def test_files_read_on_every_core_build_as_without_a_cache(
     for path, text in broken.items():
         path.write_text(text)
     _age(root)
-    cold_code, _, cold_errors = run("build", "--root", str(root), "--no-cache")
-    assert cold_code == 1 and "words.mp3" in cold_errors
-    cache = Cache.open(root / CACHE_FOLDER)
-    with pytest.raises(ProblemsFound) as failed:
-        build(root, root / "public", cache=cache)
-    # six episode files, then the audio of the five that loaded (words.mp3 among them)
-    assert cache.in_parallel == 11
-    assert "\n".join(str(p) for p in failed.value.problems) in cold_errors
+    with pytest.raises(ProblemsFound) as unpooled:
+        build(root, root / "cold")
+    problems = "\n".join(str(problem) for problem in unpooled.value.problems)
+    assert "words.mp3" in problems
+    for cache in (Cache.disabled(), Cache.open(root / CACHE_FOLDER)):
+        with pytest.raises(ProblemsFound) as failed:
+            build(root, root / "public", cache=cache)
+        # six episode files, then the audio of the five that loaded (words.mp3 among them)
+        assert cache.in_parallel == 11
+        assert "\n".join(str(problem) for problem in failed.value.problems) == problems
+        cache.close()
+    off_code, _, off_errors = run("build", "--root", str(root), "--no-cache")
+    assert off_code == 1 and problems in off_errors
     for path in broken:
         path.unlink()
+    off = Cache.disabled()
+    assert _built(root, "off", off) == expected
+    assert off.in_parallel == 8  # four episode files and their audio
+    cache = Cache.open(root / CACHE_FOLDER)
     assert _built(root, "public", cache) == expected
     cache.close()
 
