@@ -285,6 +285,9 @@ class Cache:
     _connection: sqlite3.Connection | None = None
     _identity: str = ""
     _pending: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    _ahead: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    """What `prefetch` computed, until `remember` takes it (once): never read back from the
+    sqlite file, which it may already have gone to."""
     _records: dict[str, bytes] = field(default_factory=dict)
     _computed: set[tuple[str, str]] = field(default_factory=set)
     _buckets: dict[tuple[str, str, int], dict[str, tuple[str, Any]]] = field(default_factory=dict)
@@ -432,7 +435,7 @@ class Cache:
         """`compute()`, or what it returned (or the podcast-feed error it raised) last time
         for a file with the same content and the same `context`. A cache that is off finds
         only what `prefetch` computed in this run, and keeps nothing."""
-        if self._connection is None and not self._pending:
+        if self._connection is None and not self._ahead:
             return compute()  # off, and nothing computed ahead: no key is needed
         key = self._fact_key(path, context)
         if key is None:
@@ -531,10 +534,7 @@ class Cache:
         return _with_context(self._keys.key_in(relative), (*context, relative))
 
     def _found(self, kind: str, key: str) -> tuple[str, Any] | None:
-        if self._connection is None:  # off: what `prefetch` computed, taken once
-            taken = self._pending.pop((kind, key), None)
-            return _unpacked(taken) if taken is not None else None
-        stored = self._pending.get((kind, key))
+        stored = self._ahead.pop((kind, key), None) or self._pending.get((kind, key))
         return _unpacked(stored) if stored is not None else self._fact(kind, key)
 
     def _store(self, kind: str, key: str, fact: bytes) -> None:
@@ -568,7 +568,8 @@ class Cache:
         missing = []
         for path, compute, context in jobs:
             key = self._fact_key(path, context)
-            if key is not None and key not in known and (kind, key) not in self._pending:
+            done = (kind, key) in self._ahead or (kind, key) in self._pending
+            if key is not None and key not in known and not done:
                 missing.append((key, compute))
         if len(missing) < _PARALLEL_FROM:
             return
@@ -581,7 +582,10 @@ class Cache:
             outcomes = pool.map(_outcome, [compute for _, compute in missing], chunksize=_CHUNK)
             for (key, _), outcome in zip(missing, outcomes, strict=True):
                 if outcome is not None:
-                    self._store(kind, key, outcome)
+                    self._ahead[kind, key] = outcome
+                    self._computed.add((kind, key))
+                    if self._connection is not None:  # off: kept for this run only
+                        self._store(kind, key, outcome)
 
     def _fact(self, kind: str, key: str) -> tuple[str, Any] | None:
         found: tuple[str, Any] | None = self._load(
