@@ -26,7 +26,7 @@ def episode_files(episodes_dir: Path) -> list[Path]:
 
 
 def episode_names(episodes_dir: Path) -> list[str]:
-    """The names of `episode_files`, sorted: names, not Paths (a Path costs more than a
+    """The episode files' names (`*.md`), sorted: names, not Paths (a Path costs more than a
     name, and a rebuild of 10,000 episodes makes one only for the episodes it reads)."""
     if not episodes_dir.is_dir():
         return []
