@@ -246,9 +246,12 @@ def import_time() -> float:
         [sys.executable, "-X", "importtime", "-c", "import podcast_feed.cli"],
         capture_output=True,
         text=True,
+        env=ENVIRONMENT,
         check=True,
     ).stderr
     for line in found.splitlines():
+        if not line.startswith("import time:"):
+            continue  # a warning, say
         _, cumulative, name = line.split("|")
         if name.strip() == "podcast_feed.cli":
             return int(cumulative) / 1000
