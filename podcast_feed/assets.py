@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -35,28 +35,12 @@ def media_references(show: Show | None, episodes: Iterable[Episode]) -> list[Med
             MediaReference(show.image, "podcast.yaml", "image", show.line_of("image"))
         )
     for episode in episodes:
-        if not episode.meta.draft:
+        if not episode.draft:
             references += [
-                MediaReference(file, episode.source, field, episode.line_of(field))
-                for file, field in referenced_files(episode)
+                MediaReference(file, episode.source, field, line)
+                for file, field, line in episode.files
             ]
     return references
-
-
-def referenced_files(episode: Episode) -> Iterator[tuple[str, str]]:
-    """Each local file the episode points at, with the field that names it: what its outcome
-    and its pages are made from (see catalogue.py and memo.py), besides its own file."""
-    meta = episode.meta
-    yield meta.audio, "audio"
-    for alternate, _ in episode.alternates:
-        yield alternate.audio, "alternate_enclosures"
-    if meta.image and "://" not in meta.image:
-        yield meta.image, "image"
-    for chapter in episode.chapters:
-        if chapter.image and "://" not in chapter.image:
-            yield chapter.image, "chapters"
-    for transcript in episode.transcripts:
-        yield transcript.file, "transcripts"
 
 
 def check_inside_show(

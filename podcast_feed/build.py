@@ -263,7 +263,7 @@ def build(
     files: Iterable[tuple[str, Content]] = (
         (path, None if memo and memo.page(path, [episode.source]) else chapters_json(show, episode))
         for episode in published
-        if episode.chapters
+        if episode.has_chapters
         for path in [chapters_path(episode)]
     )
     if show.site:
@@ -273,14 +273,14 @@ def build(
     written = write_all(output, files)  # each page written as it is rendered: bounded memory
     remove_stale(output, written, site=show.site)
     feed_path = output / FEED_FILE
-    drafts = sum(1 for episode in validation.episodes if episode.meta.draft)
+    drafts = sum(1 for episode in validation.episodes if episode.draft)
     result = BuildResult(
         feed_path=feed_path,
         feed_size=sum(len(piece) for piece in pieces),
         published=len(published),
         drafts=drafts,
         scheduled=len(validation.episodes) - drafts - len(published),
-        total_duration=sum(episode.media.duration for episode in published if episode.media),
+        total_duration=sum(episode.duration for episode in published),
         problems=validation.problems,
         site_pages=sum(1 for relative in written if relative.endswith(".html")),
         media=_published_media(validation.references, published),
@@ -289,7 +289,7 @@ def build(
         outputs = _outputs(output, written, memo.kept)
         memo.save(cache, outputs)
         memo.save_feed(cache, outputs, [len(piece) for piece in pieces], published)
-        coming = [e.published for e in validation.episodes if not e.meta.draft]
+        coming = [e.published for e in validation.episodes if not e.draft]
         cache.save(state, _Record.of(result, output, outputs, coming, now) if state else None)
     return result
 
@@ -431,7 +431,7 @@ def publishable(episodes: Sequence[Episode], now: datetime) -> list[Episode]:
 
 
 def _publishable(episode: Episode, now: datetime) -> bool:
-    return not episode.meta.draft and episode.published <= now
+    return not episode.draft and episode.published <= now
 
 
 def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
@@ -444,9 +444,9 @@ def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
         return sorted(
             episodes,
             key=lambda e: (
-                e.meta.season or 0,
-                e.meta.type != "trailer",
-                e.meta.episode if e.meta.episode is not None else math.inf,
+                e.season or 0,
+                e.episode_type != "trailer",
+                e.number if e.number is not None else math.inf,
                 e.published,
                 e.source,
             ),

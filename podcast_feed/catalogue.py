@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .assets import referenced_files
 from .cache import Cache, InputState
 from .checks import check_episode
 from .episodes import episode_names, load_episodes
@@ -106,7 +105,7 @@ def checked_episodes(
             continue  # no cache, or a file without a trusted key: its pages render
         made_from[checked.source] = fresh.inputs
         # a draft reads files its references leave out: it is checked every time
-        lasting = not checked.meta.draft and not has_errors(found)
+        lasting = not checked.draft and not has_errors(found)
         if cache is not None and context is not None and lasting:
             cache.keep(_OUTCOME, checked.source, context, fresh)
     # all from one folder: the order of their sources is episode_names' order
@@ -150,7 +149,7 @@ def _outcome(
     if own is None:
         return None
     read = []
-    for name in sorted({name for name, _ in referenced_files(episode)}):
+    for name in sorted({name for name, _, _ in episode.files}):
         key = keys.key_in(f"media/{name}")
         if key is None:
             return None

@@ -47,9 +47,9 @@ def check(
         "give each episode its own guid",
     )
     problems += check_unique(
-        [e for e in episodes if not e.meta.draft],
+        [e for e in episodes if not e.draft],
         "audio",
-        lambda episode: episode.meta.audio,
+        lambda episode: episode.audio,
         "duplicate-audio",
         "Apple ignores episodes whose enclosure URL repeats",
         "point each episode at its own audio file",
@@ -214,7 +214,7 @@ def _title_problems(show: Show, episode: Episode) -> list[Problem]:
 
 def check_episode_numbers(show: Show, episodes: Sequence[Episode]) -> list[Problem]:
     problems: list[Problem] = []
-    full = [e for e in episodes if e.meta.type == "full"]
+    full = [e for e in episodes if e.episode_type == "full"]
     if show.type == "serial":
         problems += [
             e.error(
@@ -224,12 +224,12 @@ def check_episode_numbers(show: Show, episodes: Sequence[Episode]) -> list[Probl
                 "add a line 'episode: N'",
             )
             for e in full
-            if e.meta.episode is None
+            if e.number is None
         ]
     problems += check_unique(
-        [e for e in full if e.meta.episode is not None],
+        [e for e in full if e.number is not None],
         "episode",
-        lambda e: f"season {e.meta.season or 1}, episode {e.meta.episode}",
+        lambda e: f"season {e.season or 1}, episode {e.number}",
         "duplicate-episode-number",
         "two episodes share this number",
         "renumber one of them",

@@ -97,8 +97,11 @@ def load_episode(
         published=aware(meta.date, zone),
         notes_html=render_notes(markdown_file.body),
         guid=guid,
-        chapters=tuple(meta.chapters),
         key_lines=_top_level_lines(document.key_lines),
+        media=None,  # probed next (media.with_media), with transcripts and alternates
+        chapters=tuple(meta.chapters),
+        transcripts=(),
+        alternates=(),
     )
     return episode, []
 

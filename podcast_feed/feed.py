@@ -302,7 +302,7 @@ class _ChannelTags(BaseExtension):  # type: ignore[misc]
                     title=remote.title,
                 )
         for trailer in self.episodes:
-            if trailer.meta.type == "trailer" and trailer.media is not None:
+            if trailer.episode_type == "trailer" and trailer.media is not None:
                 _sub(
                     channel,
                     f"{{{PODCAST_NS}}}trailer",

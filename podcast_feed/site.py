@@ -349,7 +349,7 @@ def _episode_page(
     return EpisodePage(
         show=show,
         episode=episode,
-        title=episode.meta.title,
+        title=episode.title,
         path=episode.page_path,
         href=href,
         url=f"{website}{href}",  # = show.page_url(episode), without show.website each time
