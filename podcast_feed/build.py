@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import Cache, InputState, input_state
 from .errors import PodcastFeedError, Problem, ProblemsFound, error, has_errors
 from .layout import (
     CACHE_FOLDER,
@@ -37,6 +36,7 @@ from .layout import (
 
 if TYPE_CHECKING:
     from .assets import MediaReference
+    from .cache import Cache, InputState
     from .history import PublishedFeed
     from .memo import OutputMemo
     from .models import Episode, Show
@@ -238,6 +238,8 @@ def build(
     now = now or _now()
     state: InputState | None = None
     if cache is not None and cache.enabled and previous is None:
+        from .cache import input_state
+
         # the feed depends on these besides the files (`previous` is another input: no replay)
         options = (cache.identity, output.resolve(), strict, served_from)
         state = input_state(root, SHOW_FILE, options)

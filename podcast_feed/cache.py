@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-CACHE_FOLDER = ".podcast-feed-cache"
-"""What podcast-feed remembers between runs; safe to delete, never committed."""
 CACHE_FILE = "cache.sqlite3"
 _FORMAT = "podcast-feed cache 1"
 _RACY_SECONDS = 2.0

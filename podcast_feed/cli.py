@@ -12,15 +12,17 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, TypeVar
 
 import typer
 
 from . import __version__
 from .build import build, validate
-from .cache import CACHE_FILE, Cache
 from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count
 from .layout import CACHE_FOLDER, DEFAULT_OUTPUT, require_show
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 # Each command imports the modules only it needs (mutagen, Pillow, werkzeug...), and `build`
 # imports the pipeline only when it has work to do: `--help` and a build with nothing to do
@@ -102,6 +104,8 @@ NoCache = Annotated[
 
 @contextmanager
 def _cache(root: Path, cache_dir: Path | None, no_cache: bool) -> Iterator[Cache]:
+    from .cache import CACHE_FILE, Cache  # sqlite3, pickle, hashlib: not for `--help`
+
     if no_cache:
         cache = Cache.disabled()
     elif cache_dir is None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .cache import CACHE_FOLDER
 from .errors import ShowNotFound
 
+CACHE_FOLDER = ".podcast-feed-cache"
+"""What podcast-feed remembers between runs; safe to delete, never committed."""
 SHOW_FILE = "podcast.yaml"
 """The show's settings, at the root of its folder."""
 FEED_FILE = "feed.xml"

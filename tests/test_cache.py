@@ -21,8 +21,9 @@ from PIL import Image
 
 from podcast_feed import cache as cache_module
 from podcast_feed.build import build, validate
-from podcast_feed.cache import CACHE_FILE, CACHE_FOLDER, Cache
+from podcast_feed.cache import CACHE_FILE, Cache
 from podcast_feed.errors import ProblemsFound
+from podcast_feed.layout import CACHE_FOLDER
 
 from .conftest import AUDIO, REPO, MakeProject, episode, run, snapshot
 

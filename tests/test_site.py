@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from podcast_feed import build
-from podcast_feed.cache import CACHE_FOLDER
+from podcast_feed.layout import CACHE_FOLDER
 from podcast_feed.site import PAGE_SIZE
 
 from .conftest import AUDIO, MakeProject, episode, run, show, snapshot
