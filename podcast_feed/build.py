@@ -14,9 +14,7 @@ import gc
 import itertools
 import math
 import os
-import shutil
-import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,14 +23,13 @@ from typing import TYPE_CHECKING
 from .errors import PodcastFeedError, Problem, ProblemsFound, error, has_errors
 from .layout import (
     CACHE_FOLDER,
-    CHAPTERS_FOLDER,
     DEFAULT_OUTPUT,
     FEED_FILE,
     GENERATED_FOLDERS,
     SHOW_FILE,
-    SITE_FOLDERS,
     require_show,
 )
+from .output import Content, names_in, remove_stale, write_all
 
 if TYPE_CHECKING:
     from .assets import MediaReference
@@ -115,7 +112,7 @@ class _Record:
         return cls(
             result,
             outputs,
-            {folder: _names(output / folder) for folder in ("", *GENERATED_FOLDERS)},
+            {folder: names_in(output / folder) for folder in ("", *GENERATED_FOLDERS)},
             valid_from=max((date for date in dates if date <= now), default=None),
             valid_until=min((date for date in dates if date > now), default=None),
         )
@@ -320,15 +317,6 @@ def _outputs(
     return outputs
 
 
-def _names(folder: Path) -> frozenset[str]:
-    """What is in `folder`; nothing if it is not there (or no longer). Names, not Paths:
-    a catalogue's episodes/ holds 10,000, listed four times a build."""
-    try:
-        return frozenset(os.listdir(folder))  # noqa: PTH208
-    except OSError:
-        return frozenset()
-
-
 def _replay(record: object, output: Path, now: datetime) -> BuildResult | None:
     """The remembered build's result, if it was made for the same time window and everything
     it wrote is still there, untouched."""
@@ -339,7 +327,7 @@ def _replay(record: object, output: Path, now: datetime) -> BuildResult | None:
     if record.valid_until is not None and now >= record.valid_until:
         return None
     for folder, names in record.listings.items():
-        if _names(output / folder) != names:
+        if names_in(output / folder) != names:
             return None
     for relative, (size, mtime_ns) in record.outputs.items():
         try:
@@ -349,17 +337,6 @@ def _replay(record: object, output: Path, now: datetime) -> BuildResult | None:
         if (status.st_size, status.st_mtime_ns) != (size, mtime_ns):
             return None
     return replace(record.result, feed_path=output / FEED_FILE, unchanged=True)
-
-
-class CannotWrite(PodcastFeedError):
-    """The disk refused a file of the build (full, read-only, a folder in the way)."""
-
-    def __init__(self, path: Path, cause: OSError) -> None:
-        self.path = path
-        reason = cause.strerror or str(cause)
-        if isinstance(cause, (IsADirectoryError, NotADirectoryError, FileExistsError)):
-            reason = f"{reason} (a file or folder of that name is in the way; move it)"
-        super().__init__(f"cannot write {path}: {reason}")
 
 
 class OutputInShow(PodcastFeedError):
@@ -454,155 +431,6 @@ def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:
             ),
         )
     return sorted(episodes, key=lambda e: (e.published, e.source), reverse=True)
-
-
-STAGING_PREFIX = ".podcast-feed-staging."
-"""The folder inside the output where a build's files wait, until all are on disk, to be
-renamed into place; its name ends with the build's process id."""
-
-
-Content = bytes | Sequence[bytes] | None
-"""A file's bytes, whole or in pieces; None for a file kept as it is."""
-
-
-def write_all(output: Path, files: Iterable[tuple[str, Content]]) -> list[str]:
-    """Write each file whose bytes changed atomically, with one flush to disk for them all;
-    the paths given, relative to `output`, in their order. A file given as None is kept as it
-    is (its inputs did not change); one given in pieces is written without joining them.
-
-    Each goes to the build's staging folder as it comes (only the names are kept); then one
-    `os.sync()` (a flush per file costs more than rendering a page); then each is renamed
-    over its target. If anything fails before that, nothing is renamed, the staging folder
-    is removed, and an output folder this call created is removed again. Unchanged files are
-    not touched, so their mtimes (and `serve`'s ETags) stay put.
-    """
-    staging = output / f"{STAGING_PREFIX}{os.getpid()}"
-    created = not output.exists()
-    staged: list[str] = []
-    """The files whose new bytes wait in the staging folder, as `<number in this list>.tmp`
-    (names only: two Paths a page would hold 10 MB at 10,000 episodes)."""
-    written: list[str] = []
-    path, done = output, False
-    try:
-        for relative, data in files:
-            written.append(relative)
-            if data is None:  # kept: no Path for it (10,000 of them cost 0.1 s)
-                continue
-            path = output / relative
-            if not _holds(path, data):
-                if not staged:
-                    _fresh_folder(staging)
-                _staged_copy(staging / f"{len(staged)}.tmp", data)
-                staged.append(relative)
-        if staged:
-            _flush_to_disk(staging, len(staged))
-        folders: set[Path] = set()
-        for number, relative in enumerate(staged):
-            path = output / relative  # names the file if this fails
-            if path.parent not in folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(path.parent)
-            (staging / f"{number}.tmp").replace(path)
-        done = True
-    except OSError as exc:
-        # the file named in the error; for the staging folder, the file being staged, or the
-        # output folder when making the staging folder failed
-        if exc.filename and Path(exc.filename).is_relative_to(staging):
-            path = path if staged else output
-        elif exc.filename:
-            path = Path(exc.filename)
-        raise CannotWrite(path, exc) from None
-    finally:
-        if staged:
-            shutil.rmtree(staging, ignore_errors=True)
-        if created and not done:
-            with contextlib.suppress(OSError):  # only if still empty
-                output.rmdir()
-    return written
-
-
-def _holds(path: Path, data: bytes | Sequence[bytes]) -> bool:
-    pieces = [data] if isinstance(data, bytes) else data
-    try:
-        if path.stat().st_size != sum(len(piece) for piece in pieces):
-            return False
-        with path.open("rb") as stream:
-            return all(stream.read(len(piece)) == piece for piece in pieces)
-    except OSError:
-        return False
-
-
-def _fresh_folder(staging: Path) -> None:
-    """The staging folder, empty (one a killed build with the same process id left is
-    cleared)."""
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-
-
-def _staged_copy(temporary: Path, data: bytes | Sequence[bytes]) -> None:
-    """`data` in a new file, readable by a web server (mode 644) once renamed into place."""
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(descriptor, "wb") as stream:
-        os.fchmod(stream.fileno(), 0o644)
-        stream.writelines([data] if isinstance(data, bytes) else data)
-
-
-def _flush_to_disk(staging: Path, count: int) -> None:
-    """The `count` files staged, on disk."""
-    if hasattr(os, "sync") and count > 1:
-        os.sync()
-        return
-    for number in range(count):  # where there is no os.sync (Windows), or for one file
-        with (staging / f"{number}.tmp").open("rb+") as stream:
-            os.fsync(stream.fileno())
-
-
-def remove_stale(output: Path, written: Collection[str], *, site: bool) -> None:
-    """Delete what earlier builds wrote for episodes that are gone: chapter files and, with a
-    site, episode pages and index pages; and the staging folders of killed builds. Only
-    inside the folders podcast-feed owns. Another build may be deleting the same files at the
-    same time: a file or folder already gone is fine."""
-    kept = set(written)
-    generated = [
-        f"{CHAPTERS_FOLDER}/{name}"
-        for name in _names(output / CHAPTERS_FOLDER)
-        if name.endswith(".json")
-    ]
-    if site:
-        folders = [(folder, _names(output / folder)) for folder in SITE_FOLDERS]
-        generated += [f"{folder}/{name}/index.html" for folder, names in folders for name in names]
-    for name in _names(output):
-        if name.startswith(STAGING_PREFIX) and _abandoned(output / name):
-            shutil.rmtree(output / name, ignore_errors=True)
-    for relative in sorted(set(generated) - kept):
-        stale = output / relative
-        if stale.is_file():
-            stale.unlink(missing_ok=True)
-            if stale.name == "index.html":
-                with contextlib.suppress(OSError):  # not empty: the user's files stay
-                    stale.parent.rmdir()
-
-
-_ABANDONED_AFTER_SECONDS = 3600
-"""A staging folder of another build is left alone this long, unless its process is gone."""
-
-
-def _abandoned(staging: Path) -> bool:
-    """Whether a staging folder was left by a build that was killed: its process no longer
-    runs, or (no process id in the name) it is over an hour old."""
-    marker = staging.name.rsplit(".", 1)[-1]
-    if marker.isdigit():
-        try:
-            os.kill(int(marker), 0)  # signal 0: only asks whether the process exists
-        except (ProcessLookupError, OverflowError):
-            return True
-        except PermissionError:  # another user's process, still running
-            return False
-        return False
-    try:
-        return time.time() - staging.stat().st_mtime > _ABANDONED_AFTER_SECONDS
-    except OSError:
-        return False
 
 
 def _now() -> datetime:

@@ -24,7 +24,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from .assets import sha256_of
-from .build import CACHE_FOLDER, FEED_FILE, BuildResult, CannotWrite, build, validate, write_all
+from .build import CACHE_FOLDER, FEED_FILE, BuildResult, build, validate
 from .cache import Cache
 from .config import SHOW_FILE, load_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, warning
@@ -32,6 +32,7 @@ from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
 from .layout import CHAPTERS_FOLDER, SITE_FOLDERS
 from .models import Publish, Show
+from .output import CannotWrite, write_all
 from .storage import SHA256_ATTRIBUTE, Store, StoredObject
 
 MANIFEST_KEY = ".podcast-feed-manifest.json"

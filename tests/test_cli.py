@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
-from podcast_feed.build import STAGING_PREFIX
 from podcast_feed.cli import app
 from podcast_feed.errors import PROBLEM_CODES
 from podcast_feed.models import Category, FrontMatter, Owner, Publish, Show
+from podcast_feed.output import STAGING_PREFIX
 from podcast_feed.podcasting import (
     AlternateEnclosure,
     Chapter,
