@@ -1,0 +1,114 @@
+"""A big build's files are created by a second process while the build renders the next
+(output.py, staging.py): the same bytes and modes as created by the build itself, and a file
+that process cannot write fails the build as one written here would, by name, with nothing
+renamed into place."""
+
+from __future__ import annotations
+
+import errno
+import resource
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from podcast_feed import output, staging
+from podcast_feed.build import build
+from podcast_feed.output import STAGING_PREFIX, CannotWrite
+from podcast_feed.staging import HEADER
+
+from .conftest import REPO, snapshot
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    root = tmp_path / "sample"
+    root.mkdir()
+    for name in ("podcast.yaml", "episodes", "media"):
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, root / name)
+    return root
+
+
+def _modes(folder: Path) -> set[int]:
+    return {stat.S_IMODE(path.stat().st_mode) for path in folder.rglob("*") if path.is_file()}
+
+
+def test_files_created_by_the_second_process_are_the_files_created_here(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(output, "_WRITER_FROM", 10**9)  # all here
+    build(sample, sample / "here")
+    monkeypatch.setattr(output, "_WRITER_FROM", 1)  # all but the first in the second process
+    build(sample, sample / "there")
+    here, there = snapshot(sample / "here"), snapshot(sample / "there")
+    assert len(there) > 5 and there == here
+    assert _modes(sample / "there") == _modes(sample / "here") == {0o644}
+    assert not list((sample / "there").glob(f"{STAGING_PREFIX}*"))
+
+
+@pytest.mark.parametrize("writer_from", [1, 10**9], ids=["second-process", "here"])
+def test_a_file_too_large_to_write_fails_the_build_and_renames_nothing(
+    sample: Path, monkeypatch: pytest.MonkeyPatch, writer_from: int
+) -> None:
+    monkeypatch.setattr(output, "_WRITER_FROM", writer_from)
+    public = sample / "public"
+    build(sample, public)
+    before = snapshot(public)
+    notes = sample / "episodes" / "001-what-is-product-ops.md"
+    notes.write_text(notes.read_text() + "\nOne more line of notes.\n")
+    # the feed (written last, so by the second process) outgrows the limit; no page does
+    limit = max(len(data) for name, data in before.items() if name != "feed.xml") + 100
+    assert len(before["feed.xml"]) > limit
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))  # the second process too
+    try:
+        with pytest.raises(CannotWrite) as failure:
+            build(sample, public)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert str(failure.value) == f"cannot write {public / 'feed.xml'}: File too large"
+    assert snapshot(public) == before  # not even the pages before the feed were replaced
+    assert not list(public.glob(f"{STAGING_PREFIX}*"))
+
+
+def test_the_second_process_writes_each_file_and_answers_with_the_first_failure(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "staging"
+    folder.mkdir()
+    big = bytes(range(256)) * 12_000  # 3 MB: read from the pipe in several chunks
+    files = [(0, b"first"), (1, big), (2, b"third"), (3, b"fourth")]
+    (folder / "2.tmp").mkdir()  # in the way of file 2
+
+    def sent(numbered: list[tuple[int, bytes]]) -> bytes:
+        headers = [HEADER.pack(number, len(data)) + data for number, data in numbered]
+        return b"".join(headers) + HEADER.pack(-1, 0)
+
+    command = [sys.executable, "-I", "-S", staging.__file__, str(folder)]
+    done = subprocess.run(command, input=sent(files), capture_output=True, check=True)
+    assert HEADER.unpack_from(done.stdout) == (2, errno.EEXIST)
+    assert done.stdout[HEADER.size :] == b"File exists"
+    assert snapshot(folder) == {"0.tmp": b"first", "1.tmp": big}  # the rest read, dropped
+    assert _modes(folder) == {0o644}
+
+    (folder / "2.tmp").rmdir()
+    done = subprocess.run(command, input=sent([(2, b"third")]), capture_output=True, check=True)
+    assert HEADER.unpack(done.stdout) == (-1, 0)
+    assert (folder / "2.tmp").read_bytes() == b"third"
+
+
+def test_an_error_names_the_file_a_staged_copy_stands_for(tmp_path: Path) -> None:
+    public, folder = tmp_path / "public", tmp_path / "public" / f"{STAGING_PREFIX}1"
+    staged, current = ["index.html", "episodes/a/index.html", "feed.xml"], public / "feed.xml"
+
+    def named(filename: Path) -> Path:
+        error = OSError(errno.EFBIG, "File too large", str(filename))
+        return output._failed(error, public, folder, staged, current)
+
+    assert named(folder / "1.tmp") == public / "episodes/a/index.html"  # sent earlier
+    assert named(folder / "3.tmp") == current  # the one being staged
+    assert named(folder) == public  # the staging folder itself
+    assert named(tmp_path / "elsewhere") == tmp_path / "elsewhere"
