@@ -22,9 +22,9 @@ from .checks import check_episode
 from .episodes import episode_names, load_episodes
 from .errors import Problem, has_errors
 from .layout import SHOW_FILE
-from .media import media_files, prefetch_audio, with_media
+from .media import audio_jobs, media_files, with_media
 from .models import Episode, Show
-from .transcripts import sidecar_names, with_transcripts
+from .transcripts import sidecar_names, transcript_jobs, with_transcripts
 
 _OUTCOME = "outcome"
 
@@ -89,7 +89,8 @@ def checked_episodes(
         show,
         cache,
     )
-    prefetch_audio(loaded, media, cache)  # a big catalogue's new audio, on every core
+    if cache is not None:  # a big catalogue's new audio and transcripts, on every core
+        cache.prefetch([*audio_jobs(loaded, media), *transcript_jobs(loaded, media, available)])
     by_source = {outcome.episode.source: outcome.episode for outcome in kept.values()}
     made_from = {outcome.episode.source: outcome.inputs for outcome in kept.values()}
     for outcome in kept.values():

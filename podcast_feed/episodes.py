@@ -7,10 +7,10 @@ import os
 import sys
 import uuid
 import zoneinfo
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .cache import Cache, remember
+from .cache import Cache, Job, remember
 from .errors import Problem, error
 from .models import Episode, FrontMatter, Show, aware
 from .notes import render_notes
@@ -45,7 +45,7 @@ def load_episodes(
     problems: list[Problem] = []
     folder = files[0].parent.relative_to(root).as_posix() if files else ""  # one folder
     if cache is not None and cache.may_prefetch(len(files)):  # new files read on every core
-        cache.prefetch("episode", [_job(path, folder, zone, namespace) for path in files])
+        cache.prefetch([_job(path, folder, zone, namespace) for path in files])
     for path in files:
         shown_as = path.relative_to(root).as_posix()
         if not path.is_file():
@@ -59,22 +59,22 @@ def load_episodes(
                 )
             )
             continue
-        path, work, context = _job(path, folder, zone, namespace)
-        episode, found = remember(cache, "episode", path, work, *context)
+        job = _job(path, folder, zone, namespace)
+        loaded: tuple[Episode | None, list[Problem]]
+        loaded = remember(cache, job.kind, path, job.compute, *job.context)
+        episode, found = loaded
         problems += found
         if episode is not None:
             episodes.append(episode)
     return episodes, problems
 
 
-def _job(
-    path: Path, folder: str, zone: zoneinfo.ZoneInfo, namespace: uuid.UUID
-) -> tuple[Path, Callable[[], tuple[Episode | None, list[Problem]]], tuple[object, ...]]:
+def _job(path: Path, folder: str, zone: zoneinfo.ZoneInfo, namespace: uuid.UUID) -> Job:
     """Loading one episode file, as the cache runs it: the file, the work, and the settings
     the result depends on besides the file."""
     shown_as = f"{folder}/{path.name}"
     work = functools.partial(load_episode, path, shown_as, zone, namespace)
-    return path, work, (shown_as, zone.key, namespace)
+    return Job("episode", path, work, (shown_as, zone.key, namespace))
 
 
 def load_episode(

@@ -23,7 +23,7 @@ from mutagen.mp3._util import VBRIHeader, VBRIHeaderError, XingHeader, XingHeade
 from mutagen.mp4 import MP4
 from mutagen.mp4._atom import Atoms
 
-from .cache import Cache, remember
+from .cache import Cache, Job, remember
 from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
 from .filetypes import ENCLOSURE_TYPES
@@ -361,21 +361,19 @@ def _id3_chapters(stream: BinaryIO, path: Path) -> tuple[tuple[float, str], ...]
     )
 
 
-def prefetch_audio(episodes: Sequence[Episode], media_dir: Path, cache: Cache | None) -> None:
-    """Probe the audio files of these episodes (drafts aside) on every core at once, when
-    enough are new to pay for it (`Cache.prefetch`): `with_media` then finds them remembered.
-    An MP3 without a Xing or VBRI header is read frame by frame (~0.6 ms for 12 seconds of
-    audio, and in proportion to its length)."""
-    if cache is None or not cache.may_prefetch(len(episodes)):
-        return
+def audio_jobs(episodes: Sequence[Episode], media_dir: Path) -> list[Job]:
+    """Probing the audio files of these episodes (drafts aside), for `Cache.prefetch` to run
+    on every core at once: `with_media` then finds them remembered. An MP3 without a Xing or
+    VBRI header is read frame by frame (~0.6 ms for 12 seconds of audio, and in proportion to
+    its length)."""
     names = {
         name
         for episode in episodes
-        if not episode.meta.draft
-        for name in (episode.meta.audio, *(a.audio for a in episode.meta.alternate_enclosures))
+        if not episode.draft
+        for name in (episode.audio, *(a.audio for a in episode.meta.alternate_enclosures))
     }
     paths = [media_dir / name for name in sorted(names)]
-    cache.prefetch("audio", [(path, functools.partial(probe, path), ()) for path in paths])
+    return [Job("audio", path, functools.partial(probe, path)) for path in paths]
 
 
 def with_media(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from .cache import Cache, remember
+from .cache import Cache, Job, remember
 from .errors import PodcastFeedError, Problem
 from .filetypes import TRANSCRIPT_TYPES
 from .media import media_files
@@ -47,6 +47,20 @@ def with_transcripts(
                 transcripts.append(transcript)
         result.append(replace(episode, transcripts=tuple(transcripts)))
     return result, problems
+
+
+def transcript_jobs(episodes: Sequence[Episode], media_dir: Path, available: set[str]) -> list[Job]:
+    """Parsing the VTT and SRT files of these episodes (drafts aside), for `Cache.prefetch` to
+    run on every core at once: `with_transcripts` then finds them remembered."""
+    names = {
+        ref.file
+        for episode in episodes
+        if not episode.draft
+        for ref in list(episode.meta.transcripts) or sidecars(episode, available)
+        if ref.file in available and PurePosixPath(ref.file).suffix.lower() in (".vtt", ".srt")
+    }
+    paths = [media_dir / name for name in sorted(names)]
+    return [Job("transcript", path, functools.partial(parse_captions, path)) for path in paths]
 
 
 def sidecars(episode: Episode, available: set[str]) -> list[TranscriptRef]:

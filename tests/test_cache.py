@@ -411,10 +411,11 @@ def test_init_keeps_the_cache_out_of_git_and_restores_it_in_ci(tmp_path: Path) -
 def test_files_read_on_every_core_build_as_without_a_cache(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The process pool that reads a big catalogue's new episode files and probes their
-    audio, here from 3 files, with a cache and with the cache off (`--no-cache`): the same
-    feed, and the same problems for a broken episode file and an audio file that is not audio,
-    as a build without any cache, which reads every file in its own process."""
+    """The process pool that reads a big catalogue's new episode files, probes their audio
+    and parses their transcripts, here from 3 files, with a cache and with the cache off
+    (`--no-cache`): the same feed, and the same problems for a broken episode file, an audio
+    file that is not audio and subtitles that are not subtitles, as a build without any cache,
+    which reads every file in its own process."""
     if threading.active_count() > 1:
         pytest.skip("a server thread of another test is running: the pool would not fork")
     monkeypatch.setattr(cache_module, "_PARALLEL_FROM", 3)
@@ -429,10 +430,12 @@ def test_files_read_on_every_core_build_as_without_a_cache(
             for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
         }
     )
+    (root / "media" / "vbr.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nHello.\n")
     broken = {
         root / "episodes" / "009-broken.md": "---\ntitle: [unclosed\n---\n",
         root / "episodes" / "010-not-audio.md": episode(audio="words.mp3", guid="g-10"),
         root / "media" / "words.mp3": "these are words, not frames of audio\n" * 40,
+        root / "media" / "chapters.srt": "these are not subtitles\n",
     }
     expected = _cold(root)
     for path, text in broken.items():
@@ -441,12 +444,13 @@ def test_files_read_on_every_core_build_as_without_a_cache(
     with pytest.raises(ProblemsFound) as unpooled:
         build(root, root / "cold")
     problems = "\n".join(str(problem) for problem in unpooled.value.problems)
-    assert "words.mp3" in problems
+    assert "words.mp3" in problems and "chapters.srt" in problems
     for cache in (Cache.disabled(), Cache.open(root / CACHE_FOLDER)):
         with pytest.raises(ProblemsFound) as failed:
             build(root, root / "public", cache=cache)
         # six episode files, then the audio of the five that loaded (words.mp3 among them)
-        assert cache.in_parallel == 11
+        # and the transcripts beside two of them (chapters.srt is not one)
+        assert cache.in_parallel == 13
         assert "\n".join(str(problem) for problem in failed.value.problems) == problems
         cache.close()
     off_code, _, off_errors = run("build", "--root", str(root), "--no-cache")
@@ -455,7 +459,7 @@ def test_files_read_on_every_core_build_as_without_a_cache(
         path.unlink()
     off = Cache.disabled()
     assert _built(root, "off", off) == expected
-    assert off.in_parallel == 8  # four episode files and their audio
+    assert off.in_parallel == 9  # four episode files, their audio, vbr.vtt
     cache = Cache.open(root / CACHE_FOLDER)
     assert _built(root, "public", cache) == expected
     cache.close()
