@@ -43,7 +43,7 @@ def _chunks(sent: BinaryIO, size: int) -> Iterator[bytes]:
 
 
 def main(staging: str) -> int:
-    sent, failure = os.fdopen(sys.stdin.fileno(), "rb", _CHUNK), b""
+    sent, failure = os.fdopen(sys.stdin.fileno(), "rb", _CHUNK, closefd=False), b""
     while len(header := sent.read(HEADER.size)) == HEADER.size:
         number, size = HEADER.unpack(header)
         if number < 0:

@@ -75,7 +75,7 @@ def test_a_file_too_large_to_write_fails_the_build_and_renames_nothing(
 
 
 def test_the_second_process_writes_each_file_and_answers_with_the_first_failure(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     folder = tmp_path / "staging"
     folder.mkdir()
@@ -87,17 +87,28 @@ def test_the_second_process_writes_each_file_and_answers_with_the_first_failure(
         headers = [HEADER.pack(number, len(data)) + data for number, data in numbered]
         return b"".join(headers) + HEADER.pack(-1, 0)
 
-    command = [sys.executable, "-I", "-S", staging.__file__, str(folder)]
-    done = subprocess.run(command, input=sent(files), capture_output=True, check=True)
-    assert HEADER.unpack_from(done.stdout) == (2, errno.EEXIST)
-    assert done.stdout[HEADER.size :] == b"File exists"
+    # here, as the process runs it (its standard input a file)
+    (tmp_path / "sent").write_bytes(sent(files))
+    with (tmp_path / "sent").open("rb") as standard_input:
+        monkeypatch.setattr(sys, "stdin", standard_input)
+        assert staging.main(str(folder)) == 0
+    answer = capsysbinary.readouterr().out
+    assert HEADER.unpack_from(answer) == (2, errno.EEXIST)
+    assert answer[HEADER.size :] == b"File exists"
     assert snapshot(folder) == {"0.tmp": b"first", "1.tmp": big}  # the rest read, dropped
     assert _modes(folder) == {0o644}
 
+    # and as the build starts it: a process of its own, through a pipe
     (folder / "2.tmp").rmdir()
+    command = [sys.executable, "-I", "-S", staging.__file__, str(folder)]
     done = subprocess.run(command, input=sent([(2, b"third")]), capture_output=True, check=True)
     assert HEADER.unpack(done.stdout) == (-1, 0)
     assert (folder / "2.tmp").read_bytes() == b"third"
+
+    # a build that stops sending mid-file: the process ends, having answered nothing
+    cut = sent([(3, b"fourth")])[: HEADER.size + 2]
+    done = subprocess.run(command, input=cut, capture_output=True, check=False)
+    assert done.returncode != 0 and done.stdout == b""
 
 
 def test_an_error_names_the_file_a_staged_copy_stands_for(tmp_path: Path) -> None:
