@@ -29,7 +29,7 @@ from .layout import (
     SHOW_FILE,
     require_show,
 )
-from .output import Content, names_in, remove_stale, write_all
+from .output import Content, Staged, names_in, remove_stale, write_all
 
 if TYPE_CHECKING:
     from .assets import MediaReference
@@ -269,7 +269,17 @@ def build(
         files = itertools.chain(files, _site_files(root, show, published, cache, memo))
     pieces: list[bytes] = []  # the feed's, once rendered
     files = itertools.chain(files, _feed_file(show, published, output, memo, cache, pieces))
-    written = write_all(output, files)  # each page written as it is rendered: bounded memory
+    outputs: dict[str, tuple[int, int]] = {}
+
+    def remember_outputs(written: Sequence[str], staged: Staged) -> None:
+        """What the memo needs of the files about to be in place, while the disk flushes."""
+        if cache is not None and memo is not None:  # (there is a memo when the cache is on)
+            outputs.update(_outputs(output, written, memo.kept | dict(staged)))
+            memo.save(cache, outputs)
+            memo.save_feed(cache, outputs, [len(piece) for piece in pieces], published)
+
+    # each page written as it is rendered: bounded memory
+    written = write_all(output, files, remember_outputs)
     remove_stale(output, written, site=show.site)
     feed_path = output / FEED_FILE
     drafts = sum(1 for episode in validation.episodes if episode.draft)
@@ -284,10 +294,7 @@ def build(
         site_pages=sum(1 for relative in written if relative.endswith(".html")),
         media=_published_media(validation.references, published),
     )
-    if cache is not None and memo is not None:  # (there is a memo when the cache is on)
-        outputs = _outputs(output, written, memo.kept)
-        memo.save(cache, outputs)
-        memo.save_feed(cache, outputs, [len(piece) for piece in pieces], published)
+    if cache is not None and memo is not None:
         coming = [e.published for e in validation.episodes if not e.draft]
         cache.save(state, _Record.of(result, output, outputs, coming, now) if state else None)
     return result
@@ -305,8 +312,9 @@ def _published_media(
 def _outputs(
     output: Path, written: Sequence[str], known: Mapping[str, tuple[int, int]]
 ) -> dict[str, tuple[int, int]]:
-    """Each file's size and mtime in ns: `known` for the files kept (stat-ed a moment ago),
-    read for the others (joined as strings: a Path per page costs more than its stat)."""
+    """Each file's size and mtime in ns: `known` for the files kept or staged (stat-ed a
+    moment ago), read for the others (joined as strings: a Path per page costs more than its
+    stat)."""
     outputs = {}
     for relative in written:
         if relative in known:

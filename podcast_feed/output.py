@@ -9,8 +9,9 @@ import errno
 import os
 import shutil
 import sys
+import threading
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,17 +43,28 @@ Content = bytes | Sequence[bytes] | None
 """A file's bytes, whole or in pieces; None for a file kept as it is."""
 
 
-def write_all(output: Path, files: Iterable[tuple[str, Content]]) -> list[str]:
+Staged = Mapping[str, tuple[int, int]]
+"""The files staged, by their path in the output, with the size and mtime in ns each will
+have once renamed into place."""
+
+
+def write_all(
+    output: Path,
+    files: Iterable[tuple[str, Content]],
+    while_flushing: Callable[[Sequence[str], Staged], None] | None = None,
+) -> list[str]:
     """Write each file whose bytes changed atomically, with one flush to disk for them all;
     the paths given, relative to `output`, in their order. A file given as None is kept as it
     is (its inputs did not change); one given in pieces is written without joining them.
 
     Each goes to the build's staging folder as it comes (only the names are kept; past the
     first hundred, a second process creates them while the next is rendered); then one
-    `os.sync()` (a flush per file costs more than rendering a page); then each is renamed
-    over its target. If anything fails before that, nothing is renamed, the staging folder
-    is removed, and an output folder this call created is removed again. Unchanged files are
-    not touched, so their mtimes (and `serve`'s ETags) stay put.
+    `os.sync()` (a flush per file costs more than rendering a page), during which
+    `while_flushing` is called with the paths and the files staged (the disk is waited for in
+    a thread); then each is renamed over its target. If anything fails before that, nothing
+    is renamed, the staging folder is removed, and an output folder this call created is
+    removed again. Unchanged files are not touched, so their mtimes (and `serve`'s ETags)
+    stay put.
     """
     staging = output / f"{STAGING_PREFIX}{os.getpid()}"
     created = not output.exists()
@@ -80,8 +92,15 @@ def write_all(output: Path, files: Iterable[tuple[str, Content]]) -> list[str]:
                 staged.append(relative)
         if writer is not None:
             writer.finish()
-        if staged:
-            _flush_to_disk(staging, len(staged))
+        if while_flushing is None:
+            if staged:
+                _flush_to_disk(staging, len(staged))
+        else:
+            sizes = {
+                relative: _size_and_mtime(staging / f"{number}.tmp")
+                for number, relative in enumerate(staged)
+            }
+            _flushed_while(staging, len(staged), lambda: while_flushing(written, sizes))
         folders: set[Path] = set()
         for number, relative in enumerate(staged):
             path = output / relative  # names the file if this fails
@@ -231,6 +250,34 @@ class _Writer:
         return OSError(
             errno.EIO, "the process writing the files ended unexpectedly", str(self._staging)
         )
+
+
+def _size_and_mtime(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+def _flushed_while(staging: Path, count: int, work: Callable[[], None]) -> None:
+    """`work` done here while the `count` files staged are flushed in a thread: the flush
+    waits on the disk (0.17 s for a 43 MB feed here), and the GIL is free meanwhile."""
+    failures: list[OSError] = []
+
+    def flush() -> None:
+        try:
+            _flush_to_disk(staging, count)
+        except OSError as exc:
+            failures.append(exc)
+
+    flushing = threading.Thread(target=flush, name="podcast-feed flush") if count else None
+    if flushing is not None:
+        flushing.start()
+    try:
+        work()
+    finally:
+        if flushing is not None:
+            flushing.join()
+    if failures:
+        raise failures[0]
 
 
 def _flush_to_disk(staging: Path, count: int) -> None:

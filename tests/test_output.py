@@ -123,3 +123,16 @@ def test_an_error_names_the_file_a_staged_copy_stands_for(tmp_path: Path) -> Non
     assert named(folder / "3.tmp") == current  # the one being staged
     assert named(folder) == public  # the staging folder itself
     assert named(tmp_path / "elsewhere") == tmp_path / "elsewhere"
+
+
+def test_what_runs_while_the_disk_flushes_runs_and_a_failed_flush_is_raised(
+    tmp_path: Path,
+) -> None:
+    done: list[str] = []
+    with pytest.raises(FileNotFoundError):  # nothing staged there to flush
+        output._flushed_while(tmp_path / "missing", 1, lambda: done.append("records"))
+    assert done == ["records"]
+    (tmp_path / "staged").mkdir()
+    (tmp_path / "staged" / "0.tmp").write_bytes(b"a page")
+    output._flushed_while(tmp_path / "staged", 1, lambda: done.append("again"))
+    assert done == ["records", "again"]
