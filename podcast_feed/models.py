@@ -539,11 +539,15 @@ class Episode:
         def __getattr__(self, name: str) -> object:
             """A field not yet unpickled: all of them are, now (Python asks only for
             attributes the episode does not have)."""
-            if name not in _DETAILS or "_details" not in self.__dict__:
+            state = self.__dict__
+            details = state.get("_details")
+            if name not in _DETAILS or details is None:
                 raise AttributeError(name)
-            details = self.__dict__.pop("_details")
-            self.__dict__.update(zip(_DETAILS, pickle.loads(details), strict=True))
-            return self.__dict__[name]
+            # the fields first, then the pickle dropped: another thread asking meanwhile finds
+            # one or the other
+            state.update(zip(_DETAILS, pickle.loads(details), strict=True))
+            state.pop("_details", None)
+            return state[name]
 
     def line_of(self, key: str) -> int | None:
         return self.key_lines.get(key)

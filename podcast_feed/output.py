@@ -96,11 +96,10 @@ def write_all(
             if staged:
                 _flush_to_disk(staging, len(staged))
         else:
-            sizes = {
-                relative: _size_and_mtime(staging / f"{number}.tmp")
-                for number, relative in enumerate(staged)
-            }
-            _flushed_while(staging, len(staged), lambda: while_flushing(written, sizes))
+            callback = while_flushing  # (typed as not None in the closure)
+            _flushed_while(
+                staging, len(staged), lambda: callback(written, _staged_sizes(staging, staged))
+            )
         folders: set[Path] = set()
         for number, relative in enumerate(staged):
             path = output / relative  # names the file if this fails
@@ -252,9 +251,13 @@ class _Writer:
         )
 
 
-def _size_and_mtime(path: Path) -> tuple[int, int]:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns
+def _staged_sizes(staging: Path, staged: Sequence[str]) -> Staged:
+    """Each staged file's size and mtime in ns, which renaming it into place keeps."""
+    sizes = {}
+    for number, relative in enumerate(staged):
+        status = os.stat(os.path.join(staging, f"{number}.tmp"))  # noqa: PTH116, PTH118
+        sizes[relative] = (status.st_size, status.st_mtime_ns)
+    return sizes
 
 
 def _flushed_while(staging: Path, count: int, work: Callable[[], None]) -> None:
