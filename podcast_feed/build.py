@@ -273,13 +273,13 @@ def build(
 
     def remember_outputs(written: Sequence[str], staged: Staged) -> None:
         """What the memo needs of the files about to be in place, while the disk flushes."""
-        if cache is not None and memo is not None:  # (there is a memo when the cache is on)
-            outputs.update(_outputs(output, written, memo.kept | dict(staged)))
-            memo.save(cache, outputs)
-            memo.save_feed(cache, outputs, [len(piece) for piece in pieces], published)
+        assert cache is not None and memo is not None  # (there is a memo when the cache is on)
+        outputs.update(_outputs(output, written, memo.kept | dict(staged)))
+        memo.save(cache, outputs)
+        memo.save_feed(cache, outputs, [len(piece) for piece in pieces], published)
 
     # each page written as it is rendered: bounded memory
-    written = write_all(output, files, remember_outputs)
+    written = write_all(output, files, remember_outputs if memo is not None else None)
     remove_stale(output, written, site=show.site)
     feed_path = output / FEED_FILE
     drafts = sum(1 for episode in validation.episodes if episode.draft)

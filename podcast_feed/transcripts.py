@@ -17,6 +17,8 @@ from .podcasting import TranscriptRef
 from .vocabulary import suggest
 
 TIMED_TYPES = frozenset({".vtt", ".srt", ".json"})
+CAPTION_TYPES = frozenset({".vtt", ".srt"})
+"""The transcripts parsed for their cues (webvtt-py), and their timing checked."""
 # Time codes up to this far past the audio's end are rounding, not a wrong file.
 _END_TOLERANCE_SECONDS = 1.0
 
@@ -38,9 +40,8 @@ def with_transcripts(
         if episode.meta.draft:
             result.append(episode)
             continue
-        refs = list(episode.meta.transcripts) or sidecars(episode, available)
         transcripts = []
-        for ref in refs:
+        for ref in transcript_refs(episode, available):
             transcript, found = read_transcript(episode, ref, media_dir, available, cache)
             problems += found
             if transcript is not None:
@@ -56,11 +57,16 @@ def transcript_jobs(episodes: Sequence[Episode], media_dir: Path, available: set
         ref.file
         for episode in episodes
         if not episode.draft
-        for ref in list(episode.meta.transcripts) or sidecars(episode, available)
-        if ref.file in available and PurePosixPath(ref.file).suffix.lower() in (".vtt", ".srt")
+        for ref in transcript_refs(episode, available)
+        if ref.file in available and PurePosixPath(ref.file).suffix.lower() in CAPTION_TYPES
     }
     paths = [media_dir / name for name in sorted(names)]
     return [Job("transcript", path, functools.partial(parse_captions, path)) for path in paths]
+
+
+def transcript_refs(episode: Episode, available: set[str]) -> list[TranscriptRef]:
+    """The episode's `transcripts`, else the transcripts found beside its audio."""
+    return list(episode.meta.transcripts) or sidecars(episode, available)
 
 
 def sidecars(episode: Episode, available: set[str]) -> list[TranscriptRef]:
@@ -137,7 +143,7 @@ def read_transcript(
         ]
     cues: tuple[Cue, ...] = ()
     problems: list[Problem] = []
-    if suffix in (".vtt", ".srt"):
+    if suffix in CAPTION_TYPES:
         try:
             captions = remember(cache, "transcript", path, functools.partial(parse_captions, path))
         except InvalidTranscript as exc:
