@@ -29,7 +29,7 @@ from .layout import (
     SHOW_FILE,
     require_show,
 )
-from .output import Content, Staged, names_in, remove_stale, write_all
+from .output import Content, Copied, Piece, Staged, names_in, remove_stale, write_all
 
 if TYPE_CHECKING:
     from .assets import MediaReference
@@ -267,7 +267,7 @@ def build(
     )
     if show.site:
         files = itertools.chain(files, _site_files(root, show, published, cache, memo))
-    pieces: list[bytes] = []  # the feed's, once rendered
+    pieces: list[Piece] = []  # the feed's, once rendered
     files = itertools.chain(files, _feed_file(show, published, output, memo, cache, pieces))
     outputs: dict[str, tuple[int, int]] = {}
 
@@ -385,19 +385,25 @@ def _feed_file(
     output: Path,
     memo: OutputMemo | None,
     cache: Cache | None,
-    pieces: list[bytes],
+    pieces: list[Piece],
 ) -> Iterator[tuple[str, Content]]:
     """The feed, last of a build's files: rendered once the pages it links to are staged
     (none of them held), flushed to disk with them (one flush a build), renamed into place
-    after them. Its unchanged items are copied from the feed still in place; its pieces (into
-    `pieces`) are never joined: at 10,000 episodes it is 40 MB."""
+    after them. Its unchanged items are copied from the feed still in place, by the system
+    (that feed is open until the new one is staged); its pieces (into `pieces`) are never
+    joined: at 10,000 episodes it is 40 MB."""
     from .feed import feed_pieces
 
-    known = memo.feed_items(cache, output / FEED_FILE, published) if memo and cache else ()
-    with _collections(_DEFAULT_COLLECTIONS):
-        pieces += feed_pieces(show, published, known)
-    del known  # the items live on in `pieces` only
-    yield FEED_FILE, pieces
+    with contextlib.ExitStack() as context:
+        known: Sequence[Copied | None] = ()
+        if memo is not None and cache is not None:
+            with contextlib.suppress(OSError):  # none yet (or unreadable): every item renders
+                previous = context.enter_context((output / FEED_FILE).open("rb"))
+                known = memo.feed_items(cache, previous, published)
+        with _collections(_DEFAULT_COLLECTIONS):
+            pieces += feed_pieces(show, published, known)
+        del known  # the items live on in `pieces` only
+        yield FEED_FILE, pieces
 
 
 def served(show: Show, base_url: str) -> Show:

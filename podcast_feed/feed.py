@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -65,11 +65,15 @@ def render_feed(show: Show, episodes: Sequence[Episode]) -> bytes:
     return b"".join(feed_pieces(show, episodes))
 
 
+Known = TypeVar("Known")
+"""What stands for an item block rendered earlier: its bytes, or where they are on disk."""
+
+
 def feed_pieces(
     show: Show,
     episodes: Sequence[Episode],
-    known: Sequence[bytes | None] = (),
-) -> list[bytes]:
+    known: Sequence[Known | None] = (),
+) -> list[bytes | Known]:
     """`render_feed` in pieces: the channel, then each `<item>` block, then the end.
 
     Items are rendered 500 at a time and cut out of each rendering, so a big catalogue never
@@ -79,7 +83,7 @@ def feed_pieces(
     """
     shell = _render(show, episodes, [])
     header = shell[: -len(_FOOTER)]
-    items: list[bytes | None] = (
+    items: list[bytes | Known | None] = (
         list(known) if len(known) == len(episodes) else [None] * len(episodes)
     )
     missing = [index for index, item in enumerate(items) if item is None]

@@ -17,10 +17,11 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 from .cache import Cache
 from .layout import FEED_FILE, SHOW_FILE, TEMPLATES_FOLDER
+from .output import Copied
 
 if TYPE_CHECKING:
     from .models import Episode, Show
@@ -94,21 +95,21 @@ class OutputMemo:
         return True
 
     def feed_items(
-        self, cache: Cache, feed: Path, episodes: Sequence[Episode]
-    ) -> list[bytes | None]:
-        """Each episode's `<item>` block as the last build into this folder wrote it, when the
-        show and the episode's inputs are the same and that feed is still on disk as written;
-        else None."""
+        self, cache: Cache, feed: BinaryIO, episodes: Sequence[Episode]
+    ) -> list[Copied | None]:
+        """Each episode's `<item>` block as the last build into this folder wrote it, a range
+        of `feed` (that build's feed, open), when the show and the episode's inputs are the
+        same and that feed is still as written; else None."""
         record = cache.record_of(f"feed:{self.output.resolve()}")
-        blocks: dict[str, bytes] = {}
+        blocks: dict[str, Copied] = {}
         try:
             size, mtime_ns, show, header, items = record
-            status = feed.stat()
+            status = os.fstat(feed.fileno())
             as_written = (status.st_size, status.st_mtime_ns) == (size, mtime_ns)
             if as_written and self.show is not None and show == self.show:
-                data, position = feed.read_bytes(), header
+                position = header
                 for inputs, length in items:
-                    blocks[inputs] = data[position : position + length]
+                    blocks[inputs] = Copied(feed, position, length)
                     position += length
         except (TypeError, ValueError, OSError):
             blocks = {}

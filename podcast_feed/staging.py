@@ -18,19 +18,32 @@ from collections.abc import Iterable, Iterator
 
 TYPE_CHECKING = False  # importing typing would be a third of this process's start-up
 if TYPE_CHECKING:
-    from typing import BinaryIO
+    from typing import BinaryIO, Protocol
+
+    class CopiedRange(Protocol):
+        """A range of another file (`output.Copied`: the build's only, never sent here)."""
+
+        def copy_into(self, descriptor: int) -> None: ...
+
 
 HEADER = struct.Struct("<qq")
 _CHUNK = 1 << 20
 """Bytes read from the pipe at a time: a 40 MB feed is never held whole."""
 
 
-def staged_copy(temporary: str | os.PathLike[str], data: bytes | Iterable[bytes]) -> None:
+def staged_copy(
+    temporary: str | os.PathLike[str], data: bytes | Iterable[bytes | CopiedRange]
+) -> None:
     """`data` in a new file, readable by a web server (mode 644) once renamed into place."""
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(descriptor, "wb") as stream:
         os.fchmod(stream.fileno(), 0o644)
-        stream.writelines([data] if isinstance(data, bytes) else data)
+        for piece in [data] if isinstance(data, bytes) else data:
+            if isinstance(piece, bytes):
+                stream.write(piece)
+            else:  # what is buffered goes first; then the range goes where the file ends
+                stream.flush()
+                piece.copy_into(stream.fileno())
 
 
 def _chunks(sent: BinaryIO, size: int) -> Iterator[bytes]:

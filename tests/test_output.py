@@ -1,11 +1,13 @@
 """A big build's files are created by a second process while the build renders the next
 (output.py, staging.py): the same bytes and modes as created by the build itself, and a file
 that process cannot write fails the build as one written here would, by name, with nothing
-renamed into place."""
+renamed into place. A file in pieces may take some from the file it replaces (the feed's
+unchanged items), copied by the system."""
 
 from __future__ import annotations
 
 import errno
+import os
 import resource
 import shutil
 import stat
@@ -17,7 +19,7 @@ import pytest
 
 from podcast_feed import output, staging
 from podcast_feed.build import build
-from podcast_feed.output import STAGING_PREFIX, CannotWrite
+from podcast_feed.output import STAGING_PREFIX, CannotWrite, Copied
 from podcast_feed.staging import HEADER
 
 from .conftest import REPO, snapshot
@@ -136,3 +138,71 @@ def test_what_runs_while_the_disk_flushes_runs_and_a_failed_flush_is_raised(
     (tmp_path / "staged" / "0.tmp").write_bytes(b"a page")
     output._flushed_while(tmp_path / "staged", 1, lambda: done.append("again"))
     assert done == ["records", "again"]
+
+
+@pytest.mark.parametrize("system_copy", [True, False], ids=["copy_file_range", "read-write"])
+def test_ranges_of_the_file_being_replaced_are_copied_into_the_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system_copy: bool
+) -> None:
+    """A one-change rebuild's feed: its unchanged items are ranges of the feed in place, which
+    stays open while the new one is staged; the pages around it go to the second process."""
+    if not system_copy:  # as on a system without it (macOS)
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    monkeypatch.setattr(output, "_WRITER_FROM", 0)
+    public = tmp_path / "public"
+    public.mkdir()
+    big = bytes(range(256)) * 8_000  # 2 MB: more than one read in the fallback
+    (public / "feed.xml").write_bytes(b"<head>" + b"<one>" + big + b"<end>")
+    with (public / "feed.xml").open("rb") as previous:
+        pieces: list[output.Piece] = [
+            b"<new head>",
+            Copied(previous, 6, 5),  # <one>, then the big item: one range
+            Copied(previous, 11, len(big)),
+            b"<two>",
+            Copied(previous, 6, 5),  # <one> again, from elsewhere
+            b"<end>",
+        ]
+        assert len(output._joined_ranges(pieces)) == 5
+        files: list[tuple[str, output.Content]] = [
+            ("index.html", b"a page"),
+            ("feed.xml", pieces),
+            ("last.html", b"last"),
+        ]
+        assert output.write_all(public, files) == ["index.html", "feed.xml", "last.html"]
+    assert (public / "feed.xml").read_bytes() == b"<new head><one>" + big + b"<two><one><end>"
+    assert snapshot(public)["last.html"] == b"last"
+    assert _modes(public) == {0o644}
+    assert [len(piece) for piece in pieces] == [10, 5, len(big), 5, 5, 5]  # known after
+
+
+def test_a_file_given_as_ranges_of_itself_is_kept_unless_they_move_its_bytes(
+    tmp_path: Path,
+) -> None:
+    public = tmp_path / "public"
+    public.mkdir()
+    feed = public / "feed.xml"
+    feed.write_bytes(b"abab")
+    os.utime(feed, ns=(10**18, 10**18))
+    with feed.open("rb") as previous:  # its own bytes, in place: not even read
+        output.write_all(public, [("feed.xml", [Copied(previous, 0, 2), Copied(previous, 2, 2)])])
+    with feed.open("rb") as previous:  # moved, but the same bytes
+        output.write_all(public, [("feed.xml", [Copied(previous, 2, 2), Copied(previous, 0, 2)])])
+    assert feed.stat().st_mtime_ns == 10**18
+    feed.write_bytes(b"abcd")
+    with feed.open("rb") as previous:
+        output.write_all(public, [("feed.xml", [Copied(previous, 2, 2), Copied(previous, 0, 2)])])
+    assert feed.read_bytes() == b"cdab"
+
+
+def test_a_range_past_the_end_of_its_file_fails_the_build_by_name(tmp_path: Path) -> None:
+    """The feed in place shortened by hand while the build copied from it: the build fails
+    and renames nothing, rather than write a feed with items cut off."""
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "feed.xml").write_bytes(b"<head><item>")
+    with (public / "feed.xml").open("rb") as previous, pytest.raises(CannotWrite) as failure:
+        pieces: list[output.Piece] = [b"<head>", Copied(previous, 6, 100)]
+        output.write_all(public, [("index.html", b"a page"), ("feed.xml", pieces)])
+    expected = f"cannot write {public / 'feed.xml'}: shortened while the build copied from it"
+    assert str(failure.value) == expected
+    assert snapshot(public) == {"feed.xml": b"<head><item>"}
