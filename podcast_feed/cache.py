@@ -72,8 +72,19 @@ _BUCKETS = 64
 
 T = TypeVar("T")
 
-_DAMAGED = (sqlite3.Error, zlib.error, pickle.UnpicklingError, EOFError, AttributeError, TypeError)
-"""What reading a damaged row raises: its fact is computed again, and replaced."""
+_DAMAGED = (
+    sqlite3.Error,
+    zlib.error,
+    pickle.UnpicklingError,
+    EOFError,
+    AttributeError,
+    TypeError,
+    ValueError,
+    LookupError,
+    ImportError,
+)
+"""What reading a damaged row raises (a damaged pickle, any of the last six): its fact is
+computed again, and replaced."""
 
 
 def code_identity() -> str:
@@ -607,9 +618,10 @@ class Cache:
         """What the build with exactly this input state wrote and reported, if one did."""
         return self.record_of(state.digest)
 
-    def keep_record(self, name: str, value: object) -> None:
-        """A record to store with the next `save`, found again by `record_of(name)`."""
-        self._records[name] = _packed(value)
+    def keep_record(self, name: str, value: object, compressed: bool = True) -> None:
+        """A record to store with the next `save`, found again by `record_of(name)`;
+        `compressed=False` for one that compresses little (sizes, dates, digests)."""
+        self._records[name] = _packed(value, compressed)
 
     def record_of(self, name: str) -> Any:
         return self._load("SELECT value FROM builds WHERE input = ?", name)
@@ -696,15 +708,18 @@ def _with_context(content: str | None, context: Sequence[object]) -> str | None:
     return None if content is None else "\0".join([content, *(str(item) for item in context)])
 
 
-def _packed(value: object) -> bytes:
+def _packed(value: object, compressed: bool = True) -> bytes:
     """A fact or record as stored: pickled, then compressed (fast zlib): an episode's parsed
     file and its outcome both hold its rendered notes, ~60 MB for 10,000 episodes as plain
     pickles, which a first build wrote and flushed to disk."""
-    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+    pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    return zlib.compress(pickled, 1) if compressed else pickled
 
 
 def _unpacked(stored: bytes) -> Any:
-    return pickle.loads(zlib.decompress(stored))
+    """What `_packed` stored, compressed or not (a pickle starts with its PROTO opcode, a
+    zlib stream never does)."""
+    return pickle.loads(stored if stored[:1] == pickle.PROTO else zlib.decompress(stored))
 
 
 @contextlib.contextmanager
