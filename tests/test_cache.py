@@ -687,6 +687,33 @@ def test_a_damaged_row_of_outcomes_is_computed_again(make_project: MakeProject) 
     assert len(stored) == rows and b"\x78\x01garbage" not in stored  # written again whole
 
 
+@pytest.mark.parametrize(
+    "stored",
+    [b"\x80\x05garbage", b"\x80\x09unknown protocol", b"\x78\x01garbage"],
+    ids=["plain", "protocol", "compressed"],
+)
+def test_damaged_records_of_pages_and_feed_items_render_them_again(
+    make_project: MakeProject, stored: bytes
+) -> None:
+    """The pages' and feed items' records are plain pickles (the rest compressed): either
+    kind, damaged, costs a rendering of what they describe, never a wrong file or a
+    traceback."""
+    root = _built_dated_show(make_project)
+    with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
+        damaged = database.execute(
+            "UPDATE builds SET value = ? WHERE input LIKE 'pages:%' OR input LIKE 'feed:%'",
+            (stored,),
+        ).rowcount
+    database.close()
+    assert damaged == 2
+    _edit_notes(root)
+    os.utime(root / "episodes/001-episode.md", (time.time() - 60, time.time() - 60))
+    after, cache = _cached(root)
+    assert b"Edited notes" in after["feed.xml"]
+    assert after == _cold(root)
+    assert cache.problems == []
+
+
 def test_a_long_lived_cache_follows_changes_as_serve_does(make_project: MakeProject) -> None:
     """`serve` keeps one cache open and its outcomes in memory between rebuilds: an episode
     edited, one added and one deleted build as without a cache."""
