@@ -83,7 +83,7 @@ _DAMAGED = (
     LookupError,
     ImportError,
 )
-"""What reading a damaged row raises (a damaged pickle, any of the last six): its fact is
+"""What reading a damaged row raises (a damaged pickle, any of the last seven): its fact is
 computed again, and replaced."""
 
 
