@@ -62,12 +62,19 @@ class Copied:
             return None
         return Copied(self.source, self.offset, self.length + other.length)
 
-    def read(self) -> bytes:
+    def found_in(self, stream: BinaryIO) -> bool:
+        """Whether `stream` holds these bytes where it stands (read a megabyte at a time from
+        both: a range may be most of a 43 MB feed)."""
         self.source.seek(self.offset)
-        data = self.source.read(self.length)
-        if len(data) != self.length:
-            raise self._shortened()
-        return data
+        left = self.length
+        while left:
+            chunk = self.source.read(min(left, 1 << 20))
+            if not chunk:
+                raise self._shortened()
+            if stream.read(len(chunk)) != chunk:
+                return False
+            left -= len(chunk)
+        return True
 
     def copy_into(self, descriptor: int) -> None:
         """Written at the position of the file open at `descriptor`: in the kernel where the
@@ -192,7 +199,7 @@ def _holds(path: Path, data: bytes | Sequence[Piece]) -> bool:
                 elif piece.offset != stream.tell() or not os.path.samestat(
                     os.fstat(piece.source.fileno()), status
                 ):
-                    if stream.read(len(piece)) != piece.read():
+                    if not piece.found_in(stream):
                         return False
                 else:
                     stream.seek(len(piece), os.SEEK_CUR)

@@ -178,20 +178,29 @@ def test_ranges_of_the_file_being_replaced_are_copied_into_the_new_one(
 def test_a_file_given_as_ranges_of_itself_is_kept_unless_they_move_its_bytes(
     tmp_path: Path,
 ) -> None:
+    """Its own ranges in place are not read; moved ones are compared a megabyte at a time."""
     public = tmp_path / "public"
     public.mkdir()
     feed = public / "feed.xml"
-    feed.write_bytes(b"abab")
+    half = bytes(range(256)) * 6_000  # 1.5 MB: compared in two reads
+    feed.write_bytes(half + half)
     os.utime(feed, ns=(10**18, 10**18))
-    with feed.open("rb") as previous:  # its own bytes, in place: not even read
-        output.write_all(public, [("feed.xml", [Copied(previous, 0, 2), Copied(previous, 2, 2)])])
-    with feed.open("rb") as previous:  # moved, but the same bytes
-        output.write_all(public, [("feed.xml", [Copied(previous, 2, 2), Copied(previous, 0, 2)])])
+    with feed.open("rb") as previous:  # its own bytes, in place, in three ranges
+        in_place = [
+            Copied(previous, 0, len(half)),
+            Copied(previous, len(half), 3),
+            Copied(previous, len(half) + 3, len(half) - 3),
+        ]
+        output.write_all(public, [("feed.xml", in_place)])
+    with feed.open("rb") as previous:  # swapped, but the same bytes
+        swapped = [Copied(previous, len(half), len(half)), Copied(previous, 0, len(half))]
+        output.write_all(public, [("feed.xml", swapped)])
     assert feed.stat().st_mtime_ns == 10**18
-    feed.write_bytes(b"abcd")
+    feed.write_bytes(half + half[:-1] + b"!")  # the halves differ in their last byte
     with feed.open("rb") as previous:
-        output.write_all(public, [("feed.xml", [Copied(previous, 2, 2), Copied(previous, 0, 2)])])
-    assert feed.read_bytes() == b"cdab"
+        swapped = [Copied(previous, len(half), len(half)), Copied(previous, 0, len(half))]
+        output.write_all(public, [("feed.xml", swapped)])
+    assert feed.read_bytes() == half[:-1] + b"!" + half
 
 
 def test_a_range_past_the_end_of_its_file_fails_the_build_by_name(tmp_path: Path) -> None:
