@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, SupportsBytes
 from urllib.parse import quote, urljoin
 
 from pydantic import (
@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from .cache import Deferred
 from .errors import Problem, error, warning
 from .fields import (
     Destination,
@@ -527,11 +528,13 @@ class Episode:
             yield transcript.file, "transcripts"
 
     def __reduce__(self) -> tuple[object, ...]:
-        """Pickled as its outline and, in a nested pickle, the rest (`_DETAILS`)."""
+        """Pickled as its outline and, in a nested pickle, the rest (`_DETAILS`): bytes that
+        the cache's rows store apart (`Deferred`), and read only when asked for."""
         state = self.__dict__
         details = state.get("_details")
         if details is None:
-            details = pickle.dumps(tuple(state[name] for name in _DETAILS), pickle.HIGHEST_PROTOCOL)
+            nested = pickle.dumps(tuple(state[name] for name in _DETAILS), pickle.HIGHEST_PROTOCOL)
+            details = Deferred(nested)
         return _unpickled, (tuple(state[name] for name in _OUTLINE), details)
 
     if not TYPE_CHECKING:  # for mypy, every field is there, and nothing else is
@@ -545,7 +548,7 @@ class Episode:
                 raise AttributeError(name)
             # the fields first, then the pickle dropped: another thread asking meanwhile finds
             # one or the other
-            state.update(zip(_DETAILS, pickle.loads(details), strict=True))
+            state.update(zip(_DETAILS, pickle.loads(bytes(details)), strict=True))
             state.pop("_details", None)
             return state[name]
 
@@ -562,7 +565,7 @@ class Episode:
         return warning(code, self.source, field, message, fix, line=line)
 
 
-def _unpickled(outline: tuple[object, ...], details: bytes) -> Episode:
+def _unpickled(outline: tuple[object, ...], details: SupportsBytes) -> Episode:
     episode = object.__new__(Episode)
     state = episode.__dict__
     state.update(zip(_OUTLINE, outline, strict=True))

@@ -96,6 +96,60 @@ def test_an_unpickled_episode_is_the_episode_with_its_details_unpickled_when_ask
         assert again.line_of("audio") == original.line_of("audio") is not None
 
 
+def test_a_row_of_episodes_gives_each_its_details_when_asked() -> None:
+    """A row of the cache stores the episodes' details apart, compressed in groups, and
+    decompresses a group only when one of its episodes is asked for: each must still get its
+    own details, in any order, and a row read back and stored again (a changed episode's
+    row, the rest unread) must keep them."""
+    episodes = validate(REPO, now=datetime.now(UTC)).episodes
+    many = {f"e{n}": pickle.loads(pickle.dumps(episodes[n % len(episodes)])) for n in range(60)}
+    stored = cache_module._packed_row(many)
+    row = cache_module._unpacked_row(stored)
+    assert all("meta" not in vars(copy) for copy in row.values())
+    again = cache_module._unpacked_row(cache_module._packed_row(row))  # stored again, unread
+    for name in reversed(many):
+        assert row[name] == many[name] == again[name]
+        assert row[name].notes_html == many[name].notes_html
+    unread = cache_module._unpacked_row(stored)["e7"]
+    assert pickle.loads(pickle.dumps(unread)) == many["e7"]  # pickled outside a row, unread
+    groups = pickle.loads(stored)[2]
+    assert 1 < len(groups) < len(many)  # apart, and not one by one
+
+
+def test_a_row_whose_details_are_damaged_is_computed_again(make_project: MakeProject) -> None:
+    """The details of a row are decompressed only while rendering, where an episode cannot be
+    read again: damage to them must be found when the row is read (its checksum)."""
+    root = make_project({"episodes/002-two.md": episode(title="Two", audio="vbr.mp3", guid="g-2")})
+    _age(root)
+    first, _ = _cached(root)
+    with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
+        damaged = 0
+        for rowid, value in database.execute("SELECT rowid, value FROM placed").fetchall():
+            marker, entries, groups, firsts, lengths, checksum = pickle.loads(value)
+            group = bytearray(groups[0])
+            group[len(group) // 2] ^= 0xFF
+            groups[0] = bytes(group)
+            row = (marker, entries, groups, firsts, lengths, checksum)
+            database.execute(
+                "UPDATE placed SET value = ? WHERE rowid = ?", (pickle.dumps(row), rowid)
+            )
+            damaged += 1
+    database.close()
+    assert damaged > 0
+    (root / "public" / "feed.xml").unlink()  # no replay of the whole build
+    again, cache = _cached(root)
+    assert again == first == _cold(root)
+    assert cache.problems == []
+    with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
+        stored = [value for (value,) in database.execute("SELECT value FROM placed")]
+    database.close()
+    assert len(stored) == damaged
+    for value in stored:  # found damaged, and written again whole
+        assert all(
+            vars(outcome.episode) for _, outcome in cache_module._unpacked_row(value).values()
+        )
+
+
 def _git(root: Path, *arguments: str) -> None:
     subprocess.run(
         ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *arguments],
