@@ -489,7 +489,7 @@ class Cache:
         in `_BUCKETS` rows per show, by a hash of the file's name: 10,000 outcomes unpickled
         as 64 pickles take a third of the time they take as 10,000 (each pickle looks up its
         classes again), and one changed file rewrites one row. The `Deferred` bytes in them
-        (the episodes' details) are decompressed only when one of their row is asked for.
+        (the episodes' details) are decompressed a group at a time, when one is asked for.
         `names` are all the files of this kind: what is stored for any other is dropped. A
         long-lived cache (`serve`'s) reads the rows once and keeps them up to date."""
         found: dict[str, Any] = {}
@@ -843,21 +843,22 @@ def _packed_row(entries: object) -> bytes:
     groups, firsts = _grouped(parts)
     lengths = [len(part) for part in parts]
     entries_packed = zlib.compress(entries_pickle.getvalue(), 1)
-    row = (_ROW, entries_packed, groups, firsts, lengths, _checksum(groups))
+    row = (_ROW, entries_packed, groups, firsts, lengths, _checksum(groups, firsts, lengths))
     return pickle.dumps(row, pickle.HIGHEST_PROTOCOL)
 
 
 def _unpacked_row(stored: bytes) -> Any:
     """The entries `_packed_row` stored; raises one of `_DAMAGED` for a damaged row."""
     marker, entries, groups, firsts, lengths, checksum = pickle.loads(stored)
-    if marker != _ROW or _checksum(groups) != checksum:
+    if marker != _ROW or _checksum(groups, firsts, lengths) != checksum:
         raise ValueError("a damaged row")
     parts = _Parts(groups, firsts, lengths)
     return _RowUnpickler(io.BytesIO(zlib.decompress(entries)), parts).load()
 
 
-def _checksum(groups: list[bytes]) -> int:
-    checksum = 0
+def _checksum(groups: list[bytes], firsts: list[int], lengths: list[int]) -> int:
+    """What a row's deferred parts are checked by: the groups and where each part is."""
+    checksum = zlib.crc32(repr((firsts, lengths)).encode())
     for group in groups:
         checksum = zlib.crc32(group, checksum)
     return checksum
