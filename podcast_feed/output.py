@@ -147,6 +147,7 @@ def write_all(
                 if len(staged) == _WRITER_FROM:
                     writer = _Writer.start(staging)
                 if writer is not None and _sendable(data):
+                    writer.make_folders(relative)
                     writer.send(len(staged), data)
                 else:
                     pieces = data if isinstance(data, bytes) else _joined_ranges(data)
@@ -162,7 +163,7 @@ def write_all(
             _flushed_while(
                 staging, len(staged), lambda: callback(written, _staged_sizes(staging, staged))
             )
-        folders: set[Path] = set()
+        folders = {output / folder for folder in writer.folders} if writer is not None else set()
         for number, relative in enumerate(staged):
             path = output / relative  # names the file if this fails
             if path.parent not in folders:
@@ -175,6 +176,8 @@ def write_all(
     finally:
         if writer is not None:
             writer.close()
+            if not done:
+                writer.remove_folders()
         if staged:
             shutil.rmtree(staging, ignore_errors=True)
         if created and not done:
@@ -270,10 +273,20 @@ class _Writer:
     """A second process that creates the staged files sent to it (`staging.py`, run by path),
     on another core while this one renders the next: for a first build of 10,000 episodes,
     13,000 files. A fresh interpreter with the standard library only, not a fork: a forked
-    child would keep the old copy of every page of memory the build changes after it."""
+    child would keep the old copy of every page of memory the build changes after it.
+
+    It also makes the folders of the output the files go to that are not there yet (a new
+    episode's page folder): making a folder took 84 us here, half as long as staging a page,
+    0.8 s of a first build of 10,000 episodes. They are made before the files are renamed
+    into them, empty until then, and removed again if the build fails."""
 
     def __init__(self, staging: Path, process: subprocess.Popen[bytes]) -> None:
         self._staging, self._process = staging, process
+        self._output = staging.parent
+        self.folders: list[str] = []
+        """The folders the writer was sent to make, by their path in the output."""
+        self._known: set[str] = {""}
+        """The folders found there, or sent."""
 
     @classmethod
     def start(cls, staging: Path) -> _Writer | None:
@@ -315,8 +328,37 @@ class _Writer:
         except BrokenPipeError:
             raise self._gone() from None
 
+    def make_folders(self, relative: str) -> None:
+        """Send the folders the file at `relative` in the output goes into that are not there
+        (outermost first)."""
+        folder = relative.rpartition("/")[0]
+        missing: list[str] = []
+        while folder not in self._known:
+            self._known.add(folder)
+            if os.path.isdir(f"{self._output}{os.sep}{folder}"):  # noqa: PTH112 - a name
+                break
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        sending = self._process.stdin
+        assert sending is not None
+        for folder in reversed(missing):
+            path = os.fsencode(self._output / folder)
+            try:
+                sending.write(HEADER.pack(-2 - len(self.folders), len(path)))
+                sending.write(path)
+            except BrokenPipeError:
+                raise self._gone() from None
+            self.folders.append(folder)
+
+    def remove_folders(self) -> None:
+        """The folders sent to be made, removed if still empty (the build failed)."""
+        for folder in reversed(self.folders):
+            with contextlib.suppress(OSError):
+                (self._output / folder).rmdir()
+
     def finish(self) -> None:
-        """Wait until every file sent is written; the error of the first that was not."""
+        """Wait until every file sent is written and every folder made; the error of the first
+        that was not."""
         sending, answers = self._process.stdin, self._process.stdout
         assert sending is not None and answers is not None
         try:
@@ -328,9 +370,11 @@ class _Writer:
         if len(answer) < HEADER.size:
             raise self._gone()
         number, code = HEADER.unpack_from(answer)
+        message = answer[HEADER.size :].decode(errors="replace")
         if number >= 0:
-            message = answer[HEADER.size :].decode(errors="replace")
             raise OSError(code, message, str(self._staging / f"{number}.tmp"))
+        if number < -1:
+            raise OSError(code, message, str(self._output / self.folders[-2 - number]))
 
     def close(self) -> None:
         """Stop the writer if it still runs (this build failed), and reap it."""

@@ -3,9 +3,11 @@ create them while the build renders the next (run as a script by path: the stand
 only, no package import).
 
 Each file comes on standard input as a header (its number, its size) and its bytes; a header
-with number -1 ends the run, and the answer on standard output is one header: -1 and 0 if all
-were written, else the number and errno of the first file that was not, followed by the
-error's message. After a failure the rest is read and dropped.
+with number -2 or less is a folder to make in the output instead (-2 - its number among the
+folders, the size of its path), then its path; a header with number -1 ends the run, and the
+answer on standard output is one header: -1 and 0 if all were made, else the number and
+errno of the first file or folder that was not, followed by the error's message. After a
+failure the rest is read and dropped.
 """
 
 from __future__ import annotations
@@ -46,6 +48,16 @@ def staged_copy(
                 piece.copy_into(stream.fileno())
 
 
+def make_folder(path: str) -> None:
+    """A folder of the output that a staged file will be renamed into (one another build made
+    meanwhile will do; a file of that name will not)."""
+    try:
+        os.mkdir(path)  # noqa: PTH102
+    except FileExistsError:
+        if not os.path.isdir(path):  # noqa: PTH112
+            raise
+
+
 def _chunks(sent: BinaryIO, size: int) -> Iterator[bytes]:
     while size:
         chunk = sent.read(min(size, _CHUNK))
@@ -59,14 +71,17 @@ def main(staging: str) -> int:
     sent, failure = os.fdopen(sys.stdin.fileno(), "rb", _CHUNK, closefd=False), b""
     while len(header := sent.read(HEADER.size)) == HEADER.size:
         number, size = HEADER.unpack(header)
-        if number < 0:
+        if number == -1:
             sys.stdout.buffer.write(failure or HEADER.pack(-1, 0))
             sys.stdout.buffer.flush()
             return 0
         chunks = _chunks(sent, size)
         if not failure:
             try:
-                staged_copy(os.path.join(staging, f"{number}.tmp"), chunks)  # noqa: PTH118
+                if number < -1:
+                    make_folder(os.fsdecode(b"".join(chunks)))
+                else:
+                    staged_copy(os.path.join(staging, f"{number}.tmp"), chunks)  # noqa: PTH118
             except OSError as exc:
                 message = (exc.strerror or str(exc)).encode()
                 failure = HEADER.pack(number, exc.errno or errno.EIO) + message

@@ -76,13 +76,55 @@ def test_a_file_too_large_to_write_fails_the_build_and_renames_nothing(
     assert not list(public.glob(f"{STAGING_PREFIX}*"))
 
 
+def test_a_first_build_that_fails_leaves_no_folder_the_second_process_made(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second process makes the folders of new pages before they are renamed in: a
+    failed build must not leave them behind, nor the output folder it made."""
+    monkeypatch.setattr(output, "_WRITER_FROM", 1)
+    public = sample / "public"
+    build(sample, sample / "reference")
+    pages = snapshot(sample / "reference")
+    limit = max(len(data) for name, data in pages.items() if name != "feed.xml") + 100
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+    try:
+        with pytest.raises(CannotWrite, match=r"feed\.xml: File too large"):
+            build(sample, public)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert not public.exists()
+    build(sample, public)  # and then it builds as it would have
+    assert snapshot(public) == pages
+
+
+def test_a_file_in_the_way_of_a_new_pages_folder_fails_the_build_by_name(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(output, "_WRITER_FROM", 1)
+    public = sample / "public"
+    (public / "episodes").mkdir(parents=True)
+    in_the_way = public / "episodes" / "001-what-is-product-ops"
+    in_the_way.write_text("not a folder")
+    with pytest.raises(CannotWrite) as failure:
+        build(sample, public)
+    assert str(failure.value) == (
+        f"cannot write {in_the_way}: File exists (a file or folder of that name is in the way;"
+        " move it)"
+    )
+    assert snapshot(public) == {"episodes/001-what-is-product-ops": b"not a folder"}
+
+
 def test_the_second_process_writes_each_file_and_answers_with_the_first_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     folder = tmp_path / "staging"
     folder.mkdir()
     big = bytes(range(256)) * 12_000  # 3 MB: read from the pipe in several chunks
-    files = [(0, b"first"), (1, big), (2, b"third"), (3, b"fourth")]
+    made, there = tmp_path / "made", tmp_path / "there"
+    there.mkdir()  # made meanwhile (by another build): as good
+    folders = [(-2, os.fsencode(made)), (-3, os.fsencode(there))]
+    files = [*folders, (0, b"first"), (1, big), (2, b"third"), (3, b"fourth")]
     (folder / "2.tmp").mkdir()  # in the way of file 2
 
     def sent(numbered: list[tuple[int, bytes]]) -> bytes:
@@ -99,6 +141,16 @@ def test_the_second_process_writes_each_file_and_answers_with_the_first_failure(
     assert answer[HEADER.size :] == b"File exists"
     assert snapshot(folder) == {"0.tmp": b"first", "1.tmp": big}  # the rest read, dropped
     assert _modes(folder) == {0o644}
+    assert made.is_dir() and there.is_dir()
+
+    # a folder that cannot be made: a file is in the way
+    (tmp_path / "file").write_bytes(b"")
+    (tmp_path / "sent").write_bytes(sent([(-2, os.fsencode(tmp_path / "file")), (0, b"x")]))
+    with (tmp_path / "sent").open("rb") as standard_input:
+        monkeypatch.setattr(sys, "stdin", standard_input)
+        assert staging.main(str(folder)) == 0
+    answer = capsysbinary.readouterr().out
+    assert HEADER.unpack_from(answer) == (-2, errno.EEXIST)
 
     # and as the build starts it: a process of its own, through a pipe
     (folder / "2.tmp").rmdir()
