@@ -4,9 +4,9 @@ An MP3 without a Xing/VBRI header says nothing about its length: the only way to
 to know whether its bitrate varies, is to walk its frames (ISO 11172-3 2.4.2.3, ISO 13818-3).
 mutagen can, but builds an object per frame; this walks the 4-byte headers with one table
 lookup each (of the stream's kinds of frame, by two of the header's bytes), ten to twenty
-times faster. Chapters (ID3v2 CHAP frames) are read from the tag's
-bytes without parsing the rest of the tag (cover art can be megabytes); a tag this reader does
-not handle (ID3v2.2, unsynchronised, compressed) is left to mutagen.
+times faster. Chapters (ID3v2 CHAP frames) are read from the tag's bytes without parsing the
+rest of the tag (cover art can be megabytes); a tag this reader does not handle (ID3v2.2,
+unsynchronised, compressed) is left to mutagen.
 """
 
 from __future__ import annotations
