@@ -96,6 +96,19 @@ def test_an_unpickled_episode_is_the_episode_with_its_details_unpickled_when_ask
         assert again.line_of("audio") == original.line_of("audio") is not None
 
 
+def _rows_after_a_rebuild(root: Path, first: dict[str, bytes]) -> list[bytes]:
+    """The rows of outcomes after a build that cannot replay the last one (its feed is gone):
+    the build must be the first one and a cold one, with no warning about the cache."""
+    (root / "public" / "feed.xml").unlink()
+    again, cache = _cached(root)
+    assert again == first == _cold(root)
+    assert cache.problems == []
+    with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
+        stored = [value for (value,) in database.execute("SELECT value FROM placed")]
+    database.close()
+    return stored
+
+
 def test_a_row_of_episodes_gives_each_its_details_when_asked() -> None:
     """A row of the cache stores the episodes' details apart, compressed in groups, and
     decompresses a group only when one of its episodes is asked for: each must still get its
@@ -136,13 +149,7 @@ def test_a_row_whose_details_are_damaged_is_computed_again(make_project: MakePro
             damaged += 1
     database.close()
     assert damaged > 0
-    (root / "public" / "feed.xml").unlink()  # no replay of the whole build
-    again, cache = _cached(root)
-    assert again == first == _cold(root)
-    assert cache.problems == []
-    with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
-        stored = [value for (value,) in database.execute("SELECT value FROM placed")]
-    database.close()
+    stored = _rows_after_a_rebuild(root, first)
     assert len(stored) == damaged
     for value in stored:  # found damaged, and written again whole
         assert all(
@@ -731,13 +738,7 @@ def test_a_damaged_row_of_outcomes_is_computed_again(make_project: MakeProject) 
         ).rowcount
     database.close()
     assert rows > 1 and damaged == 1
-    (root / "public" / "feed.xml").unlink()  # no replay of the whole build
-    again, cache = _cached(root)
-    assert again == first == _cold(root)
-    assert cache.problems == []
-    with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
-        stored = [value for (value,) in database.execute("SELECT value FROM placed")]
-    database.close()
+    stored = _rows_after_a_rebuild(root, first)
     assert len(stored) == rows and b"\x78\x01garbage" not in stored  # written again whole
 
 
