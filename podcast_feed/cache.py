@@ -910,7 +910,7 @@ def _outcomes(span: tuple[int, int], compressed: bool) -> list[bytes | None]:
     return [_outcome(compute, compressed) for compute in _FORKED_WORK[start:end]]
 
 
-def _outcome(compute: Callable[[], Any], compressed: bool = True) -> bytes | None:
+def _outcome(compute: Callable[[], Any], compressed: bool) -> bytes | None:
     """In a worker: `compute()` as `remember` stores it (`compressed` or not); None for an
     error it would not store (the build computes that one again, and reports it). Packing
     an episode file's result adds ~30% to reading it, three quarters of that compressing."""
