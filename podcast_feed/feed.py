@@ -11,7 +11,7 @@ from __future__ import annotations
 import email.utils
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -78,8 +78,9 @@ def feed_pieces(
 
     Items are rendered 500 at a time and cut out of each rendering, so a big catalogue never
     has its whole feed as an lxml tree; `known[i]` may give episode i's block as an earlier
-    build wrote it (see memo.py), which is then not rendered at all. If a rendering does not
-    cut as expected, the whole feed is rendered at once instead.
+    build wrote it (see memo.py), or as another process rendered it (`item_blocks`), which
+    is then not rendered at all. If a rendering does not cut as expected, the whole feed is
+    rendered at once instead.
     """
     shell = _render(show, episodes, [])
     header = shell[: -len(_FOOTER)]
@@ -87,15 +88,42 @@ def feed_pieces(
         list(known) if len(known) == len(episodes) else [None] * len(episodes)
     )
     missing = [index for index, item in enumerate(items) if item is None]
-    for start in range(0, len(missing), _BATCH):
-        batch = missing[start : start + _BATCH]
-        rendered = _render(show, episodes, [episodes[index] for index in batch])
-        blocks = _items_of(rendered, header)
-        if not shell.endswith(_FOOTER) or blocks is None or len(blocks) != len(batch):
+    blocks = _item_blocks(show, episodes, missing, header if shell.endswith(_FOOTER) else None)
+    for index, block in zip(missing, blocks, strict=False):
+        if block is None:
             return [_render(show, episodes, episodes)]
-        for index, block in zip(batch, blocks, strict=True):
-            items[index] = block
+        items[index] = block
     return [header, *(item for item in items if item is not None), _FOOTER]
+
+
+def item_blocks(show: Show, episodes: Sequence[Episode]) -> list[bytes] | None:
+    """The `<item>` block of each of `episodes`, as `feed_pieces` renders it, cut from a
+    rendering whose channel is theirs alone (an item depends on the show and its own episode
+    only); None if a rendering did not cut as expected (`feed_pieces` then renders the feed
+    whole)."""
+    shell = _render(show, episodes, [])
+    header = shell[: -len(_FOOTER)] if shell.endswith(_FOOTER) else None
+    blocks = []
+    for block in _item_blocks(show, episodes, range(len(episodes)), header):
+        if block is None:
+            return None
+        blocks.append(block)
+    return blocks
+
+
+def _item_blocks(
+    show: Show, episodes: Sequence[Episode], indices: Sequence[int], header: bytes | None
+) -> Iterator[bytes | None]:
+    """The item block of each of `episodes[i]`, rendered `_BATCH` at a time with the channel
+    whose start is `header`; None (and nothing after it) once a rendering does not cut."""
+    for start in range(0, len(indices), _BATCH):
+        batch = indices[start : start + _BATCH]
+        rendered = _render(show, episodes, [episodes[index] for index in batch])
+        blocks = _items_of(rendered, header) if header is not None else None
+        if blocks is None or len(blocks) != len(batch):
+            yield None
+            return
+        yield from blocks
 
 
 def _items_of(rendered: bytes, header: bytes) -> list[bytes] | None:

@@ -1,0 +1,148 @@
+"""A big build's feed items are rendered by a second Python process while the pages render
+(worker.py): the same feed, byte for byte, as rendered in the build alone, with or without a
+website and a cache; a second process that fails in any way leaves the items it did not
+render to the build; a build that fails meanwhile stops it."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from podcast_feed import worker
+from podcast_feed.build import build
+from podcast_feed.cache import Cache
+from podcast_feed.errors import ProblemsFound
+from podcast_feed.worker import ItemWorker
+
+from .conftest import MakeProject, episode, show, snapshot
+
+build_module = importlib.import_module("podcast_feed.build")  # (`build` is the function)
+_AUDIO = ["cbr.mp3", "vbr.mp3", "chapters.mp3", "tone.m4a", "chapters.m4a", "stereo.m4a"]
+
+
+def _show(make_project: MakeProject, **settings: Any) -> Path:
+    return make_project(
+        {
+            "podcast.yaml": show(**settings),
+            **{
+                f"episodes/{n:03d}-episode.md": episode(
+                    notes=f"Notes of episode {n}: [a link](https://example.com/{n}).",
+                    title=f"Episode {n}",
+                    date=f"2025-01-{n:02d} 10:00",
+                    audio=audio,
+                    guid=f"g-{n}",
+                )
+                for n, audio in enumerate([*_AUDIO, "vbr-no-xing.mp3"], start=1)
+            },
+        },
+        with_default_episode=False,
+    )
+
+
+def _children() -> set[int]:
+    """The processes this one started that are still there (not yet waited for included)."""
+    return {
+        int(child)
+        for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    }
+
+
+@pytest.fixture
+def rendered_by_worker(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every build with 1 item or more to render starts the second process, sent 2 episodes
+    at a time; what it rendered, per build, is noted (its behaviour unchanged)."""
+    monkeypatch.setattr(build_module, "_AHEAD_FROM", 1)
+    monkeypatch.setattr(worker, "_BATCH", 2)
+    counts: list[int] = []
+    rendered = ItemWorker.rendered
+
+    def noting(self: ItemWorker) -> Any:
+        found = rendered(self)
+        counts.append(len(found))
+        return found
+
+    monkeypatch.setattr(ItemWorker, "rendered", noting)
+    return counts
+
+
+@pytest.mark.parametrize("site", [True, False], ids=["website", "feed-only"])
+def test_items_rendered_by_the_second_process_are_the_items_rendered_here(
+    make_project: MakeProject,
+    monkeypatch: pytest.MonkeyPatch,
+    rendered_by_worker: list[int],
+    site: bool,
+) -> None:
+    root = _show(make_project, site=site)
+    build(root, root / "worker")
+    cached = Cache.open(root / "cache")
+    build(root, root / "worker-cached", cache=cached)  # a first build filling a cache
+    cached.close()
+    # the first batch is sent at once, and always answered for; the build took some others
+    assert len(rendered_by_worker) == 2 and all(count >= 2 for count in rendered_by_worker)
+    monkeypatch.setattr(build_module, "_AHEAD_FROM", 10**9)
+    build(root, root / "here")
+    expected = snapshot(root / "here")
+    assert b"<item>" in expected["feed.xml"] and ("index.html" in expected) == site
+    assert snapshot(root / "worker") == snapshot(root / "worker-cached") == expected
+    assert not _children()
+
+
+_ANSWERS_WRONGLY = (
+    "import pickle, struct, sys\n"
+    "size, = struct.unpack('<q', sys.stdin.buffer.read(8)); sys.stdin.buffer.read(size)\n"
+    "answer = pickle.dumps([1])\n"
+    "sys.stdout.buffer.write(struct.pack('<q', len(answer)) + answer); sys.stdout.buffer.flush()\n"
+    "sys.stdin.buffer.read()\n"
+)
+
+
+@pytest.mark.parametrize(
+    "boot",
+    [
+        "import sys; sys.exit(3)",
+        "import sys; sys.stdin.buffer.read(8); sys.exit(0)",
+        _ANSWERS_WRONGLY,
+        worker._BOOT.replace("main(int(sys.argv[2]))", "main(999)"),  # writes to no file
+    ],
+    ids=["exits-at-once", "exits-half-way-through-a-batch", "answers-wrong-lengths", "no-file"],
+)
+def test_a_second_process_that_fails_leaves_its_items_to_the_build(
+    make_project: MakeProject,
+    monkeypatch: pytest.MonkeyPatch,
+    rendered_by_worker: list[int],
+    boot: str,
+) -> None:
+    root = _show(make_project)
+    build(root, root / "here")
+    monkeypatch.setattr(worker, "_BOOT", boot)
+    build(root, root / "public")
+    assert rendered_by_worker[-1] == 0  # (the build "here" had the real one)
+    assert snapshot(root / "public") == snapshot(root / "here")
+    assert not _children()
+
+
+def test_a_build_that_fails_while_the_second_process_renders_stops_it(
+    make_project: MakeProject, rendered_by_worker: list[int]
+) -> None:
+    root = _show(make_project)
+    (root / "templates").mkdir()
+    (root / "templates" / "episode.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}{{ 1 / 0 }}{% endblock %}\n'
+    )
+    with pytest.raises(ProblemsFound) as failed:
+        build(root, root / "public")
+    assert "templates/episode.html" in str(failed.value.problems[0])
+    assert rendered_by_worker == []  # the feed's turn never came
+    assert not _children()
+    assert not (root / "public").exists()
+    assert sorted(path.name for path in root.iterdir()) == [
+        "episodes",
+        "media",
+        "podcast.yaml",
+        "templates",
+    ]
