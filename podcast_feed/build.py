@@ -406,8 +406,6 @@ def _feed_file(
 
     When many items are to be rendered, a second process (worker.py) starts on them now, on
     the other core, while the pages render; the feed's turn renders the rest."""
-    from .worker import ItemWorker
-
     known: list[Copied | None] = [None] * len(published)
     if memo is not None and cache is not None:
         with contextlib.suppress(OSError):  # none yet (or unreadable): every item renders
@@ -416,6 +414,8 @@ def _feed_file(
     missing = [index for index, item in enumerate(known) if item is None]
     worker = None
     if len(missing) >= _AHEAD_FROM:
+        from .worker import ItemWorker  # (subprocess and threading: not for a small rebuild)
+
         worker = ItemWorker.start(show, published, missing, output)
     if worker is not None:
         context.enter_context(worker)
