@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 _SIZE = struct.Struct("<q")
 _BATCH = 500
 """Episodes sent at a time (as feed.py renders them): ~1.4 MB pickled, ~2 MB of items."""
+_PATIENCE = 60.0
+"""Seconds the build waits for the batches still being rendered when it has taken the rest
+(at most two: well under a second), before it takes the process for stuck."""
 _BOOT = (
     "import json, sys; sys.path[:] = json.loads(sys.argv[1]); "
     "from podcast_feed.worker import main; sys.exit(main(int(sys.argv[2])))"
@@ -110,7 +113,10 @@ class ItemWorker:
         """Each item the process rendered, by its index, as a range of `file`, once it is done
         with all it was sent (call once no batch is left to take). If it failed, those it
         answered for before are there, the rest for the build to render."""
-        self._thread.join()
+        self._thread.join(_PATIENCE)
+        if self._thread.is_alive():  # stuck: its blocked pipe fails once it is gone
+            self._process.kill()
+            self._thread.join()
         self._process.wait()
         return self._rendered
 
@@ -146,28 +152,27 @@ class ItemWorker:
                 with self._lock:
                     batch = self._unsent.popleft() if self._unsent else None
                 if batch is not None:
+                    sent.append(batch)
                     message = pickle.dumps(
                         (self._show, [self._episodes[index] for index in batch]),
                         pickle.HIGHEST_PROTOCOL,
                     )
                     sending.write(_SIZE.pack(len(message)) + message)
                     sending.flush()
-                    sent.append(batch)
                 if sent and (batch is None or len(sent) > 1):
-                    done = sent.popleft()
                     lengths = _received(answers)
-                    if lengths is None or len(lengths) != len(done):
+                    if lengths is None or len(lengths) != len(sent[0]):
                         raise ValueError("the items were not rendered")
-                    for index, length in zip(done, lengths, strict=True):
+                    for index, length in zip(sent.popleft(), lengths, strict=True):
                         self._rendered[index] = Copied(self.file, offset, length)
                         offset += length
                 if batch is None and not sent:
                     sending.write(_SIZE.pack(0))
                     sending.flush()
                     return
-        except (OSError, EOFError, ValueError, pickle.PickleError):
-            self._process.kill()  # whatever it was doing, it is not wanted any more
-            with self._lock:  # sent but never answered for: the build renders them
+        except Exception:  # a pipe closed, an answer garbled...: the build renders the rest
+            self._process.kill()
+            with self._lock:  # those sent and not answered for among them
                 self._unsent.extendleft(reversed(sent))
 
 

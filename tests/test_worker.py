@@ -92,13 +92,14 @@ def test_items_rendered_by_the_second_process_are_the_items_rendered_here(
     assert not _children()
 
 
-_ANSWERS_WRONGLY = (
+_ANSWERS = (
     "import pickle, struct, sys\n"
     "size, = struct.unpack('<q', sys.stdin.buffer.read(8)); sys.stdin.buffer.read(size)\n"
-    "answer = pickle.dumps([1])\n"
+    "answer = {answer}\n"
     "sys.stdout.buffer.write(struct.pack('<q', len(answer)) + answer); sys.stdout.buffer.flush()\n"
     "sys.stdin.buffer.read()\n"
 )
+"""A process that answers the first batch with `answer` (its bytes), then waits."""
 
 
 @pytest.mark.parametrize(
@@ -106,10 +107,19 @@ _ANSWERS_WRONGLY = (
     [
         "import sys; sys.exit(3)",
         "import sys; sys.stdin.buffer.read(8); sys.exit(0)",
-        _ANSWERS_WRONGLY,
+        _ANSWERS.format(answer="pickle.dumps([1])"),
+        _ANSWERS.format(answer="b'not a pickle'"),
         worker._BOOT.replace("main(int(sys.argv[2]))", "main(999)"),  # writes to no file
+        "import sys, time; sys.stdin.buffer.read(8); time.sleep(600)",
     ],
-    ids=["exits-at-once", "exits-half-way-through-a-batch", "answers-wrong-lengths", "no-file"],
+    ids=[
+        "exits-at-once",
+        "exits-half-way-through-a-batch",
+        "answers-wrong-lengths",
+        "answers-garbage",
+        "no-file",
+        "stuck",
+    ],
 )
 def test_a_second_process_that_fails_leaves_its_items_to_the_build(
     make_project: MakeProject,
@@ -120,6 +130,7 @@ def test_a_second_process_that_fails_leaves_its_items_to_the_build(
     root = _show(make_project)
     build(root, root / "here")
     monkeypatch.setattr(worker, "_BOOT", boot)
+    monkeypatch.setattr(worker, "_PATIENCE", 1.0)  # for the stuck one
     build(root, root / "public")
     assert rendered_by_worker[-1] == 0  # (the build "here" had the real one)
     assert snapshot(root / "public") == snapshot(root / "here")
