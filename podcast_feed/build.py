@@ -429,9 +429,9 @@ def _feed_rendered(
     worker: ItemWorker | None,
     pieces: list[Piece],
 ) -> Iterator[tuple[str, Content]]:
-    """`_feed_file`'s feed, once its turn comes: the batches the worker has not taken yet
-    rendered here while it finishes its own, then every item not known rendered, copied from
-    an earlier feed or from the worker's file."""
+    """`_feed_file`'s feed, once its turn comes: the batches not sent to the worker yet are
+    rendered here while it finishes its own; then the feed, each item taken from an earlier
+    feed, from here or from the worker's file, and any still missing rendered."""
     from .feed import feed_pieces, item_blocks
 
     items: list[Piece | None] = list(known)

@@ -69,7 +69,10 @@ class ItemWorker:
         self._unsent = deque(indices[start : start + _BATCH] for start in batches)
         self._lock = threading.Lock()
         self._rendered: dict[int, Copied] = {}
-        self._thread = threading.Thread(target=self._feed, name="podcast-feed items", daemon=True)
+        first = self._unsent.popleft() if self._unsent else None  # the process renders it, always
+        self._thread = threading.Thread(
+            target=self._feed, args=(first,), name="podcast-feed items", daemon=True
+        )
         self._thread.start()
 
     @classmethod
@@ -90,7 +93,8 @@ class ItemWorker:
             file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - open until `close`
         except OSError:  # a folder it cannot write to
             return None
-        command = [sys.executable, "-P", "-c", _BOOT, json.dumps(sys.path), str(file.fileno())]
+        path = json.dumps([str(entry) for entry in sys.path])  # (a tool may have put a Path)
+        command = [sys.executable, "-P", "-c", _BOOT, path, str(file.fileno())]
         try:
             process = subprocess.Popen(
                 command,
@@ -99,7 +103,7 @@ class ItemWorker:
                 stderr=subprocess.DEVNULL,
                 pass_fds=[file.fileno()],
             )
-        except OSError:
+        except (OSError, ValueError):  # (no such interpreter; a NUL in its path)
             file.close()
             return None
         return cls(show, episodes, indices, process, file)
@@ -140,17 +144,19 @@ class ItemWorker:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _feed(self) -> None:
-        """In the thread: send the batches one ahead of the one being rendered, and note
-        where each batch's items are as its lengths come back."""
+    def _feed(self, first: Sequence[int] | None) -> None:
+        """In the thread: send `first`, then the batches one ahead of the one being rendered,
+        and note where each batch's items are as its lengths come back."""
         sending, answers = self._process.stdin, self._process.stdout
         assert sending is not None and answers is not None
         sent: deque[Sequence[int]] = deque()
         offset = 0
         try:
             while True:
-                with self._lock:
-                    batch = self._unsent.popleft() if self._unsent else None
+                batch, first = first, None
+                if batch is None:
+                    with self._lock:
+                        batch = self._unsent.popleft() if self._unsent else None
                 if batch is not None:
                     sent.append(batch)
                     message = pickle.dumps(
