@@ -6,7 +6,10 @@ render to the build; a build that fails meanwhile stops it."""
 from __future__ import annotations
 
 import importlib
+import io
 import os
+import pickle
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,7 @@ from podcast_feed import worker
 from podcast_feed.build import build
 from podcast_feed.cache import Cache
 from podcast_feed.errors import ProblemsFound
+from podcast_feed.feed import item_blocks, render_feed
 from podcast_feed.worker import ItemWorker
 
 from .conftest import MakeProject, episode, show, snapshot
@@ -157,3 +161,36 @@ def test_a_build_that_fails_while_the_second_process_renders_stops_it(
         "podcast.yaml",
         "templates",
     ]
+
+
+def test_the_process_writes_each_batch_s_items_into_its_file_and_answers_their_lengths(
+    make_project: MakeProject,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    """`worker.main` as the process runs it, here: its standard input a file of two batches
+    and the end, its items written into a file of its own."""
+    root = _show(make_project)
+    validation = build_module.validate(root)
+    assert validation.show is not None
+    show = validation.show
+    published = build_module.in_feed_order(show, validation.episodes)
+    batches = [published[:3], published[3:]]
+    frames = [pickle.dumps((show, batch)) for batch in batches]
+    sent = b"".join(worker._SIZE.pack(len(frame)) + frame for frame in frames)
+    (tmp_path / "sent").write_bytes(sent + worker._SIZE.pack(0))
+    with (tmp_path / "sent").open("rb") as raw, (tmp_path / "items").open("wb") as items:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw))
+        assert worker.main(items.fileno()) == 0
+    answers, lengths = capsysbinary.readouterr().out, []
+    while answers:
+        (size,) = worker._SIZE.unpack_from(answers)
+        lengths.append(pickle.loads(answers[worker._SIZE.size : worker._SIZE.size + size]))
+        answers = answers[worker._SIZE.size + size :]
+    expected = [item_blocks(show, batch) or [] for batch in batches]
+    assert lengths == [[len(block) for block in blocks] for blocks in expected]
+    written = (tmp_path / "items").read_bytes()
+    assert written == b"".join(b"".join(blocks) for blocks in expected)
+    # the items of the feed rendered whole, one after another
+    assert written.count(b"<item>") == len(published) and written in render_feed(show, published)
