@@ -86,7 +86,7 @@ def test_items_rendered_by_the_second_process_are_the_items_rendered_here(
     cached = Cache.open(root / "cache")
     build(root, root / "worker-cached", cache=cached)  # a first build filling a cache
     cached.close()
-    # the first batch is always the process's (and answered for); the build took some others
+    # the first batch is always the process's, and answered for (the build may take others)
     assert len(rendered_by_worker) == 2 and all(count >= 2 for count in rendered_by_worker)
     monkeypatch.setattr(build_module, "_AHEAD_FROM", 10**9)
     build(root, root / "here")
