@@ -386,7 +386,9 @@ def _site_files(
 _AHEAD_FROM = 2000
 """Feed items to render before a second process pays for itself (see worker.py): it takes
 ~0.2 s to start and import feedgen, on the other core, and an item costs it ~0.35 ms with
-sending and unpickling, against ~0.27 ms here."""
+sending and unpickling, against ~0.27 ms here. Clean builds of 2,000 episodes, medians of
+eight alternating in-process builds: 2.70 s with it against 3.16 s without for the website,
+1.99 s against 1.94 s for the feed alone (3,000 with the website: 4.12 s against 4.52 s)."""
 
 
 def _feed_file(
