@@ -134,7 +134,7 @@ def write_all(
     (names only: two Paths a page would hold 10 MB at 10,000 episodes)."""
     written: list[str] = []
     writer: _Writer | None = None
-    path, done = output, False
+    path, done, staging_made = output, False, False
     try:
         for relative, data in files:
             written.append(relative)
@@ -142,8 +142,9 @@ def write_all(
                 continue
             path = output / relative
             if not _holds(path, data):
-                if not staged:
+                if not staging_made:
                     _fresh_folder(staging)
+                    staging_made = True
                 if len(staged) == _WRITER_FROM:
                     writer = _Writer.start(staging)
                 if writer is not None and _sendable(data):
@@ -178,7 +179,7 @@ def write_all(
             writer.close()
             if not done:
                 writer.remove_folders()
-        if staged:
+        if staging_made:  # (with what a file that failed half-way left in it)
             shutil.rmtree(staging, ignore_errors=True)
         if created and not done:
             with contextlib.suppress(OSError):  # only if still empty
@@ -244,10 +245,11 @@ def _failed(
 ) -> Path:
     """The file an error of `write_all` is about: the one it names, or for a staged copy, the
     file it stands for; the output folder for the staging folder itself; else `current`, the
-    file being written."""
-    if not exc.filename:
+    file being written (also when the error names a file by its descriptor: the unlinked
+    file a feed's items are copied from, see worker.py)."""
+    if not isinstance(exc.filename, (str, bytes, os.PathLike)) or not exc.filename:
         return current
-    failed = Path(exc.filename)
+    failed = Path(os.fsdecode(exc.filename))
     if failed == staging:
         return output
     if not failed.is_relative_to(staging):

@@ -13,6 +13,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,42 @@ def test_a_first_build_that_fails_leaves_no_folder_the_second_process_made(
     assert not public.exists()
     build(sample, public)  # and then it builds as it would have
     assert snapshot(public) == pages
+
+
+def test_a_first_file_that_fails_half_written_leaves_nothing(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first file staged fails part-way (here, in this process): neither it, nor the
+    staging folder, nor the output folder the build made is left."""
+    monkeypatch.setattr(output, "_WRITER_FROM", 10**9)
+    public = sample / "public"
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (10, hard))
+    try:
+        with pytest.raises(CannotWrite, match="File too large"):
+            build(sample, public)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert not public.exists()
+
+
+def test_a_range_of_an_unlinked_file_that_came_up_short_names_the_file_written(
+    tmp_path: Path,
+) -> None:
+    """A feed's items copied from the unlinked file another process wrote them into
+    (worker.py), which holds fewer bytes than said: the error names the feed, not the
+    unlinked file's descriptor."""
+    public = tmp_path / "public"
+    with tempfile.TemporaryFile() as items:
+        items.write(b"<item/>")
+        items.flush()
+        pieces: list[output.Piece] = [b"<rss>", Copied(items, 0, 100), b"</rss>"]
+        with pytest.raises(CannotWrite) as failure:
+            output.write_all(public, [("feed.xml", pieces)])
+    assert str(failure.value) == (
+        f"cannot write {public / 'feed.xml'}: shortened while the build copied from it"
+    )
+    assert not public.exists()
 
 
 def test_a_file_in_the_way_of_a_new_pages_folder_fails_the_build_by_name(
