@@ -76,11 +76,9 @@ def checked_episodes(
         keys = cache.file_keys(root)
 
         def unchanged(outcome: object) -> bool:
-            return (
-                isinstance(outcome, _Outcome)
-                and all(keys.key_in(f"media/{name}") == key for name, key in outcome.read)
-                and not any(name in available for name in outcome.absent)
-            )
+            if not isinstance(outcome, _Outcome) or not available.isdisjoint(outcome.absent):
+                return False
+            return all(keys.key_in(f"media/{name}") == key for name, key in outcome.read)
 
         kept = cache.recall(_OUTCOME, names, context, unchanged)
     loaded, problems = load_episodes(
