@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeGuard
 
 from .errors import PodcastFeedError
-from .layout import CHAPTERS_FOLDER, SITE_FOLDERS
+from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS, SITE_FOLDERS
 from .staging import HEADER, staged_copy
 
 if TYPE_CHECKING:
@@ -436,30 +436,41 @@ def _flush_to_disk(staging: Path, count: int) -> None:
             os.fsync(stream.fileno())
 
 
-def remove_stale(output: Path, written: Collection[str], *, site: bool) -> None:
+def remove_stale(
+    output: Path, written: Collection[str], *, site: bool
+) -> dict[str, frozenset[str]]:
     """Delete what earlier builds wrote for episodes that are gone: chapter files and, with a
     site, episode pages and index pages; and the staging folders of killed builds. Only
     inside the folders podcast-feed owns. Another build may be deleting the same files at the
-    same time: a file or folder already gone is fine."""
+    same time: a file or folder already gone is fine.
+
+    Returns what the output folder and each folder podcast-feed owns hold afterwards (a
+    build's record keeps it: each is listed once a build, episodes/ holds 10,000 names)."""
+    listings = {folder: names_in(output / folder) for folder in ("", *GENERATED_FOLDERS)}
+    changed: set[str] = set()
     kept = set(written)
     generated = [
-        f"{CHAPTERS_FOLDER}/{name}"
-        for name in names_in(output / CHAPTERS_FOLDER)
-        if name.endswith(".json")
+        f"{CHAPTERS_FOLDER}/{name}" for name in listings[CHAPTERS_FOLDER] if name.endswith(".json")
     ]
     if site:
-        folders = [(folder, names_in(output / folder)) for folder in SITE_FOLDERS]
-        generated += [f"{folder}/{name}/index.html" for folder, names in folders for name in names]
-    for name in names_in(output):
+        generated += [
+            f"{folder}/{name}/index.html" for folder in SITE_FOLDERS for name in listings[folder]
+        ]
+    for name in listings[""]:
         if name.startswith(STAGING_PREFIX) and _abandoned(output / name):
             shutil.rmtree(output / name, ignore_errors=True)
+            changed.add("")
     for relative in sorted(set(generated) - kept):
         stale = output / relative
         if stale.is_file():
             stale.unlink(missing_ok=True)
+            changed.add(relative.split("/")[0])
             if stale.name == "index.html":
                 with contextlib.suppress(OSError):  # not empty: the user's files stay
                     stale.parent.rmdir()
+    for folder in changed:
+        listings[folder] = names_in(output / folder)
+    return listings
 
 
 _ABANDONED_AFTER_SECONDS = 3600

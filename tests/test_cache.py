@@ -403,6 +403,29 @@ def test_a_scheduled_episode_appears_when_its_time_comes(make_project: MakeProje
     assert "Published 1 episode " in out
 
 
+def test_the_build_that_removes_an_episodes_page_is_replayed_next(
+    make_project: MakeProject,
+) -> None:
+    """The record of a build lists what the output's folders hold once stale pages and
+    chapter files are gone: the next build with nothing changed replays it."""
+    root = make_project(
+        {
+            "episodes/002-second.md": episode(
+                title="Second", audio="vbr.mp3", guid="g-2", date="2025-02-01"
+            )
+        }
+    )
+    _age(root)
+    assert run("build", "--root", str(root))[0] == 0
+    assert (root / "public" / "episodes" / "002-second" / "index.html").is_file()
+    (root / "episodes" / "002-second.md").unlink()
+    code, out, _ = run("build", "--root", str(root))
+    assert code == 0 and "(nothing changed)" not in out
+    assert not (root / "public" / "episodes" / "002-second").exists()
+    code, out, _ = run("build", "--root", str(root))
+    assert code == 0 and "(nothing changed)" in out
+
+
 def test_cache_dir_and_no_cache(make_project: MakeProject, tmp_path: Path) -> None:
     root = make_project()
     elsewhere = tmp_path / "ci-cache"
