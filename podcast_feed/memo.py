@@ -79,10 +79,12 @@ class OutputMemo:
     def page(self, relative: str, sources: Iterable[str | None], *extra: object) -> bool:
         """Whether the page at `relative`, made from the episodes `sources` (None for a missing
         neighbour) and `extra`, can be kept as it is; its digest is remembered either way."""
-        inputs = self.episodes
+        inputs = self.episodes  # (a plain loop: this runs for every page)
         parts = [self.show, relative]
-        parts += [inputs.get(source) if source else "-" for source in sources]
-        parts += [str(item) for item in extra]
+        for source in sources:
+            parts.append(inputs.get(source) if source else "-")
+        if extra:
+            parts += map(str, extra)
         digest = _digest(parts)
         if digest is None:
             return False
