@@ -146,7 +146,7 @@ def write_all(
                     _fresh_folder(staging)
                     staging_made = True
                 if len(staged) == _WRITER_FROM:
-                    writer = _Writer.start(staging, new=created)
+                    writer = _Writer.start(staging)
                 if writer is not None and _sendable(data):
                     writer.make_folders(relative)
                     writer.send(len(staged), data)
@@ -285,8 +285,8 @@ class _Writer:
     0.8 s of a first build of 10,000 episodes. They are made before the files are renamed
     into them, empty until then, and removed again if the build fails."""
 
-    def __init__(self, staging: Path, process: subprocess.Popen[bytes], new: bool) -> None:
-        self._staging, self._process, self._new = staging, process, new
+    def __init__(self, staging: Path, process: subprocess.Popen[bytes]) -> None:
+        self._staging, self._process = staging, process
         self._output = staging.parent
         self.folders: list[str] = []
         """The folders the writer was sent to make, by their path in the output."""
@@ -294,10 +294,9 @@ class _Writer:
         """The folders found there, or sent."""
 
     @classmethod
-    def start(cls, staging: Path, new: bool = False) -> _Writer | None:
+    def start(cls, staging: Path) -> _Writer | None:
         """The writer for `staging`; None where it cannot start (the files are then written
-        here, as before it). `new`: the output folder was made by this build, so none of the
-        folders in it are there but those sent."""
+        here, as before it)."""
         import subprocess
 
         from . import staging as script
@@ -322,7 +321,7 @@ class _Writer:
 
             assert process.stdin is not None
             fcntl.fcntl(process.stdin.fileno(), fcntl.F_SETPIPE_SZ, 4 * _BATCH)
-        return cls(staging, process, new)
+        return cls(staging, process)
 
     def send(self, number: int, data: bytes | Sequence[bytes]) -> None:
         pieces = [data] if isinstance(data, bytes) else data
@@ -341,7 +340,7 @@ class _Writer:
         missing: list[str] = []
         while folder not in self._known:
             self._known.add(folder)
-            if not self._new and os.path.isdir(f"{self._output}{os.sep}{folder}"):  # noqa: PTH112
+            if os.path.isdir(f"{self._output}{os.sep}{folder}"):  # noqa: PTH112 - a name
                 break
             missing.append(folder)
             folder = folder.rpartition("/")[0]
