@@ -37,8 +37,10 @@ _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _TIMESTAMP_LINE = re.compile(r"[ \t]{0,3}[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?[ \t]+\S")
 _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
-_WORD_OUTSIDE_TAGS = re.compile(r"(?:^|>)[^<]*?\w")
-"""A letter or digit at the start or after a tag's end, with no tag opening before it."""
+_NO_TEXT_YET = re.compile(r"""(?:<(?:[^>"']|"[^"]*"|'[^']*')*>|&#?\w+;|[^<&\w])*""")
+"""What notes may start with before their first letter or digit: tags (a quoted attribute
+may hold a >), character references (&nbsp; is no text) and anything else but letters."""
+_WORD = re.compile(r"\w")
 
 
 def render_notes(markdown: str) -> str:
@@ -208,7 +210,8 @@ def has_text(notes_html: str) -> bool:
     >>> has_text('<p><img src="a.png" alt="Cover"></p>'), has_text("<p><em>Hi</em></p>")
     (False, True)
     """
-    if _WORD_OUTSIDE_TAGS.search(notes_html):  # 0.3 us, against 6 us with the tags removed
+    start = _NO_TEXT_YET.match(notes_html)
+    if start is not None and _WORD.match(notes_html, start.end()):  # 0.3 us, no parse
         return True
     return bool(plain_text(notes_html).strip())
 

@@ -138,8 +138,9 @@ def test_audio_problems(make_project: MakeProject) -> None:
     ]
 
 
-def test_empty_show_notes_warn(make_project: MakeProject) -> None:
-    root = make_project({"episodes/001-episode.md": episode(notes="")})
+@pytest.mark.parametrize("notes", ["", "&nbsp;", "![](cover.png)"], ids=["none", "nbsp", "image"])
+def test_empty_show_notes_warn(make_project: MakeProject, notes: str) -> None:
+    root = make_project({"episodes/001-episode.md": episode(notes=notes)})
     assert [code for code, _ in codes_and_messages(root)] == ["empty-show-notes"]
 
 

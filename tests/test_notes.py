@@ -8,10 +8,12 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from podcast_feed import build
-from podcast_feed.notes import ALLOWED_TAGS, fit_description, render_notes
+from podcast_feed.notes import ALLOWED_TAGS, fit_description, has_text, plain_text, render_notes
 
 from .conftest import REPO, MakeProject, episode
 
@@ -132,3 +134,18 @@ def test_rendering_keeps_no_memory() -> None:
     for _ in range(2000):
         render_notes(notes)
     assert _resident_bytes() - before < 8 * 1024 * 1024
+
+
+_MARKDOWN_PIECES = [
+    "word", "Ünïcode", "_", "42", " ", "\n\n", "*", "**bold**", "[a link](https://x.example)",
+    "![](cover.png)", "<br>", "&nbsp;", "\u00a0", "&amp;", "<p></p>", "`code`", "# ", "- ",
+    "> ", "1. ", "<img src=a.png alt=Cover>", "<!-- a comment -->", "<span title='a>b'></span>",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_MARKDOWN_PIECES), max_size=12).map("".join))
+def test_notes_have_text_exactly_when_their_plain_text_does(markdown: str) -> None:
+    """`has_text` answers without parsing when it sees a letter outside the tags: that
+    answer must be the parser's."""
+    notes = render_notes(markdown)
+    assert has_text(notes) == bool(plain_text(notes).strip())
