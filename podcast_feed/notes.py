@@ -211,7 +211,7 @@ def has_text(notes_html: str) -> bool:
     (False, True)
     """
     start = _NO_TEXT_YET.match(notes_html)
-    if start is not None and _WORD.match(notes_html, start.end()):  # 0.3 us, no parse
+    if start is not None and _WORD.match(notes_html, start.end()):  # 0.7 us, no parse
         return True
     return bool(plain_text(notes_html).strip())
 
