@@ -229,8 +229,24 @@ def excerpt(notes_html: str, limit: int = 280) -> str:
     >>> excerpt("<p>One two</p>\\n<ul><li>three four five</li></ul>", limit=14)
     'One two three…'
     """
-    # the text of the first few blocks is enough: no need to parse an hour's notes
-    return shorten(plain_text(notes_html[: limit * 8]), limit)
+    # the text of the first few blocks is enough: no need to parse an hour's notes, unless
+    # they hold too little text (a list of long links)
+    start = _whole_tags(notes_html[: limit * 8])
+    if len(start) < len(notes_html):
+        text = " ".join(plain_text(start).split())
+        if len(text) > limit:  # a prefix of the whole text, cut as the whole would be
+            return shorten(text, limit)
+    return shorten(plain_text(notes_html), limit)
+
+
+def _whole_tags(start: str) -> str:
+    """`start` without a tag or character reference cut off at its end: its text is then
+    where the whole notes' text starts."""
+    for opening, closing in (("<", ">"), ("&", ";")):
+        cut = start.rfind(opening)
+        if cut > start.rfind(closing):
+            start = start[:cut]
+    return start
 
 
 def shorten(text: str, limit: int = 280) -> str:

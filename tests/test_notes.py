@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from podcast_feed import build
-from podcast_feed.notes import ALLOWED_TAGS, fit_description, has_text, plain_text, render_notes
+from podcast_feed.notes import (
+    ALLOWED_TAGS,
+    excerpt,
+    fit_description,
+    has_text,
+    plain_text,
+    render_notes,
+    shorten,
+)
 
 from .conftest import REPO, MakeProject, episode
 
@@ -149,3 +157,20 @@ def test_notes_have_text_exactly_when_their_plain_text_does(markdown: str) -> No
     answer must be the parser's."""
     notes = render_notes(markdown)
     assert has_text(notes) == bool(plain_text(notes).strip())
+
+
+_LONG_LINK = "[a resource](https://example.com/a/long/path?utm_source=podcast&amp;utm_medium=notes)"
+
+
+@given(
+    st.lists(st.sampled_from([*_MARKDOWN_PIECES, _LONG_LINK, "- ", "\n"]), max_size=40).map(
+        "".join
+    ),
+    st.integers(min_value=1, max_value=300),
+)
+def test_an_excerpt_is_the_start_of_the_whole_notes_text(markdown: str, limit: int) -> None:
+    """`excerpt` reads only the start of long notes: what it makes of that start must be what
+    the whole notes' text gives, also when the start cuts a tag or a character reference in
+    two, or holds less text than the excerpt needs (a list of long links)."""
+    notes = render_notes(markdown)
+    assert excerpt(notes, limit) == shorten(plain_text(notes), limit)
