@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 from .artwork import check_image
 from .assets import MediaReference, check_inside_show
 from .cache import Cache, InputState
-from .chapters import check_chapters, check_soundbites
+from .chapters import check_chapters, check_soundbites, description_timestamps
 from .errors import Problem
 from .models import Episode, Show, podcast_guid_for
-from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, has_text
+from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, has_text, item_description
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
@@ -170,6 +170,8 @@ def check_episode(
     problems += check_soundbites(episode)
     if show is not None:
         problems += _title_problems(show, episode)
+        if show.chapters_in_description:
+            problems += _timestamps_problems(episode)
     if meta.image:
         problems += check_image(meta.image, root / "media", episode, "image", cache)
     problems += [
@@ -185,6 +187,27 @@ def check_episode(
         and not (root / "media" / chapter.image).is_file()
     ]
     return problems
+
+
+def _timestamps_problems(episode: Episode) -> list[Problem]:
+    """The chapters' timestamp lines that `chapters_in_description` asks for, when they do
+    not fit in the description beside the summary or the notes (the feed leaves them out)."""
+    timestamps = description_timestamps(episode)
+    summary = episode.meta.summary
+    if not timestamps or item_description(summary, episode.notes_html, timestamps)[1]:
+        return []
+    beside = "the summary" if summary else "the show notes"
+    shorten = "shorten the summary, the chapter titles" if summary else "shorten the chapter titles"
+    return [
+        episode.warning(
+            "chapters-not-in-description",
+            "chapters" if episode.meta.chapters else "audio",
+            f"the chapters' timestamp lines take {len(timestamps.encode()):,} bytes: with "
+            f"{beside} they would pass the description's {DESCRIPTION_LIMIT:,}, so they are "
+            "left out of it (apps that read chapters from the description do not see them)",
+            f"{shorten} or list fewer chapters; podcast:chapters and psc:chapters keep them all",
+        )
+    ]
 
 
 def _title_problems(show: Show, episode: Episode) -> list[Problem]:

@@ -38,6 +38,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "chapters-after-end",
         "chapters-duplicate-start",
         "chapters-first-not-at-zero",
+        "chapters-not-in-description",
         "chapters-not-sorted",
         "control-character",
         "description-too-long",

@@ -26,7 +26,7 @@ from .chapters import (
 )
 from .filetypes import JSON_CHAPTERS_TYPE
 from .models import Episode, Show
-from .notes import DESCRIPTION_LIMIT, fit_description
+from .notes import item_description
 from .podcasting import Funding, License, Location, Person
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -190,14 +190,7 @@ def _add_item(generator: FeedGenerator, show: Show, episode: Episode) -> None:
     link = show.episode_link(episode)
     if link:
         item.link(href=link)
-    room = DESCRIPTION_LIMIT - (len(timestamps.encode()) + 1 if timestamps else 0)
-    if meta.summary:
-        description = html.escape(meta.summary, quote=False)
-        if len(description.encode()) > room:
-            timestamps = ""  # the summary is the user's own text: keep it, drop the extra
-    else:
-        description = fit_description(episode.notes_html, room)
-    description = "\n".join(part for part in (description, timestamps) if part)
+    description, _ = item_description(meta.summary, episode.notes_html, timestamps)
     item.description(etree.CDATA(description or html.escape(meta.title, quote=False)))
     if episode.notes_html:
         item.content(episode.notes_html, type="CDATA")

@@ -173,6 +173,31 @@ def fit_description(notes_html: str, limit: int = DESCRIPTION_LIMIT) -> str:
     )
 
 
+def item_description(summary: str | None, notes_html: str, timestamps: str) -> tuple[str, bool]:
+    """An item's `description`, at most `DESCRIPTION_LIMIT` bytes: the summary, else the notes
+    cut to fit, with the chapters' `timestamps` lines after it when they fit too (the summary
+    is the user's own text and is never cut for them; the notes are, down to a few bytes);
+    and whether they did.
+
+    >>> item_description(None, "<p>Notes</p>", "<p>00:00 Intro</p>")
+    ('<p>Notes</p>\\n<p>00:00 Intro</p>', True)
+    >>> item_description(None, "<p>Notes</p>", "<p>00:00 Intro</p>" * 250)[1]
+    False
+    """
+    if summary:
+        description = html.escape(summary, quote=False)
+        with_timestamps = f"{description}\n{timestamps}" if timestamps else description
+        if len(with_timestamps.encode()) <= DESCRIPTION_LIMIT:
+            return with_timestamps, bool(timestamps)
+        return description, False
+    if timestamps:
+        room = DESCRIPTION_LIMIT - len(timestamps.encode()) - 1
+        notes = fit_description(notes_html, room) if room > 0 else None
+        if notes is not None and len(notes.encode()) <= room:
+            return "\n".join(part for part in (notes, timestamps) if part), True
+    return fit_description(notes_html), False
+
+
 def _blocks(notes_html: str) -> list[str]:
     fragments = lxml_html.fragments_fromstring(notes_html)
     blocks = []

@@ -15,9 +15,11 @@ from lxml import html as lxml_html
 from podcast_feed import build
 from podcast_feed.notes import (
     ALLOWED_TAGS,
+    DESCRIPTION_LIMIT,
     excerpt,
     fit_description,
     has_text,
+    item_description,
     plain_text,
     render_notes,
     shorten,
@@ -174,3 +176,39 @@ def test_an_excerpt_is_the_start_of_the_whole_notes_text(markdown: str, limit: i
     two, or holds less text than the excerpt needs (a list of long links)."""
     notes = render_notes(markdown)
     assert excerpt(notes, limit) == shorten(plain_text(notes), limit)
+
+
+@given(
+    st.lists(st.sampled_from([*_MARKDOWN_PIECES, _LONG_LINK, "- ", "\n"]), max_size=40).map(
+        "".join
+    ),
+    st.integers(min_value=10, max_value=600),
+)
+def test_a_description_fits_its_bytes_and_is_html(markdown: str, limit: int) -> None:
+    notes = render_notes(markdown)
+    description = fit_description(notes, limit)
+    assert len(description.encode()) <= limit
+    if description:
+        lxml_html.fragment_fromstring(description, create_parent="div")  # parses
+    if len(notes.encode()) <= limit:
+        assert description == notes
+
+
+@given(
+    st.one_of(st.none(), st.text(max_size=4100)),
+    st.lists(st.sampled_from([*_MARKDOWN_PIECES, _LONG_LINK, "- ", "\n"]), max_size=60).map(
+        "".join
+    ),
+    st.integers(min_value=0, max_value=400).map(lambda n: "<p>00:00 A chapter</p>\n" * n),
+)
+def test_an_items_description_never_passes_4000_bytes(
+    summary: str | None, markdown: str, timestamps: str
+) -> None:
+    """Whatever the summary, the notes and the chapters' timestamp lines, the description is
+    at most the 4,000 bytes Apple takes (a summary is never cut: a longer one is an error of
+    its own), and the timestamps come whole at its end or not at all."""
+    timestamps = timestamps.rstrip("\n")
+    description, kept = item_description(summary, render_notes(markdown), timestamps)
+    if not summary or len(summary.encode()) <= 3000:  # (& < > take several bytes escaped)
+        assert len(description.encode()) <= DESCRIPTION_LIMIT
+    assert kept == (bool(timestamps) and description.endswith(timestamps))

@@ -115,6 +115,32 @@ def test_no_description_timestamps_unless_asked_or_too_few(make_project: MakePro
     assert "00:00 Opening" not in xpath(feed, "//item/description/text()")[0]
 
 
+@pytest.mark.parametrize("summary", [None, "A summary of the episode."], ids=["notes", "summary"])
+def test_timestamps_too_long_for_the_description_are_left_out_of_it_with_a_warning(
+    make_project: MakeProject, summary: str | None
+) -> None:
+    """Apple takes 4,000 bytes of description: a hundred long chapter titles do not fit."""
+    title = " ".join(["a long title"] * 6)
+    chapters = [
+        {"start": round(index * 0.015, 3), "title": f"Chapter {index}, {title}"}
+        for index in range(100)
+    ]
+    root = make_project(
+        {
+            "podcast.yaml": show(chapters_in_description=True),
+            "episodes/001-episode.md": episode(chapters=chapters, summary=summary),
+        }
+    )
+    assert codes(root) == ["chapters-not-in-description"]
+    feed, result = built(root)
+    description = xpath(feed, "//item/description/text()")[0]
+    assert len(description.encode()) <= 4000
+    assert "00:00 Chapter 0" not in description
+    assert description.startswith(summary or "<p>Show notes with a")
+    parsed = podcastparser.parse("x", io.BytesIO(result.feed_path.read_bytes()))
+    assert len(parsed["episodes"][0]["chapters"]) == 100  # psc:chapters still has them all
+
+
 @pytest.mark.parametrize("audio", ["chapters.mp3", "chapters.m4a"])
 def test_chapters_embedded_in_the_audio_are_used(make_project: MakeProject, audio: str) -> None:
     root = make_project({"episodes/001-episode.md": episode(audio=audio)})
