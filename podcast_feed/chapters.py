@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # `timestamp` serves the CLI, which must not load pydantic fo
 
 MIN_DESCRIPTION_CHAPTERS = 3
 """Spotify lists description timestamps only from three chapters on, the first at 0:00."""
+_NAMED = 3
+"""Chapters a problem names at most (the rest are counted): one line a person can read."""
 
 
 def normal_play_time(seconds: float) -> str:
@@ -121,13 +123,17 @@ def check_chapters(episode: Episode) -> list[Problem]:
         )
     if episode.media is not None:
         duration = episode.media.duration
-        late = [chapter.title for chapter in chapters if chapter.start >= duration]
+        late = [chapter for chapter in chapters if chapter.start >= duration]
         if late:
+            named = [f"{c.title!r} ({timestamp(c.start, True)})" for c in late[:_NAMED]]
+            if len(late) > _NAMED:
+                named[-1] += f" and {len(late) - _NAMED} more"
             problems.append(
                 episode.error(
                     "chapters-after-end",
                     field,
-                    f"{', '.join(repr(title) for title in late)} start(s) after the audio ends "
+                    f"{'chapter' if len(late) == 1 else 'chapters'} {', '.join(named)} "
+                    f"{'starts' if len(late) == 1 else 'start'} after the audio ends "
                     f"({timestamp(duration, True)})",
                     "correct the start times",
                 )

@@ -170,6 +170,17 @@ def test_stale_chapter_files_are_removed(make_project: MakeProject) -> None:
     assert list((root / "public" / "chapters").iterdir()) == []
 
 
+def test_many_chapters_after_the_end_are_named_three_and_counted(make_project: MakeProject) -> None:
+    late = [{"start": 0, "title": "Opening"}]
+    late += [{"start": 60 + index, "title": f"Late {index}"} for index in range(40)]
+    root = make_project({"episodes/001-episode.md": episode(chapters=late)})
+    assert messages(root) == [
+        "episodes/001-episode.md:6: error: chapters: chapters 'Late 0' (0:01:00), 'Late 1' "
+        "(0:01:01), 'Late 2' (0:01:02) and 37 more start after the audio ends (0:00:03) "
+        "(correct the start times)"
+    ]
+
+
 def test_chapter_checks(make_project: MakeProject) -> None:
     root = make_project(
         {
@@ -184,8 +195,8 @@ def test_chapter_checks(make_project: MakeProject) -> None:
         }
     )
     assert messages(root) == [
-        "episodes/001-episode.md:6: error: chapters: 'Too late' start(s) after the audio ends "
-        "(0:00:03) (correct the start times)",
+        "episodes/001-episode.md:6: error: chapters: chapter 'Too late' (0:01:00) starts after "
+        "the audio ends (0:00:03) (correct the start times)",
         "episodes/001-episode.md:6: error: chapters: chapters are not in order of their start "
         "times (list them from the earliest to the latest)",
         "episodes/001-episode.md:6: error: chapters: several chapters start at 0:00:01 "
