@@ -84,6 +84,12 @@ def description_timestamps(episode: Episode) -> str:
     )
 
 
+def _listed(names: Sequence[str]) -> str:
+    """At most `_NAMED` of `names`, then how many more there are."""
+    shown = ", ".join(names[:_NAMED])
+    return f"{shown} and {len(names) - _NAMED} more" if len(names) > _NAMED else shown
+
+
 def check_chapters(episode: Episode) -> list[Problem]:
     """Sorted, unique, starting at 0 and inside the audio (SPEC 4.2, Spotify's rules)."""
     chapters = episode.chapters
@@ -108,7 +114,7 @@ def check_chapters(episode: Episode) -> list[Problem]:
             episode.error(
                 "chapters-duplicate-start",
                 field,
-                f"several chapters start at {', '.join(duplicates)}",
+                f"several chapters start at {_listed(duplicates)}",
                 "give each chapter its own start time",
             )
         )
@@ -125,14 +131,12 @@ def check_chapters(episode: Episode) -> list[Problem]:
         duration = episode.media.duration
         late = [chapter for chapter in chapters if chapter.start >= duration]
         if late:
-            named = [f"{c.title!r} ({timestamp(c.start, True)})" for c in late[:_NAMED]]
-            if len(late) > _NAMED:
-                named[-1] += f" and {len(late) - _NAMED} more"
+            named = [f"{c.title!r} ({timestamp(c.start, True)})" for c in late]
             problems.append(
                 episode.error(
                     "chapters-after-end",
                     field,
-                    f"{'chapter' if len(late) == 1 else 'chapters'} {', '.join(named)} "
+                    f"{'chapter' if len(late) == 1 else 'chapters'} {_listed(named)} "
                     f"{'starts' if len(late) == 1 else 'start'} after the audio ends "
                     f"({timestamp(duration, True)})",
                     "correct the start times",
