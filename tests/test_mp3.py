@@ -12,7 +12,9 @@ import wave
 from pathlib import Path
 
 import pytest
-from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, CTOCFlags
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, TIT3, CTOCFlags, Frame
 from mutagen.mp3 import HeaderNotFoundError, MPEGFrame, MPEGInfo
 
 from podcast_feed.media import UnreadableMedia, probe
@@ -210,3 +212,41 @@ def test_a_walk_carried_on_counts_as_one_walk(name: str) -> None:
     data = (AUDIO / name).read_bytes()
     whole = scan_frames(data, first_frame(AUDIO / name))
     assert continued(scan_frames(data, first_frame(AUDIO / name), 10), data) == whole
+
+
+_TITLES = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs"], exclude_characters="\0"),
+    max_size=30,
+)
+"""Chapter titles: any text but NUL (ID3's terminator, which a title never keeps: see
+`chapters.embedded_chapters`) and lone surrogates (which no encoding holds)."""
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    version=st.sampled_from([3, 4]),
+    encoding=st.sampled_from([0, 1, 2, 3]),
+    chapters=st.lists(
+        st.tuples(st.integers(0, 2**32 - 1), _TITLES, st.booleans(), st.booleans()), max_size=6
+    ),
+)
+def test_any_chapters_read_directly_are_mutagens(
+    tmp_path: Path, version: int, encoding: int, chapters: list[tuple[int, str, bool, bool]]
+) -> None:
+    """Whatever the tag holds (any titles, in any of ID3's text encodings, none, or beside
+    other sub-frames), the direct reader gives mutagen's chapters or leaves them to it."""
+    if version == 3:
+        encoding = min(encoding, 1)  # ID3v2.3 has Latin-1 and UTF-16 only
+    tag = ID3()
+    for number, (start, title, titled, more) in enumerate(chapters):
+        if encoding == 0:
+            title = title.encode("latin-1", "replace").decode("latin-1")
+        sub: list[Frame] = [TIT2(encoding=encoding, text=[title])] if titled else []
+        if more:
+            sub.append(TIT3(encoding=encoding, text=["a subtitle"]))
+        tag.add(CHAP(element_id=f"c{number}", start_time=start, end_time=start, sub_frames=sub))
+    path = tmp_path / f"tagged-{version}-{encoding}.mp3"
+    shutil.copy(AUDIO / "cbr.mp3", path)
+    tag.save(path, v2_version=version)
+    direct = id3_chapters(_tag_bytes(path))
+    assert direct is None or direct == _mutagen_chapters(path)
