@@ -174,10 +174,11 @@ def fit_description(notes_html: str, limit: int = DESCRIPTION_LIMIT) -> str:
 
 
 def item_description(summary: str | None, notes_html: str, timestamps: str) -> tuple[str, bool]:
-    """An item's `description`, at most `DESCRIPTION_LIMIT` bytes: the summary, else the notes
-    cut to fit, with the chapters' `timestamps` lines after it when they fit too (the summary
-    is the user's own text and is never cut for them; the notes are, down to a few bytes);
-    and whether they did.
+    """An item's `description`, and whether the chapters' `timestamps` lines are in it: the
+    summary, else the notes cut to fit, then those lines if the whole stays within
+    `DESCRIPTION_LIMIT` bytes. The summary is the user's own text and is never cut for them
+    (one over the limit on its own is an error of `checks`); the notes are, down to a few
+    bytes.
 
     >>> item_description(None, "<p>Notes</p>", "<p>00:00 Intro</p>")
     ('<p>Notes</p>\\n<p>00:00 Intro</p>', True)
