@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -108,7 +109,8 @@ def check_chapters(episode: Episode) -> list[Problem]:
                 "list them from the earliest to the latest",
             )
         )
-    duplicates = sorted({timestamp(s, True) for s in starts if starts.count(s) > 1})
+    counts = Counter(starts)  # (not starts.count: 5,000 chapters took 0.23 s)
+    duplicates = sorted({timestamp(start, True) for start, count in counts.items() if count > 1})
     if duplicates:
         problems.append(
             episode.error(
