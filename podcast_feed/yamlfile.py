@@ -55,7 +55,11 @@ class TextFile:
 
 
 def read_text(path: Any, shown_as: str) -> TextFile:
-    """Read a UTF-8 file, reporting bad bytes and characters XML cannot carry, with lines."""
+    """Read a UTF-8 file, reporting bad bytes and characters XML cannot carry, with lines.
+
+    A byte-order mark is dropped and CRLF and CR line ends read as LF, as Python's text mode
+    reads them: files saved on Windows (or checked out with git's `core.autocrlf`) give the
+    same feed, byte for byte, as the files in the repository."""
     try:
         raw: bytes = path.read_bytes()
     except OSError as exc:
@@ -89,6 +93,8 @@ def read_text(path: Any, shown_as: str) -> TextFile:
             ],
         )
     text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     problems = [
         error(
             "control-character",

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from podcast_feed import validate
+from podcast_feed import build, validate
 
-from .conftest import MakeProject, episode, show
+from .conftest import MakeProject, episode, show, snapshot
 
 
 def report(root: Path) -> list[str]:
@@ -99,6 +99,34 @@ def test_unclosed_front_matter(make_project: MakeProject) -> None:
     assert only_episode(make_project, "---\ntitle: x\n") == [
         "episodes/001-episode.md:1: error: the front matter is never closed "
         "(add a line '---' after the last key)"
+    ]
+
+
+WINDOWS_NOTES = "First line,  \nbroken by two spaces.\n\n- one\n- two\n\n```\ncode\n```"
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_windows_line_endings_give_the_same_site_and_feed(
+    make_project: MakeProject, tmp_path: Path, newline: str
+) -> None:
+    """Windows editors, and git with core.autocrlf, save CRLF (and often a byte-order mark):
+    the feed must be the one the same files with LF give, byte for byte."""
+    summary = "A summary\nover two lines."
+    root = make_project({"episodes/001-episode.md": episode(WINDOWS_NOTES, summary=summary)})
+    build(root, tmp_path / "lf")
+    for path in [root / "podcast.yaml", *sorted((root / "episodes").iterdir())]:
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", newline).encode())
+    assert report(root) == []
+    build(root, tmp_path / "crlf")
+    assert snapshot(tmp_path / "crlf") == snapshot(tmp_path / "lf")
+
+
+def test_windows_line_endings_keep_the_line_numbers(make_project: MakeProject) -> None:
+    text = episode(episode="three").replace("\n", "\r\n")
+    assert only_episode(make_project, text) == [
+        "episodes/001-episode.md:6: error: episode: expected a whole number above 0, got "
+        "'three' (write a number such as 1, without quotes)"
     ]
 
 
