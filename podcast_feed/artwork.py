@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
+from .assets import media_files
 from .cache import Cache, remember
 from .errors import PodcastFeedError, Problem
+from .filetypes import IMAGE_TYPES
 from .models import Episode, Show
+from .vocabulary import missing_file_fix
 
 MIN_SIDE, MAX_SIDE = 1400, 3000
 LARGE_FILE = 1_000_000
@@ -23,7 +26,7 @@ def check_image(
     """Apple's rules for an `image` key of the show or an episode: a file in media/ is read; a
     URL can only be checked for its extension, which Apple reads the format from."""
     if "://" not in reference:
-        return check_artwork(media_dir / reference, owner, field, cache)
+        return check_artwork(media_dir, reference, owner, field, cache)
     if PurePosixPath(urlsplit(reference).path).suffix.lower() in _FORMAT_BY_SUFFIX:
         return []
     return [
@@ -70,10 +73,11 @@ def image_facts(path: Path) -> ImageFacts:
 
 
 def check_artwork(
-    path: Path, owner: Show | Episode, field: str, cache: Cache | None = None
+    media_dir: Path, name: str, owner: Show | Episode, field: str, cache: Cache | None = None
 ) -> list[Problem]:
-    """Every reason Apple would refuse this image, reading only its header (or what `cache`
-    remembers of it)."""
+    """Every reason Apple would refuse the image `name` in media/, reading only its header (or
+    what `cache` remembers of it)."""
+    path = media_dir / name
 
     expected_format = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
     if expected_format is None:
@@ -81,7 +85,7 @@ def check_artwork(
             owner.error(
                 "artwork-format",
                 field,
-                f"{path.name!r} is not a .jpg, .jpeg or .png file",
+                f"{name!r} is not a .jpg, .jpeg or .png file",
                 "export the artwork as JPEG or PNG",
             )
         ]
@@ -92,8 +96,10 @@ def check_artwork(
             owner.error(
                 "artwork-missing",
                 field,
-                f"{path.name!r} is not in media/",
-                "add the file or correct the name",
+                f"{name!r} is not in media/",
+                missing_file_fix(
+                    name, media_files(media_dir), "add the file or correct the name", IMAGE_TYPES
+                ),
             )
         ]
     except (UnreadableImage, OSError):
@@ -101,7 +107,7 @@ def check_artwork(
             owner.error(
                 "artwork-unreadable",
                 field,
-                f"{path.name!r} is not a readable image",
+                f"{name!r} is not a readable image",
                 "export it again as JPEG or PNG",
             )
         ]
@@ -112,7 +118,7 @@ def check_artwork(
             owner.error(
                 "artwork-format",
                 field,
-                f"{path.name!r} is really a {real_format} image",
+                f"{name!r} is really a {real_format} image",
                 f"convert it to {expected_format} or rename it to match its real format",
             )
         )
@@ -121,7 +127,7 @@ def check_artwork(
             owner.error(
                 "artwork-not-square",
                 field,
-                f"{path.name!r} is {width}x{height} px, not square",
+                f"{name!r} is {width}x{height} px, not square",
                 "crop it to a square",
             )
         )
@@ -130,7 +136,7 @@ def check_artwork(
             owner.error(
                 "artwork-too-small" if min(width, height) < MIN_SIDE else "artwork-too-large",
                 field,
-                f"{path.name!r} is {width}x{height} px; Apple accepts {MIN_SIDE} to {MAX_SIDE} px",
+                f"{name!r} is {width}x{height} px; Apple accepts {MIN_SIDE} to {MAX_SIDE} px",
                 "export it at 3000x3000 px",
             )
         )
@@ -139,7 +145,7 @@ def check_artwork(
             owner.error(
                 "artwork-alpha",
                 field,
-                f"{path.name!r} has an alpha channel (transparency)",
+                f"{name!r} has an alpha channel (transparency)",
                 "export it without transparency",
             )
         )
@@ -148,7 +154,7 @@ def check_artwork(
             owner.error(
                 "artwork-colour-space",
                 field,
-                f"{path.name!r} is in the {mode} colour space, not RGB",
+                f"{name!r} is in the {mode} colour space, not RGB",
                 "convert it to RGB",
             )
         )
@@ -157,7 +163,7 @@ def check_artwork(
             owner.warning(
                 "artwork-large-file",
                 field,
-                f"{path.name!r} is {facts.size / 1e6:.1f} MB; apps load it slowly",
+                f"{name!r} is {facts.size / 1e6:.1f} MB; apps load it slowly",
                 "compress it below 1 MB",
             )
         )

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from .assets import media_files
 from .cache import Cache, InputState
 from .checks import check_episode
 from .episodes import episode_names, load_episodes
 from .errors import Problem, has_errors
 from .layout import SHOW_FILE
-from .media import audio_jobs, media_files, with_media
+from .media import audio_jobs, with_media
 from .models import Episode, Show
 from .transcripts import sidecar_names, transcript_jobs, with_transcripts
 
@@ -125,15 +126,14 @@ def _steps(
     episode: Episode, root: Path, show: Show | None, cache: Cache | None, available: set[str]
 ) -> tuple[Episode | None, list[Problem]]:
     """The episode with its media and transcripts, and its own problems; None if its audio
-    cannot be used."""
+    cannot be used (its other files and keys are checked all the same: every problem of the
+    episode is reported at once)."""
     media = root / "media"
     probed, problems = with_media([episode], media, cache=cache)
-    if not probed:
-        return None, problems
-    [checked], found = with_transcripts(probed, media, cache, available)
+    [checked], found = with_transcripts(probed or [episode], media, cache, available)
     problems += found
     problems += check_episode(show, checked, root, cache)
-    return checked, problems
+    return (checked if probed else None), problems
 
 
 def _outcome(

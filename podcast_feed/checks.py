@@ -10,12 +10,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .artwork import check_image
-from .assets import MediaReference, check_inside_show
+from .assets import MediaReference, check_inside_show, media_files
 from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites, description_timestamps
 from .errors import Problem
+from .filetypes import IMAGE_TYPES
 from .models import Episode, Show, podcast_guid_for
 from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, has_text, item_description
+from .vocabulary import missing_file_fix
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
@@ -179,7 +181,12 @@ def check_episode(
             "chapter-image-missing",
             "chapters",
             f"the image of chapter {chapter.title!r}, {chapter.image!r}, is not in media/",
-            "add the file or correct the name",
+            missing_file_fix(
+                chapter.image,
+                media_files(root / "media"),
+                "add the file or correct the name",
+                IMAGE_TYPES,
+            ),
         )
         for chapter in episode.chapters
         if chapter.image

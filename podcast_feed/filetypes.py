@@ -23,6 +23,9 @@ TRANSCRIPT_TYPES: dict[str, str] = {
 }
 """`podcast:transcript type` by extension (SPEC 4.2; SRT is application/x-subrip)."""
 
+IMAGE_TYPES: dict[str, str] = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
+"""The artwork Apple accepts (SPEC 2.2), and chapter images."""
+
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 JSON_CHAPTERS_TYPE = "application/json+chapters"
 SITEMAP_TYPE = "application/xml; charset=utf-8"
@@ -30,9 +33,7 @@ SITEMAP_TYPE = "application/xml; charset=utf-8"
 CONTENT_TYPES: dict[str, str] = {
     **ENCLOSURE_TYPES,
     **TRANSCRIPT_TYPES,
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
+    **IMAGE_TYPES,
     ".xml": FEED_TYPE,
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",

@@ -9,9 +9,8 @@ from __future__ import annotations
 import errno
 import functools
 import mmap
-import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -23,6 +22,7 @@ from mutagen.mp3._util import VBRIHeader, VBRIHeaderError, XingHeader, XingHeade
 from mutagen.mp4 import MP4
 from mutagen.mp4._atom import Atoms
 
+from .assets import media_files
 from .cache import Cache, Job, remember
 from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
@@ -30,7 +30,7 @@ from .filetypes import ENCLOSURE_TYPES
 from .models import Episode, MediaInfo
 from .mp3 import continued, id3_chapters, scan_frames, syncsafe
 from .podcasting import AlternateEnclosure
-from .vocabulary import suggest
+from .vocabulary import missing_file_fix
 
 
 class UnreadableMedia(PodcastFeedError):
@@ -408,13 +408,17 @@ def with_media(
                 )
             )
         except FileNotFoundError:
-            nearest = suggest(audio, media_files(media_dir))
             problems.append(
                 episode.error(
                     "audio-missing",
                     "audio",
                     f"{audio!r} is not in {shown_as}/",
-                    f"did you mean '{nearest}'?" if nearest else f"add the file to {shown_as}/",
+                    missing_file_fix(
+                        audio,
+                        media_files(media_dir),
+                        f"add the file to {shown_as}/",
+                        ENCLOSURE_TYPES,
+                    ),
                 )
             )
         except IsADirectoryError:
@@ -478,38 +482,19 @@ def _probe_alternates(
                 (alternate, remember(cache, "audio", path, functools.partial(probe, path)))
             )
         except (UnsupportedMedia, UnreadableMedia, OSError) as exc:
-            reason = (
-                "is not in media/"
-                if isinstance(exc, FileNotFoundError)
-                else (f"cannot be used: {exc}")
-            )
+            missing = isinstance(exc, FileNotFoundError)
+            fix = "add the file or remove the entry"
             problems.append(
                 error(
                     "alternate-enclosure-unusable",
                     episode.source,
                     "alternate_enclosures",
-                    f"{alternate.audio!r} {reason}",
-                    "add the file or remove the entry",
+                    f"{alternate.audio!r} "
+                    + ("is not in media/" if missing else f"cannot be used: {exc}"),
+                    missing_file_fix(alternate.audio, media_files(media_dir), fix, ENCLOSURE_TYPES)
+                    if missing
+                    else fix,
                     line=line,
                 )
             )
     return tuple(alternates), problems
-
-
-def media_files(media_dir: Path) -> list[str]:
-    """Every file under media/, as paths relative to it (for suggestions and lookups)."""
-    if not media_dir.is_dir():
-        return []
-    return sorted(_files_under(media_dir, ""))
-
-
-def _files_under(folder: Path, prefix: str) -> Iterator[str]:
-    """With `os.scandir`, whose entries mostly know their type without a stat: a Path and a
-    stat per file cost ten times more in a catalogue's media/. Linked folders are not
-    followed (as `Path.rglob` does not); linked files are."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                yield from _files_under(Path(entry.path), f"{prefix}{entry.name}/")
-            elif entry.is_file():
-                yield f"{prefix}{entry.name}"

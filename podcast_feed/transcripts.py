@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from .assets import media_files
 from .cache import Cache, Job, remember
 from .errors import PodcastFeedError, Problem
 from .filetypes import TRANSCRIPT_TYPES
-from .media import media_files
 from .models import Cue, Episode, Transcript
 from .podcasting import TranscriptRef
-from .vocabulary import suggest
+from .vocabulary import missing_file_fix
 
 TIMED_TYPES = frozenset({".vtt", ".srt", ".json"})
 CAPTION_TYPES = frozenset({".vtt", ".srt"})
@@ -132,13 +132,12 @@ def read_transcript(
     suffix = path.suffix.lower()
 
     if ref.file not in available:
-        nearest = suggest(ref.file, sorted(available))
         return None, [
             episode.error(
                 "transcript-missing",
                 "transcripts",
                 f"{ref.file!r} is not in media/",
-                f"did you mean '{nearest}'?" if nearest else "add the file",
+                missing_file_fix(ref.file, sorted(available), "add the file", TRANSCRIPT_TYPES),
             )
         ]
     cues: tuple[Cue, ...] = ()

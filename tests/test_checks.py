@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -285,6 +286,50 @@ def test_chapter_image_must_exist(make_project: MakeProject) -> None:
             "episodes/001-episode.md:6: error: chapters: the image of chapter 'A', "
             "'chapter-a.png', is not in media/ (add the file or correct the name)",
         )
+    ]
+
+
+def test_a_missing_file_gets_the_nearest_name_of_its_kind(make_project: MakeProject) -> None:
+    """The name that looks the same but is another Unicode form (macOS may save a name's
+    accents decomposed) is said to be so; an image is suggested for an image, not for audio;
+    and the episode whose audio is missing has its other files checked all the same."""
+    decomposed = unicodedata.normalize("NFD", "café.mp3")
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(
+                audio="café.mp3",
+                image="chapter-a.jpg",
+                chapters=[{"start": 0, "title": "A", "image": "chapter-a.jpg"}],
+            )
+        }
+    )
+    shutil.copy(root / "media" / "cbr.mp3", root / "media" / decomposed)
+    Image.new("RGB", (1400, 1400)).save(root / "media" / "Chapter-A.png", "PNG")
+    (root / "media" / "chapter-a.vtt").write_text("WEBVTT\n")
+    assert codes_and_messages(root) == [
+        (
+            "media-file-name",
+            "episodes/001-episode.md:4: warning: audio: 'café.mp3' has spaces or non-ASCII "
+            "characters; some apps fail on them (rename the file using only a-z, A-Z, 0-9, '-', "
+            "'_' and '.')",
+        ),
+        (
+            "audio-missing",
+            "episodes/001-episode.md:4: error: audio: 'café.mp3' is not in media/ (the file is "
+            f"named {decomposed!r}: the same letters in another Unicode form, its accents "
+            "written apart as macOS may save a name; rename the file using only a-z, 0-9, '-', "
+            "'_' and '.', and write that name here)",
+        ),
+        (
+            "artwork-missing",
+            "episodes/001-episode.md:6: error: image: 'chapter-a.jpg' is not in media/ "
+            "(did you mean 'Chapter-A.png'?)",
+        ),
+        (
+            "chapter-image-missing",
+            "episodes/001-episode.md:7: error: chapters: the image of chapter 'A', "
+            "'chapter-a.jpg', is not in media/ (did you mean 'Chapter-A.png'?)",
+        ),
     ]
 
 

@@ -281,7 +281,7 @@ def test_transcript_problems(make_project: MakeProject) -> None:
         "episodes/003.md: error: transcripts: 'tone.srt' runs to 9.0 s but the audio lasts "
         "3.0 s (is it the transcript of another episode?)",
         "episodes/004.md:6: error: transcripts: 'chapter.vtt' is not in media/ "
-        "(did you mean 'chapters.mp3'?)",
+        "(add the file)",  # not chapters.mp3: an audio file is no transcript
     ]
 
 
