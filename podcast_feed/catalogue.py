@@ -20,7 +20,7 @@ from typing import NamedTuple
 from .assets import media_files
 from .cache import Cache, InputState
 from .checks import check_episode
-from .episodes import episode_names, load_episodes
+from .episodes import listed_episodes, load_episodes, look_alike_problems
 from .errors import Problem, has_errors
 from .layout import SHOW_FILE
 from .media import audio_jobs, with_media
@@ -71,7 +71,8 @@ def checked_episodes(
     media = root / "media"
     available = set(walk.media_files() if walk is not None else media_files(media))
     context = _context(root, show, cache)
-    names = [f"episodes/{name}" for name in episode_names(root / "episodes")]  # the sources
+    listed, look_alikes = listed_episodes(root / "episodes")
+    names = [f"episodes/{name}" for name in listed]  # the sources
     kept: dict[str, _Outcome] = {}
     if cache is not None and context is not None:
         keys = cache.file_keys(root)
@@ -88,6 +89,7 @@ def checked_episodes(
         show,
         cache,
     )
+    problems += look_alike_problems("episodes", look_alikes)
     if cache is not None:  # a big catalogue's new audio and transcripts, on every core
         cache.prefetch([*audio_jobs(loaded, media), *transcript_jobs(loaded, media, available)])
     by_source = {outcome.episode.source: outcome.episode for outcome in kept.values()}

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .cache import Cache, Job, remember
-from .errors import Problem, error
+from .errors import Problem, error, warning
 from .models import Episode, FrontMatter, Show, aware
 from .notes import render_notes
 from .validation import validate_record
@@ -25,13 +25,47 @@ def episode_files(episodes_dir: Path) -> list[Path]:
     return [episodes_dir / name for name in episode_names(episodes_dir)]
 
 
+_LOOK_ALIKE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".md.txt")
+"""Names of Markdown files that are not read as episodes (only `.md` is): `.MD`, the other
+Markdown extensions, and the `.txt` that Windows' Notepad adds."""
+
+
 def episode_names(episodes_dir: Path) -> list[str]:
     """The episode files' names (`*.md`), sorted: names, not Paths (a Path costs more than a
     name, and a rebuild of 10,000 episodes makes one only for the episodes it reads)."""
+    return listed_episodes(episodes_dir)[0]
+
+
+def listed_episodes(episodes_dir: Path) -> tuple[list[str], list[str]]:
+    """`episode_names`, and the sorted names of the files that look like episodes but are
+    not read as such (`001-intro.MD`, `001-intro.markdown`): from one listing."""
     if not episodes_dir.is_dir():
-        return []
-    names = os.listdir(episodes_dir)  # noqa: PTH208
-    return sorted(name for name in names if os.path.splitext(name)[1] == EPISODE_SUFFIX)  # noqa: PTH122
+        return [], []
+    episodes, look_alikes = [], []
+    for name in os.listdir(episodes_dir):  # noqa: PTH208
+        if os.path.splitext(name)[1] == EPISODE_SUFFIX:  # noqa: PTH122
+            episodes.append(name)
+        elif name.lower().endswith(_LOOK_ALIKE_SUFFIXES):
+            look_alikes.append(name)
+    return sorted(episodes), sorted(look_alikes)
+
+
+def look_alike_problems(folder: str, names: Sequence[str]) -> list[Problem]:
+    """A warning for each file of `listed_episodes`' look-alikes in `folder`: an episode
+    saved as `.MD` would otherwise be left out of the feed without a word."""
+    problems = []
+    for name in names:
+        stem = name[: -len(next(s for s in _LOOK_ALIKE_SUFFIXES if name.lower().endswith(s)))]
+        problems.append(
+            warning(
+                "episode-not-read",
+                f"{folder}/{name}",
+                None,
+                f"is not read as an episode: only files ending in '{EPISODE_SUFFIX}' are",
+                f"rename it to {stem}{EPISODE_SUFFIX}, or move it out of {folder}/",
+            )
+        )
+    return problems
 
 
 def load_episodes(

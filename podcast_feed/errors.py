@@ -51,6 +51,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "enclosure-url-changed",
         "episode-guid-missing",
         "episode-not-a-file",
+        "episode-not-read",
         "episode-removed",
         "file-outside-show",
         "guid-changed",

@@ -130,6 +130,26 @@ def test_windows_line_endings_keep_the_line_numbers(make_project: MakeProject) -
     ]
 
 
+def test_an_episode_file_not_ending_in_md_is_named_not_dropped(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "episodes/002-two.MD": episode(guid="g2"),
+            "episodes/003-three.markdown": episode(guid="g3"),
+            "episodes/004-four.md.txt": episode(guid="g4"),
+            "episodes/ideas.txt": "not an episode, and not taken for one",
+        }
+    )
+    assert report(root) == [
+        f"episodes/{name}: warning: is not read as an episode: only files ending in '.md' are "
+        f"(rename it to {stem}.md, or move it out of episodes/)"
+        for name, stem in [
+            ("002-two.MD", "002-two"),
+            ("003-three.markdown", "003-three"),
+            ("004-four.md.txt", "004-four"),
+        ]
+    ]
+
+
 def test_front_matter_that_is_not_a_mapping(make_project: MakeProject) -> None:
     assert only_episode(make_project, "---\n- a\n- b\n---\n") == [
         "episodes/001-episode.md:2: error: expected keys and values, got a list "
