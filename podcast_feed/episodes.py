@@ -13,7 +13,7 @@ from pathlib import Path
 from .cache import Cache, Job, remember
 from .errors import Problem, error, warning
 from .models import Episode, FrontMatter, Show, aware
-from .notes import render_notes
+from .notes import left_out_problems, rendered_notes
 from .validation import validate_record
 from .yamlfile import read_text, split_front_matter
 
@@ -125,11 +125,12 @@ def load_episode(
     if meta is None:
         return None, problems
     guid = meta.guid or derived_episode_guid(show_namespace, path.stem)
+    notes = rendered_notes(markdown_file.body)
     episode = Episode(
         source=shown_as,
         meta=meta,
         published=aware(meta.date, zone),
-        notes_html=render_notes(markdown_file.body),
+        notes_html=notes.html,
         guid=guid,
         key_lines=_top_level_lines(document.key_lines),
         media=None,  # probed next (media.with_media), with transcripts and alternates
@@ -137,7 +138,7 @@ def load_episode(
         transcripts=(),
         alternates=(),
     )
-    return episode, []
+    return episode, left_out_problems(notes, markdown_file.body, markdown_file.body_line, shown_as)
 
 
 def _top_level_lines(key_lines: Mapping[tuple[str | int, ...], int]) -> dict[str, int]:

@@ -85,6 +85,8 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "not-a-mapping",
         "not-https",
         "not-utf8",
+        "notes-image",
+        "notes-relative-link",
         "notes-template",
         "podcast-guid-changed",
         "podcast-guid-mismatch",

@@ -10,13 +10,15 @@ from __future__ import annotations
 import ctypes
 import html
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import cmarkgfm
 import nh3
 from cmarkgfm import _cmark, cmark
 from cmarkgfm.cmark import Options
 from lxml import html as lxml_html
+
+from .errors import Problem, warning
 
 ALLOWED_TAGS = frozenset({"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"})
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -41,6 +43,23 @@ _NO_TEXT_YET = re.compile(r"""(?:<(?:[^>"']|"[^"]*"|'[^']*')*>|&#?\w+;|[^<&\w])*
 """What notes may start with before their first letter or digit: tags (a quoted attribute
 may hold a >), character references (&nbsp; is no text) and anything else but letters."""
 _WORD = re.compile(r"\w")
+_IMAGE = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+_ABSOLUTE_URL = re.compile(r"https?://", re.IGNORECASE)
+_RELATIVE_HREF = re.compile(
+    r'<a href="(?![Hh][Tt][Tt][Pp][Ss]?:|[Mm][Aa][Ii][Ll][Tt][Oo]:)([^"]*)"'
+)
+
+
+class RenderedNotes(NamedTuple):
+    """Show notes as published, and what of them apps cannot show or follow."""
+
+    html: str
+    images: tuple[str, ...]
+    """Each image's address: apps show no images, so each is its alt text, or a link to it."""
+    relative_links: tuple[str, ...]
+    """Each link without a scheme (`/about`, `002-next.md`): an app has nothing to resolve it
+    against."""
 
 
 def render_notes(markdown: str) -> str:
@@ -49,12 +68,27 @@ def render_notes(markdown: str) -> str:
     >>> render_notes("## Links\\n\\n- [Site](https://example.com)<script>x</script>")
     '<p><strong>Links</strong></p>\\n<ul>\\n<li><a href="https://example.com">Site</a></li>\\n</ul>'
     """
+    return rendered_notes(markdown).html
+
+
+def rendered_notes(markdown: str) -> RenderedNotes:
+    """`render_notes`, with the images it turned into text or links and the relative links.
+
+    >>> notes = rendered_notes("![Cover](https://x.example/c.jpg), ![Me](me.jpg), [2](002.md)")
+    >>> notes.html
+    '<p><a href="https://x.example/c.jpg">Cover</a>, Me, <a href="002.md">2</a></p>'
+    >>> notes.images, notes.relative_links
+    (('https://x.example/c.jpg', 'me.jpg'), ('002.md',))
+    """
     # Raw HTML is let through to the sanitiser, which drops scripts with their content;
     # GFM's tagfilter would instead print them as visible text.
     rendered = _markdown_to_html(timestamp_lines_apart(markdown))
     rendered = _HEADING.sub(r"<p><strong>\1</strong></p>", rendered)
     rendered = _CODE_BLOCK.sub(r"<p>\1</p>", rendered)
     rendered = _TABLE_ROW.sub(_row_as_paragraph, rendered)
+    images: list[str] = []
+    if "<img" in rendered:
+        rendered = _IMAGE.sub(lambda image: _image_as_text(image.group(), images), rendered)
     cleaned = nh3.clean(
         rendered,
         tags=set(ALLOWED_TAGS),
@@ -63,8 +97,25 @@ def render_notes(markdown: str) -> str:
         link_rel=None,
         clean_content_tags={"script", "style"},
     )
-    cleaned = _EMPTY_PARAGRAPH.sub("", cleaned)
-    return _BLANK_LINES.sub("\n", cleaned).strip()
+    cleaned = _BLANK_LINES.sub("\n", _EMPTY_PARAGRAPH.sub("", cleaned)).strip()
+    relative = tuple(html.unescape(href) for href in _RELATIVE_HREF.findall(cleaned))
+    return RenderedNotes(cleaned, tuple(images), relative)
+
+
+def _image_as_text(tag: str, images: list[str]) -> str:
+    """An `<img>` as what apps can show of it: a link to it if its address is absolute, with
+    its alt text (or the address) as the link's text, else its alt text; its address noted in
+    `images`."""
+    found = {
+        name.lower(): value
+        for name, *quoted in _ATTRIBUTE.findall(tag)
+        for value in ["".join(quoted)]
+    }
+    source, alt = html.unescape(found.get("src", "")), html.unescape(found.get("alt", ""))
+    images.append(source)
+    if _ABSOLUTE_URL.match(source):
+        return f'<a href="{html.escape(source)}">{html.escape(alt or source)}</a>'
+    return html.escape(alt)
 
 
 class _Allocator(ctypes.Structure):
@@ -288,3 +339,41 @@ def shorten(text: str, limit: int = 280) -> str:
     if text[limit - 1] != " ":  # the cut fell inside a word: drop that word
         cut = cut.rsplit(" ", 1)[0]
     return cut + "…"
+
+
+def left_out_problems(
+    notes: RenderedNotes, markdown: str, first_line: int, shown_as: str
+) -> list[Problem]:
+    """A warning for each image and relative link of `notes` (rendered from `markdown`, which
+    starts on the file's `first_line`), on the line that names it where it is found."""
+
+    def line_of(target: str) -> int:
+        found = markdown.find(target) if target else -1
+        return first_line + (markdown.count("\n", 0, found) if found >= 0 else 0)
+
+    problems = [
+        warning(
+            "notes-image",
+            shown_as,
+            None,
+            f"the image {source!r} is not shown: podcast apps show no images in show notes, "
+            "so it is published as "
+            + ("a link to it" if _ABSOLUTE_URL.match(source) else "its alt text alone"),
+            "link to it instead, as in [a photo](https://...), or make it the episode's "
+            "`image` or a chapter's",
+            line=line_of(source),
+        )
+        for source in notes.images
+    ]
+    problems += [
+        warning(
+            "notes-relative-link",
+            shown_as,
+            None,
+            f"the link {href!r} is not a whole address: podcast apps cannot open it",
+            "write it in full, with https:// and the site's name",
+            line=line_of(href),
+        )
+        for href in notes.relative_links
+    ]
+    return problems

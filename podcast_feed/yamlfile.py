@@ -215,6 +215,8 @@ def _walk(
 class MarkdownFile:
     front_matter: YamlDocument
     body: str
+    body_line: int
+    """The file's line the body starts on."""
 
 
 def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, list[Problem]]:
@@ -247,4 +249,6 @@ def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, l
     document, problems = parse_yaml(yaml_text.removeprefix("\n"), shown_as, first_line=2)
     if document is None:
         return None, problems
-    return MarkdownFile(document, text[closing.end() :].removeprefix("\n")), []
+    body_start = closing.end() + 1 if text.startswith("\n", closing.end()) else closing.end()
+    body_line = text.count("\n", 0, body_start) + 1
+    return MarkdownFile(document, text[body_start:], body_line), []

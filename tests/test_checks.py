@@ -139,10 +139,14 @@ def test_audio_problems(make_project: MakeProject) -> None:
     ]
 
 
-@pytest.mark.parametrize("notes", ["", "&nbsp;", "![](cover.png)"], ids=["none", "nbsp", "image"])
-def test_empty_show_notes_warn(make_project: MakeProject, notes: str) -> None:
+@pytest.mark.parametrize(
+    ("notes", "besides"),
+    [("", []), ("&nbsp;", []), ("![](cover.png)", ["notes-image"])],
+    ids=["none", "nbsp", "image"],
+)
+def test_empty_show_notes_warn(make_project: MakeProject, notes: str, besides: list[str]) -> None:
     root = make_project({"episodes/001-episode.md": episode(notes=notes)})
-    assert [code for code, _ in codes_and_messages(root)] == ["empty-show-notes"]
+    assert [code for code, _ in codes_and_messages(root)] == ["empty-show-notes", *besides]
 
 
 def test_description_over_4000_bytes(make_project: MakeProject) -> None:

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from podcast_feed import build
+from podcast_feed import build, validate
 from podcast_feed.notes import (
     ALLOWED_TAGS,
     DESCRIPTION_LIMIT,
@@ -126,6 +126,46 @@ def test_timestamp_lines_keep_one_line_each_in_description_and_content(
     )
     assert entry.content[0].value == expected
     assert entry.summary == expected
+
+
+def test_images_and_relative_links_are_warned_of_on_their_lines(make_project: MakeProject) -> None:
+    """Apps show no images in show notes and cannot open a link without its site: each
+    image goes out as a link to it (or its alt text), and each is named with its line."""
+    notes = (
+        "Intro.\n\n![Our studio](https://cdn.example/studio.jpg)\n\n"
+        'See <img alt="the map" src=map.png> and [the last one](000-intro.md) or [us](/about).'
+    )
+    root = make_project({"episodes/001-episode.md": episode(notes)})
+    assert [(p.code, p.line, p.message) for p in validate(root).problems] == [
+        (
+            "notes-image",
+            10,
+            "the image 'https://cdn.example/studio.jpg' is not shown: podcast apps show no "
+            "images in show notes, so it is published as a link to it",
+        ),
+        (
+            "notes-image",
+            12,
+            "the image 'map.png' is not shown: podcast apps show no images in show notes, so "
+            "it is published as its alt text alone",
+        ),
+        (
+            "notes-relative-link",
+            12,
+            "the link '/about' is not a whole address: podcast apps cannot open it",
+        ),
+        (
+            "notes-relative-link",
+            12,
+            "the link '000-intro.md' is not a whole address: podcast apps cannot open it",
+        ),
+    ]
+    entry = feedparser.parse(build(root, root / "public").feed_path.read_bytes()).entries[0]
+    assert entry.content[0].value == (
+        '<p>Intro.</p>\n<p><a href="https://cdn.example/studio.jpg">Our studio</a></p>\n'
+        '<p>See the map and <a href="000-intro.md">the last one</a> or <a href="/about">us</a>.'
+        "</p>"
+    )
 
 
 def _resident_bytes() -> int:
