@@ -255,6 +255,9 @@ def iso_639(value: str) -> str:
     return value
 
 
+_DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def date_or_datetime(value: Any) -> Any:
     if isinstance(value, date):
         return value
@@ -263,6 +266,21 @@ def date_or_datetime(value: Any) -> Any:
             return datetime.fromisoformat(value.strip())
         except ValueError:
             pass
+        if _DATE_SHAPE.match(value.strip()):  # the right shape: say which part is wrong
+            try:
+                date.fromisoformat(value.strip()[:10])
+            except ValueError:
+                raise FieldProblem(
+                    "invalid-date",
+                    f"{brief.repr(value)} is not a day of the calendar",
+                    "check the month, 01 to 12, and the day of that month",
+                ) from None
+            raise FieldProblem(
+                "invalid-date",
+                f"{brief.repr(value)} has a time or offset that cannot be read",
+                "write the time as HH:MM, 00:00 to 23:59, and any offset as +HH:MM under 24 "
+                "hours, e.g. 2025-06-03 09:00+02:00",
+            )
     raise FieldProblem(
         "invalid-date",
         f"expected a date, got {described(value)}",

@@ -16,7 +16,39 @@ from .errors import Problem, error
 
 Path_ = tuple[str | int, ...]
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader, whose value constructors raise Python's own errors for scalars
+    its patterns let through (`2025-02-30`, `0x_`, `!!int x`): here they are YAML errors."""
+
+
+def _guarded(construct: Any) -> Any:
+    def construct_scalar(loader: Any, node: yaml.ScalarNode) -> Any:
+        """The value, or, for a plain scalar only its pattern made a date or a number (an
+        impossible day, an offset over 24 hours), the text as written: the key's own check
+        then names it. With an explicit tag, a YAML error on its line."""
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            implicit = not node.style and node.tag == loader.resolve(
+                yaml.ScalarNode, node.value, (True, False)
+            )
+            if implicit:
+                return node.value
+            tag = node.tag.removeprefix("tag:yaml.org,2002:")
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a valid !!{tag}", node.start_mark
+            ) from None
+
+    return construct_scalar
+
+
+for _tag in ("bool", "int", "float", "binary", "timestamp"):
+    _full_tag = f"tag:yaml.org,2002:{_tag}"
+    _Loader.add_constructor(_full_tag, _guarded(_BASE_LOADER.yaml_constructors[_full_tag]))
+_LOADER = _Loader
 # XML 1.0 cannot carry these; a feed containing one is rejected by every parser.
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Aliases can make a small document expand to billions of values ("billion laughs").
@@ -167,6 +199,8 @@ def parse_yaml(
 
 
 def _yaml_fix(what: str) -> str:
+    if "is not a valid !!" in what:
+        return "correct the value, or remove its !! tag"
     if "mapping values are not allowed" in what:
         return "a value containing ': ' must be put in quotes"
     if "found character '\\t'" in what:

@@ -141,7 +141,43 @@ NAMESPACE_VALUES = st.fixed_dictionaries(
     },
 )
 
+DAY = st.builds(
+    lambda year, month, day: f"{year:04d}-{month:02d}-{day:02d}",
+    st.integers(0, 9999),
+    st.integers(0, 13),
+    st.integers(0, 32),
+)
+PLAIN_SCALAR = st.one_of(
+    DAY,
+    st.builds(
+        lambda day, hour, minute, sign, offset: f"{day}T{hour:02d}:{minute:02d}:00{sign}{offset}",
+        DAY,
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.sampled_from(["+", "-", ""]),
+        st.sampled_from(["", "00:00", "23:59", "24:00", "25:00", "Z"]),
+    ),
+    st.sampled_from(
+        ["0x_", "0b_", "0o_", "0x", "0b2", "1_0", "._", "+.inf", ".NaN", "190:20:30", "~", "yes"]
+    ),
+)
+"""Plain scalars that PyYAML's patterns take for dates and numbers, some of which it then
+cannot make: written into the front matter as they are (yaml.safe_dump would quote them)."""
+TAGGED_SCALAR = st.builds(
+    lambda tag, value: f"!!{tag} {value}",
+    st.sampled_from(["int", "float", "bool", "timestamp", "binary", "null", "str", "set"]),
+    st.one_of(PLAIN_SCALAR, st.sampled_from(["x", "'x'", "@@", "[1]", "{a: 1}", "''"])),
+)
+
 EPISODE_FILE = st.one_of(
+    st.builds(
+        lambda key, value: (
+            f"---\n{front_matter_for({k: v for k, v in VALID.items() if k != key}, {})}"
+            f"{key}: {value}\n---\nnotes\n"
+        ),
+        KEYS,
+        st.one_of(PLAIN_SCALAR, TAGGED_SCALAR),
+    ),
     st.builds(
         lambda values, notes: f"---\n{front_matter(values)}---\n\n{notes}\n", NAMESPACE_VALUES, TEXT
     ),

@@ -150,6 +150,49 @@ def test_an_episode_file_not_ending_in_md_is_named_not_dropped(make_project: Mak
     ]
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "date: 2025-02-30",
+            "date: '2025-02-30' is not a day of the calendar (check the month, 01 to 12, and "
+            "the day of that month)",
+        ),
+        (
+            "date: 2025-06-03T09:00:00+25:00",
+            "date: '2025-06-03T09:00:00+25:00' has a time or offset that cannot be read (write "
+            "the time as HH:MM, 00:00 to 23:59, and any offset as +HH:MM under 24 hours, e.g. "
+            "2025-06-03 09:00+02:00)",
+        ),
+        (
+            "episode: 0x_",
+            "episode: expected a whole number above 0, got '0x_' (write a number such as 1, "
+            "without quotes)",
+        ),
+        (
+            "episode: !!int two",
+            "YAML syntax error: 'two' is not a valid !!int (correct the value, or remove its "
+            "!! tag)",
+        ),
+        (
+            "explicit: !!bool maybe",
+            "YAML syntax error: 'maybe' is not a valid !!bool (correct the value, or remove "
+            "its !! tag)",
+        ),
+    ],
+)
+def test_values_yaml_itself_cannot_make_are_reported_not_a_traceback(
+    make_project: MakeProject, line: str, expected: str
+) -> None:
+    """PyYAML's patterns take `2025-02-30` for a date and `0x_` for a number, then fail to
+    make them with a Python error: that must be the key's problem, on its line."""
+    text = episode(**{line.split(":")[0]: None}).replace("---\n\n", f"{line}\n---\n\n", 1)
+    number = text.split("\n").index(line) + 1
+    assert only_episode(make_project, text) == [
+        f"episodes/001-episode.md:{number}: error: {expected}"
+    ]
+
+
 def test_front_matter_that_is_not_a_mapping(make_project: MakeProject) -> None:
     assert only_episode(make_project, "---\n- a\n- b\n---\n") == [
         "episodes/001-episode.md:2: error: expected keys and values, got a list "
