@@ -186,7 +186,8 @@ def test_values_yaml_itself_cannot_make_are_reported_not_a_traceback(
 ) -> None:
     """PyYAML's patterns take `2025-02-30` for a date and `0x_` for a number, then fail to
     make them with a Python error: that must be the key's problem, on its line."""
-    text = episode(**{line.split(":")[0]: None}).replace("---\n\n", f"{line}\n---\n\n", 1)
+    left_out: dict[str, Any] = {line.split(":")[0]: None}
+    text = episode(**left_out).replace("---\n\n", f"{line}\n---\n\n", 1)
     number = text.split("\n").index(line) + 1
     assert only_episode(make_project, text) == [
         f"episodes/001-episode.md:{number}: error: {expected}"
