@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from .assets import media_files
+from .assets import lfs_pointer_problem, media_files
 from .cache import Cache, remember
 from .errors import PodcastFeedError, Problem
 from .filetypes import IMAGE_TYPES
@@ -104,7 +104,8 @@ def check_artwork(
         ]
     except (UnreadableImage, OSError):
         return [
-            owner.error(
+            lfs_pointer_problem(owner, field, path, name)
+            or owner.error(
                 "artwork-unreadable",
                 field,
                 f"{name!r} is not a readable image",

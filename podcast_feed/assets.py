@@ -114,3 +114,25 @@ def _files_under(folder: Path, prefix: str) -> Iterator[str]:
                 yield from _files_under(Path(entry.path), f"{prefix}{entry.name}/")
             elif entry.is_file():
                 yield f"{prefix}{entry.name}"
+
+
+_LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
+
+
+def lfs_pointer_problem(owner: Show | Episode, field: str, path: Path, name: str) -> Problem | None:
+    """The error for a file of media/ that is a Git LFS pointer (a checkout without `git lfs
+    pull`, or actions/checkout without `lfs: true`): else its "cannot be read as audio" would
+    send the podcaster looking at a file that is fine. Asked only once a file failed to read
+    (and of files nothing reads: no open per file of a working build)."""
+    try:
+        with path.open("rb") as file:
+            if file.read(len(_LFS_POINTER)) != _LFS_POINTER:
+                return None
+    except OSError:
+        return None
+    return owner.error(
+        "lfs-pointer",
+        field,
+        f"{name!r} is a Git LFS pointer, not the file: it was checked out without its content",
+        "run git lfs pull; in GitHub Actions, give actions/checkout `lfs: true`",
+    )

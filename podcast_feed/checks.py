@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .artwork import check_image
-from .assets import MediaReference, check_inside_show, media_files
+from .assets import MediaReference, check_inside_show, lfs_pointer_problem, media_files
 from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites, description_timestamps
 from .errors import Problem
@@ -176,24 +176,32 @@ def check_episode(
             problems += _timestamps_problems(episode)
     if meta.image:
         problems += check_image(meta.image, root / "media", episode, "image", cache)
-    problems += [
-        episode.error(
-            "chapter-image-missing",
-            "chapters",
-            f"the image of chapter {chapter.title!r}, {chapter.image!r}, is not in media/",
-            missing_file_fix(
-                chapter.image,
-                media_files(root / "media"),
-                "add the file or correct the name",
-                IMAGE_TYPES,
-            ),
-        )
-        for chapter in episode.chapters
-        if chapter.image
-        and "://" not in chapter.image
-        and not (root / "media" / chapter.image).is_file()
-    ]
+    for chapter in episode.chapters:
+        if chapter.image and "://" not in chapter.image:
+            problems += _chapter_image_problems(episode, chapter.title, chapter.image, root)
     return problems
+
+
+def _chapter_image_problems(episode: Episode, title: str, image: str, root: Path) -> list[Problem]:
+    """A chapter's image must be in media/ and be the image (not its Git LFS pointer): it is
+    published as it is, never read."""
+    path = root / "media" / image
+    if not path.is_file():
+        return [
+            episode.error(
+                "chapter-image-missing",
+                "chapters",
+                f"the image of chapter {title!r}, {image!r}, is not in media/",
+                missing_file_fix(
+                    image,
+                    media_files(root / "media"),
+                    "add the file or correct the name",
+                    IMAGE_TYPES,
+                ),
+            )
+        ]
+    pointer = lfs_pointer_problem(episode, "chapters", path, image)
+    return [pointer] if pointer else []
 
 
 def _timestamps_problems(episode: Episode) -> list[Problem]:

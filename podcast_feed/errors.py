@@ -76,6 +76,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "invalid-uuid",
         "invalid-value",
         "legacy-category",
+        "lfs-pointer",
         "markup-in-text",
         "media-file-name",
         "media-replaced",

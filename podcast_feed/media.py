@@ -22,7 +22,7 @@ from mutagen.mp3._util import VBRIHeader, VBRIHeaderError, XingHeader, XingHeade
 from mutagen.mp4 import MP4
 from mutagen.mp4._atom import Atoms
 
-from .assets import media_files
+from .assets import lfs_pointer_problem, media_files
 from .cache import Cache, Job, remember
 from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
@@ -385,7 +385,8 @@ def with_media(
     """Each episode with its probed audio (or what `cache` remembers of it); drafts are left
     unprobed (their audio may not exist).
 
-    An episode whose audio cannot be used is dropped from the list and reported.
+    An episode whose audio cannot be used is dropped from the list and reported (with its
+    alternate enclosures' problems: all of them at once).
     """
     probed: list[Episode] = []
     problems: list[Problem] = []
@@ -395,7 +396,8 @@ def with_media(
             continue
         audio = episode.meta.audio
         path = media_dir / audio
-
+        alternates, found = _probe_alternates(episode, media_dir, cache)  # whatever the audio
+        problems += found
         try:
             info = remember(cache, "audio", path, functools.partial(probe, path))
         except UnsupportedMedia as exc:
@@ -441,7 +443,8 @@ def with_media(
             )
         except UnreadableMedia as exc:
             problems.append(
-                episode.error(
+                lfs_pointer_problem(episode, "audio", path, audio)
+                or episode.error(
                     "audio-unreadable",
                     "audio",
                     f"{audio!r} cannot be read as audio: {exc}",
@@ -460,8 +463,6 @@ def with_media(
                     )
                 )
                 continue
-            alternates, found = _probe_alternates(episode, media_dir, cache)
-            problems += found
             chapters = episode.chapters or (
                 embedded_chapters(info.chapters) if info.chapters else ()
             )
@@ -484,8 +485,12 @@ def _probe_alternates(
         except (UnsupportedMedia, UnreadableMedia, OSError) as exc:
             missing = isinstance(exc, FileNotFoundError)
             fix = "add the file or remove the entry"
+            pointer = isinstance(exc, UnreadableMedia) and lfs_pointer_problem(
+                episode, "alternate_enclosures", path, alternate.audio
+            )
             problems.append(
-                error(
+                pointer
+                or error(
                     "alternate-enclosure-unusable",
                     episode.source,
                     "alternate_enclosures",

@@ -369,6 +369,8 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v4
+        with:
+          lfs: true  # audio kept in Git LFS comes as itself, not as its pointer
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"

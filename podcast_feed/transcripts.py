@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from .assets import media_files
+from .assets import lfs_pointer_problem, media_files
 from .cache import Cache, Job, remember
 from .errors import PodcastFeedError, Problem
 from .filetypes import TRANSCRIPT_TYPES
@@ -147,7 +147,8 @@ def read_transcript(
             captions = remember(cache, "transcript", path, functools.partial(parse_captions, path))
         except InvalidTranscript as exc:
             return None, [
-                episode.error(
+                lfs_pointer_problem(episode, "transcripts", path, ref.file)
+                or episode.error(
                     "transcript-invalid",
                     "transcripts",
                     f"{ref.file!r} is not a valid {suffix[1:].upper()} file: {exc}",
@@ -158,6 +159,8 @@ def read_transcript(
             Cue(start=c.start, end=c.end, speaker=c.speaker, text=c.text) for c in captions
         )
         problems += _timing_problems(episode, ref.file, captions)
+    elif pointer := lfs_pointer_problem(episode, "transcripts", path, ref.file):
+        return None, [pointer]  # a transcript nothing parses would go out as the pointer
     transcript = Transcript(
         file=ref.file,
         mime_type=TRANSCRIPT_TYPES[suffix],

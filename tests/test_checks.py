@@ -337,6 +337,44 @@ def test_a_missing_file_gets_the_nearest_name_of_its_kind(make_project: MakeProj
     ]
 
 
+def test_git_lfs_pointers_are_named_as_such(make_project: MakeProject) -> None:
+    """A checkout without `git lfs pull` leaves each file a pointer of three lines: audio,
+    artwork and captions fail to read, and a text transcript or chapter image would go out
+    as the pointer itself."""
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(
+                image="episode.jpg",
+                transcripts=[{"file": "cbr.vtt"}, {"file": "cbr.txt"}],
+                chapters=[{"start": 0, "title": "A", "image": "chapter.png"}],
+                alternate_enclosures=[{"audio": "tone.m4a"}],
+            )
+        }
+    )
+    for name in ["cbr.mp3", "episode.jpg", "cbr.vtt", "cbr.txt", "chapter.png", "tone.m4a"]:
+        (root / "media" / name).write_text(
+            "version https://git-lfs.github.com/spec/v1\n"
+            "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\n"
+            "size 12345\n"
+        )
+    assert codes_and_messages(root) == [
+        (
+            "lfs-pointer",
+            f"episodes/001-episode.md:{line}: error: {field}: '{name}' is a Git LFS pointer, "
+            "not the file: it was checked out without its content (run git lfs pull; in "
+            "GitHub Actions, give actions/checkout `lfs: true`)",
+        )
+        for line, field, name in [
+            (4, "audio", "cbr.mp3"),
+            (6, "image", "episode.jpg"),
+            (7, "transcripts", "cbr.txt"),
+            (7, "transcripts", "cbr.vtt"),
+            (10, "chapters", "chapter.png"),
+            (14, "alternate_enclosures", "tone.m4a"),
+        ]
+    ]
+
+
 def test_markup_in_plain_text_fields_is_refused_not_published(make_project: MakeProject) -> None:
     root = make_project(
         {
