@@ -89,6 +89,9 @@ def checked_episodes(
         show,
         cache,
     )
+    from_loading: dict[str, list[Problem]] = {}  # a loaded episode's warnings: its outcome's
+    for problem in problems:
+        from_loading.setdefault(problem.file, []).append(problem)
     problems += look_alike_problems("episodes", look_alikes)
     if cache is not None:  # a big catalogue's new audio and transcripts, on every core
         cache.prefetch([*audio_jobs(loaded, media), *transcript_jobs(loaded, media, available)])
@@ -102,6 +105,7 @@ def checked_episodes(
         if checked is None:
             continue
         by_source[checked.source] = checked
+        found = from_loading.get(checked.source, []) + found
         fresh = _outcome(cache, root, checked, found, available)
         if fresh is None:
             continue  # no cache, or a file without a trusted key: its pages render
