@@ -6,6 +6,7 @@ node tree gives each key's line, so an error can point at `episodes/012.md:7`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +54,8 @@ _LOADER = _Loader
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Aliases can make a small document expand to billions of values ("billion laughs").
 _MAX_EXPANDED_NODES = 20_000
+_NAMED = 3
+"""Control characters reported one by one; the rest are counted."""
 _FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
@@ -127,18 +130,39 @@ def read_text(path: Any, shown_as: str) -> TextFile:
     text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    problems = [
-        error(
-            "control-character",
-            shown_as,
+    if "\x00" in text:  # a binary file given a text file's name: one error, not thousands
+        return TextFile(
             None,
-            f"contains the control character U+{ord(match.group()):04X}, "
-            "which XML feeds cannot carry",
-            "delete it; it is often invisible, so retype the line",
-            line=text.count("\n", 0, match.start()) + 1,
+            [
+                error(
+                    "control-character",
+                    shown_as,
+                    None,
+                    "holds NUL bytes: it is not a text file",
+                    "save it as UTF-8 text, or move it out of the show's text files",
+                    line=text.count("\n", 0, text.index("\x00")) + 1,
+                )
+            ],
         )
-        for match in FORBIDDEN_CHARACTER.finditer(text)
-    ]
+    found = list(itertools.islice(FORBIDDEN_CHARACTER.finditer(text), _NAMED + 1))
+    problems = []
+    for number, match in enumerate(found[:_NAMED], start=1):
+        more = (
+            f"; {len(FORBIDDEN_CHARACTER.findall(text, match.end())):,} more after it"
+            if number == _NAMED and len(found) > _NAMED
+            else ""
+        )
+        problems.append(
+            error(
+                "control-character",
+                shown_as,
+                None,
+                f"contains the control character U+{ord(match.group()):04X}, "
+                f"which XML feeds cannot carry{more}",
+                "delete it; it is often invisible, so retype the line",
+                line=text.count("\n", 0, match.start()) + 1,
+            )
+        )
     return TextFile(None if problems else text, problems)
 
 

@@ -102,6 +102,32 @@ def test_unclosed_front_matter(make_project: MakeProject) -> None:
     ]
 
 
+def test_a_binary_or_garbled_file_is_a_few_lines_not_thousands(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(notes="bell \x07 " * 2000),
+            "episodes/002-zeros.md": b"\x00" * 3000,
+        }
+    )
+    assert report(root) == [
+        *(
+            "episodes/001-episode.md:8: error: contains the control character U+0007, which "
+            f"XML feeds cannot carry{more} (delete it; it is often invisible, so retype the line)"
+            for more in ["", "", "; 1,997 more after it"]
+        ),
+        "episodes/002-zeros.md:1: error: holds NUL bytes: it is not a text file (save it as "
+        "UTF-8 text, or move it out of the show's text files)",
+    ]
+
+
+def test_hidden_files_in_episodes_are_not_episodes(make_project: MakeProject) -> None:
+    """Emacs's lock file of an open episode is a link to nothing named `.#001-episode.md`;
+    macOS writes `._001-episode.md` beside a file copied to a USB stick."""
+    root = make_project({"episodes/._001-episode.md": b"\x00\x05\x16\x07Mac OS X"})
+    (root / "episodes" / ".#001-episode.md").symlink_to("ada@laptop.4242:1700000000")
+    assert report(root) == []
+
+
 WINDOWS_NOTES = "First line,  \nbroken by two spaces.\n\n- one\n- two\n\n```\ncode\n```"
 
 
