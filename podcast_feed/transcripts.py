@@ -4,9 +4,11 @@ webvtt-py (the only module that knows it) so that their time codes fit the audio
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import TypeGuard
 
 from .assets import lfs_pointer_problem, media_files
 from .cache import Cache, Job, remember
@@ -17,8 +19,8 @@ from .podcasting import TranscriptRef
 from .vocabulary import missing_file_fix
 
 TIMED_TYPES = frozenset({".vtt", ".srt", ".json"})
-CAPTION_TYPES = frozenset({".vtt", ".srt"})
-"""The transcripts parsed for their cues (webvtt-py), and their timing checked."""
+"""The transcripts with time codes (`rel="captions"`): parsed for their cues (VTT and SRT with
+webvtt-py, JSON as Podcasting 2.0 describes it), and their timing checked."""
 # Time codes up to this far past the audio's end are rounding, not a wrong file.
 _END_TOLERANCE_SECONDS = 1.0
 
@@ -58,7 +60,7 @@ def transcript_jobs(episodes: Sequence[Episode], media_dir: Path, available: set
         for episode in episodes
         if not episode.draft
         for ref in transcript_refs(episode, available)
-        if ref.file in available and PurePosixPath(ref.file).suffix.lower() in CAPTION_TYPES
+        if ref.file in available and PurePosixPath(ref.file).suffix.lower() in TIMED_TYPES
     }
     paths = [media_dir / name for name in sorted(names)]
     return [Job("transcript", path, functools.partial(parse_captions, path)) for path in paths]
@@ -94,12 +96,14 @@ class Caption:
 
 
 class InvalidTranscript(PodcastFeedError):
-    """webvtt-py could not read the file as VTT or SRT."""
+    """The file cannot be read as the transcript format its extension names."""
 
 
 def parse_captions(path: Path) -> tuple[Caption, ...]:
-    """The cues of a VTT or SRT file (webvtt-py imported here: a build whose transcripts are
-    all in the cache does not load it)."""
+    """The cues of a VTT, SRT or JSON transcript (webvtt-py imported here: a build whose
+    transcripts are all in the cache does not load it)."""
+    if path.suffix.lower() == ".json":
+        return _json_segments(path)
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
@@ -119,6 +123,47 @@ def parse_captions(path: Path) -> tuple[Caption, ...]:
         )
         for c in document.captions
     )
+
+
+def _json_segments(path: Path) -> tuple[Caption, ...]:
+    """The segments of a Podcasting 2.0 JSON transcript, `{"version": "1.0.0", "segments":
+    [{"speaker", "startTime", "endTime", "body"}]}`: an app given a file of another shape
+    shows no transcript, so each segment must have its times and its text."""
+    try:
+        document = json.loads(path.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidTranscript(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidTranscript("nested too deeply") from None
+    segments = document.get("segments") if isinstance(document, dict) else None
+    if not isinstance(segments, list):
+        raise InvalidTranscript('it has no "segments" list')
+    captions = []
+    for number, segment in enumerate(segments, start=1):
+        if not isinstance(segment, dict):
+            raise InvalidTranscript(f"segment {number} is not an object")
+        start, end = segment.get("startTime"), segment.get("endTime")
+        body, speaker = segment.get("body"), segment.get("speaker")
+        if not (_is_time(start) and _is_time(end)):
+            raise InvalidTranscript(f'segment {number} needs "startTime" and "endTime" in seconds')
+        if not isinstance(body, str) or not (speaker is None or isinstance(speaker, str)):
+            raise InvalidTranscript(
+                f'segment {number} needs its "body" (and any "speaker") as text'
+            )
+        captions.append(
+            Caption(
+                start=float(start),
+                end=float(end),
+                start_text=f"{float(start):g} s",
+                speaker=speaker or None,
+                text=" ".join(body.split()),
+            )
+        )
+    return tuple(captions)
+
+
+def _is_time(value: object) -> TypeGuard[float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 
 
 def read_transcript(
@@ -142,7 +187,7 @@ def read_transcript(
         ]
     cues: tuple[Cue, ...] = ()
     problems: list[Problem] = []
-    if suffix in CAPTION_TYPES:
+    if suffix in TIMED_TYPES:
         try:
             captions = remember(cache, "transcript", path, functools.partial(parse_captions, path))
         except InvalidTranscript as exc:
@@ -152,7 +197,9 @@ def read_transcript(
                     "transcript-invalid",
                     "transcripts",
                     f"{ref.file!r} is not a valid {suffix[1:].upper()} file: {exc}",
-                    "check it in a subtitle editor",
+                    "check it against Podcasting 2.0's JSON transcript format"
+                    if suffix == ".json"
+                    else "check it in a subtitle editor",
                 )
             ]
         cues = tuple(

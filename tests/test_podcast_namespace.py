@@ -259,6 +259,51 @@ def test_front_matter_transcripts_srt_and_text(make_project: MakeProject) -> Non
     ]
 
 
+def test_json_transcript_is_read_shown_and_checked(make_project: MakeProject) -> None:
+    """Podcasting 2.0's JSON transcript: its segments are the page's transcript, and a file of
+    another shape, or timed past the audio, is an error as for VTT."""
+    segments = [
+        {"speaker": "Ada Lovelace", "startTime": 0, "endTime": 1.5, "body": "Hello there."},
+        {"speaker": "Grace Hopper", "startTime": 1.5, "endTime": 2.5, "body": "Hi <Ada> & co."},
+    ]
+    root = make_project(
+        {
+            "media/cbr.json": json.dumps({"version": "1.0.0", "segments": segments}),
+            "episodes/002.md": episode(guid="g2", audio="vbr.mp3"),
+            "media/vbr.json": json.dumps({"version": "1.0.0", "segments": {"0": "Hello"}}),
+            "episodes/003.md": episode(guid="g3", audio="chapters.mp3"),
+            "media/chapters.json": '{"segments": [{"startTime": 0, "endTime": 1, "body": "x"},]}',
+            "episodes/004.md": episode(guid="g4", audio="tone.m4a"),
+            "media/tone.json": json.dumps(
+                {"segments": [{"startTime": 0, "endTime": 9, "body": "Far too long"}]}
+            ),
+        }
+    )
+    assert messages(root) == [
+        "episodes/002.md: error: transcripts: 'vbr.json' is not a valid JSON file: it has no "
+        '"segments" list (check it against Podcasting 2.0\'s JSON transcript format)',
+        "episodes/003.md: error: transcripts: 'chapters.json' is not a valid JSON file: not "
+        "JSON: Expecting value: line 1 column 59 (char 58) (check it against Podcasting 2.0's "
+        "JSON transcript format)",
+        "episodes/004.md: error: transcripts: 'tone.json' runs to 9.0 s but the audio lasts "
+        "3.0 s (is it the transcript of another episode?)",
+    ]
+    for name in ["002.md", "003.md", "004.md"]:
+        (root / "episodes" / name).unlink()
+    feed, _ = built(root)
+    assert [dict(t.attrib) for t in xpath(feed, "//item/podcast:transcript")] == [
+        {
+            "url": "https://show.example.com/media/cbr.json",
+            "type": "application/json",
+            "language": "en",
+            "rel": "captions",
+        }
+    ]
+    page = (root / "public" / "episodes" / "001-episode" / "index.html").read_text()
+    assert "<strong>Grace Hopper</strong>" in page
+    assert "Hi &lt;Ada&gt; &amp; co." in page
+
+
 def test_transcript_problems(make_project: MakeProject) -> None:
     root = make_project(
         {
