@@ -803,7 +803,10 @@ def test_damaged_records_of_pages_and_feed_items_render_them_again(
 def test_a_long_lived_cache_follows_changes_as_serve_does(make_project: MakeProject) -> None:
     """`serve` keeps one cache open and its outcomes in memory between rebuilds: an episode
     edited, one added and one deleted build as without a cache."""
-    root = make_project({"episodes/002-two.md": episode(title="Two", audio="vbr.mp3", guid="g-2")})
+    notes = "With ![a photo](photo.png): a warning that must come from memory too."
+    root = make_project(
+        {"episodes/002-two.md": episode(notes, title="Two", audio="vbr.mp3", guid="g-2")}
+    )
     _age(root, 120)
     cache = Cache.open(root / CACHE_FOLDER)
     try:
