@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -44,14 +44,26 @@ def media_references(show: Show | None, episodes: Iterable[Episode]) -> list[Med
 
 
 def check_inside_show(
-    root: Path, references: Iterable[MediaReference], walk: InputState | None = None
+    root: Path, references: Sequence[MediaReference], walk: InputState | None = None
 ) -> list[Problem]:
     """An error for each referenced file that is a link out of the show or not a regular file.
     `walk`, the listing of the show's files `build` made a moment ago, says which are plain
     files without an lstat each."""
     show_folder = root.resolve()
     media = root / "media"
-    plain_media = media.resolve() == show_folder / "media"  # media/ itself is no link out
+    real_media = media.resolve()
+    plain_media = real_media == show_folder / "media"  # media/ itself is no link out
+    if references and not real_media.is_relative_to(show_folder):
+        return [  # one error for the folder, not one for each of its files
+            error(
+                "file-outside-show",
+                "media/",
+                None,
+                f"is a link to {real_media}, outside the show's folder",
+                "keep the media files in the show's own media/ folder; links out of the show "
+                "are never published",
+            )
+        ]
     problems = []
     folder = str(media)
     for reference in references:

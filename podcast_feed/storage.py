@@ -57,9 +57,20 @@ class Store:
 
     def __init__(self, url: str, endpoint: str | None = None, region: str | None = None) -> None:
         self.url = display_url(url)
-        self._store = _open(url, endpoint, region)
-        self.keeps_attributes = not isinstance(self._store, LocalStore)
+        folder = local_folder(url)
+        self._new_folder = folder.resolve() if folder and not folder.exists() else None
+        """A local folder not there yet: made by the first write, so that a dry run or a
+        publish whose build fails leaves nothing behind."""
+        self._opened = None if self._new_folder else _open(url, endpoint, region)
+        self.keeps_attributes = folder is None
         """A local folder keeps no Content-Type or metadata: the web server in front decides."""
+
+    @property
+    def _store(self) -> ObjectStore:
+        if self._opened is None:
+            assert self._new_folder is not None
+            self._opened = _open(str(self._new_folder), None, None)
+        return self._opened
 
     def url_of(self, key: str) -> str:
         """Where a key is, as shown to people: `s3://bucket/show/feed.xml`."""
@@ -68,6 +79,8 @@ class Store:
     def list(self) -> dict[str, StoredObject]:
         """Every object under the destination, by key."""
         found: dict[str, StoredObject] = {}
+        if self._opened is None:  # a folder not made yet holds nothing
+            return found
         with self._failures("list"):
             for batch in obstore.list(self._store, chunk_size=1000):
                 for meta in batch:
@@ -76,6 +89,8 @@ class Store:
 
     def read(self, key: str) -> bytes | None:
         """The object's bytes, or None when there is no such object."""
+        if self._opened is None:
+            return None
         with self._failures(f"read {key}"):
             try:
                 return bytes(obstore.get(self._store, key).bytes())

@@ -362,6 +362,16 @@ def test_dry_run_changes_nothing(show_root: Path, bucket: str) -> None:
     assert objects(bucket) == {}
 
 
+def test_a_dry_run_to_a_new_folder_makes_no_folder(show_root: Path, tmp_path: Path) -> None:
+    site = tmp_path / "www" / "show"
+    code, out, _ = publish(show_root, str(site), "--dry-run")
+    assert code == 0
+    assert "upload    feed.xml (" in out
+    assert not (tmp_path / "www").exists()
+    assert publish(show_root, str(site))[0] == 0  # the first real publish makes it
+    assert (site / "feed.xml").is_file()
+
+
 def test_history_guard_reads_the_feed_in_the_bucket(show_root: Path, bucket: str) -> None:
     assert publish(show_root, f"s3://{bucket}/show")[0] == 0
     before = objects(bucket)["show/feed.xml"]["body"]
@@ -528,6 +538,24 @@ def test_a_link_out_of_the_show_is_an_error_and_never_published(
     assert code == 1
     assert "file-outside-show" not in err  # the code is for JSON; the text names the link
     assert "is a link to" in err
+
+
+def test_a_media_folder_linked_out_of_the_show_is_one_error(
+    show_root: Path, tmp_path: Path
+) -> None:
+    """Not one error per file it holds (a catalogue would print thousands, each naming a file
+    that is no link itself)."""
+    outside = tmp_path / "audio-disk"
+    (show_root / "media").rename(outside)
+    (show_root / "media").symlink_to(outside)
+    code, _out, err = publish(show_root, str(tmp_path / "www"))
+    assert code == 1
+    assert err.count("error:") == 1
+    assert (
+        f"media/: error: is a link to {outside}, outside the show's folder (keep the media files "
+        "in the show's own media/ folder; links out of the show are never published)"
+    ) in err
+    assert not (tmp_path / "www").exists()
 
 
 def _kb(root: Path) -> str:
