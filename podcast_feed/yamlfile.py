@@ -32,7 +32,9 @@ def _guarded(construct: Any) -> Any:
         then names it. With an explicit tag, a YAML error on its line."""
         try:
             return construct(loader, node)
-        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        except yaml.YAMLError:
+            raise
+        except Exception:  # PyYAML raises ValueError, IndexError, KeyError, AttributeError...
             implicit = not node.style and node.tag == loader.resolve(
                 yaml.ScalarNode, node.value, (True, False)
             )

@@ -201,6 +201,10 @@ def test_an_episode_file_not_ending_in_md_is_named_not_dropped(make_project: Mak
             "!! tag)",
         ),
         (
+            "episode: !!int ''",
+            "YAML syntax error: '' is not a valid !!int (correct the value, or remove its !! tag)",
+        ),
+        (
             "explicit: !!bool maybe",
             "YAML syntax error: 'maybe' is not a valid !!bool (correct the value, or remove "
             "its !! tag)",
