@@ -43,7 +43,7 @@ _NO_TEXT_YET = re.compile(r"""(?:<(?:[^>"']|"[^"]*"|'[^']*')*>|&#?\w+;|[^<&\w])*
 """What notes may start with before their first letter or digit: tags (a quoted attribute
 may hold a >), character references (&nbsp; is no text) and anything else but letters."""
 _WORD = re.compile(r"\w")
-_IMAGE = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_IMAGE_OR_LINK = re.compile(r"""<(/?)a\b[^>]*>|<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _ABSOLUTE_URL = re.compile(r"https?://", re.IGNORECASE)
 _RELATIVE_HREF = re.compile(
@@ -55,8 +55,9 @@ class RenderedNotes(NamedTuple):
     """Show notes as published, and what of them apps cannot show or follow."""
 
     html: str
-    images: tuple[str, ...]
-    """Each image's address: apps show no images, so each is its alt text, or a link to it."""
+    images: tuple[tuple[str, bool], ...]
+    """Each image's address, and whether it became a link to it (else its alt text): apps show
+    no images."""
     relative_links: tuple[str, ...]
     """Each link without a scheme (`/about`, `002-next.md`): an app has nothing to resolve it
     against."""
@@ -78,7 +79,7 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     >>> notes.html
     '<p><a href="https://x.example/c.jpg">Cover</a>, Me, <a href="002.md">2</a></p>'
     >>> notes.images, notes.relative_links
-    (('https://x.example/c.jpg', 'me.jpg'), ('002.md',))
+    ((('https://x.example/c.jpg', True), ('me.jpg', False)), ('002.md',))
     """
     # Raw HTML is let through to the sanitiser, which drops scripts with their content;
     # GFM's tagfilter would instead print them as visible text.
@@ -86,9 +87,9 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     rendered = _HEADING.sub(r"<p><strong>\1</strong></p>", rendered)
     rendered = _CODE_BLOCK.sub(r"<p>\1</p>", rendered)
     rendered = _TABLE_ROW.sub(_row_as_paragraph, rendered)
-    images: list[str] = []
+    images: list[tuple[str, bool]] = []
     if "<img" in rendered:
-        rendered = _IMAGE.sub(lambda image: _image_as_text(image.group(), images), rendered)
+        rendered = _images_as_text(rendered, images)
     cleaned = nh3.clean(
         rendered,
         tags=set(ALLOWED_TAGS),
@@ -102,18 +103,33 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     return RenderedNotes(cleaned, tuple(images), relative)
 
 
-def _image_as_text(tag: str, images: list[str]) -> str:
-    """An `<img>` as what apps can show of it: a link to it if its address is absolute, with
-    its alt text (or the address) as the link's text, else its alt text; its address noted in
-    `images`."""
+def _images_as_text(rendered: str, images: list[tuple[str, bool]]) -> str:
+    """Each `<img>` as what apps can show of it, its address noted in `images`: a link to it
+    if its address is absolute and it is not inside a link already (a badge linking to a site
+    keeps that link), with its alt text (or the address) as the link's text, else its alt
+    text."""
+    depth = 0  # of the links the image would be in
+
+    def replaced(match: re.Match[str]) -> str:
+        nonlocal depth
+        if match.group(1) is not None:  # <a ...> or </a>
+            depth = max(0, depth + (-1 if match.group(1) else 1))
+            return match.group()
+        return _image_as_text(match.group(), images, linked=depth > 0)
+
+    return _IMAGE_OR_LINK.sub(replaced, rendered)
+
+
+def _image_as_text(tag: str, images: list[tuple[str, bool]], linked: bool) -> str:
     found = {
         name.lower(): value
         for name, *quoted in _ATTRIBUTE.findall(tag)
         for value in ["".join(quoted)]
     }
     source, alt = html.unescape(found.get("src", "")), html.unescape(found.get("alt", ""))
-    images.append(source)
-    if _ABSOLUTE_URL.match(source):
+    as_link = bool(_ABSOLUTE_URL.match(source)) and not linked
+    images.append((source, as_link))
+    if as_link:
         return f'<a href="{html.escape(source)}">{html.escape(alt or source)}</a>'
     return html.escape(alt)
 
@@ -357,13 +373,12 @@ def left_out_problems(
             shown_as,
             None,
             f"the image {source!r} is not shown: podcast apps show no images in show notes, "
-            "so it is published as "
-            + ("a link to it" if _ABSOLUTE_URL.match(source) else "its alt text alone"),
+            "so it is published as " + ("a link to it" if as_link else "its alt text alone"),
             "link to it instead, as in [a photo](https://...), or make it the episode's "
             "`image` or a chapter's",
             line=line_of(source),
         )
-        for source in notes.images
+        for source, as_link in notes.images
     ]
     problems += [
         warning(

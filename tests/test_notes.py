@@ -23,6 +23,7 @@ from podcast_feed.notes import (
     item_description,
     plain_text,
     render_notes,
+    rendered_notes,
     shorten,
 )
 
@@ -166,6 +167,14 @@ def test_images_and_relative_links_are_warned_of_on_their_lines(make_project: Ma
         '<p>See the map and <a href="000-intro.md">the last one</a> or <a href="/about">us</a>.'
         "</p>"
     )
+
+
+def test_an_image_inside_a_link_leaves_the_link_whole() -> None:
+    """A badge linking to a site (`[![alt](image)](site)`) keeps its link, with the alt text
+    as its text: a link to the image inside it would split it in two."""
+    notes = rendered_notes("[![Listen on Apple](https://b.example/apple.svg)](https://a.example)")
+    assert notes.html == '<p><a href="https://a.example">Listen on Apple</a></p>'
+    assert notes.images == (("https://b.example/apple.svg", False),)
 
 
 def _resident_bytes() -> int:
