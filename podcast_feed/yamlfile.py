@@ -289,7 +289,8 @@ def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, l
                 shown_as,
                 None,
                 "the file does not start with YAML front matter",
-                "start it with a line '---', the episode's keys, then '---'",
+                "start it with a line '---', the episode's keys, then '---'; a file that is not an "
+                "episode, such as a README, belongs outside episodes/",
                 line=1,
             )
         ]

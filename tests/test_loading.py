@@ -91,7 +91,8 @@ def test_duplicate_key_is_an_error_not_silently_the_last(make_project: MakeProje
 def test_no_front_matter(make_project: MakeProject) -> None:
     assert only_episode(make_project, "# Just notes\n") == [
         "episodes/001-episode.md:1: error: the file does not start with YAML front matter "
-        "(start it with a line '---', the episode's keys, then '---')"
+        "(start it with a line '---', the episode's keys, then '---'; a file that is not an "
+        "episode, such as a README, belongs outside episodes/)"
     ]
 
 
