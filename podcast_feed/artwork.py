@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-from .assets import lfs_pointer_problem, media_files
+from .assets import MediaFiles, lfs_pointer_problem
 from .cache import Cache, remember
 from .errors import PodcastFeedError, Problem
 from .filetypes import IMAGE_TYPES
 from .models import Episode, Show
-from .vocabulary import missing_file_fix
 
 MIN_SIDE, MAX_SIDE = 1400, 3000
 LARGE_FILE = 1_000_000
@@ -21,12 +20,17 @@ _FORMAT_BY_SUFFIX = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 
 
 def check_image(
-    reference: str, media_dir: Path, owner: Show | Episode, field: str, cache: Cache | None = None
+    reference: str,
+    media_dir: Path,
+    owner: Show | Episode,
+    field: str,
+    cache: Cache | None = None,
+    available: MediaFiles | None = None,
 ) -> list[Problem]:
     """Apple's rules for an `image` key of the show or an episode: a file in media/ is read; a
     URL can only be checked for its extension, which Apple reads the format from."""
     if "://" not in reference:
-        return check_artwork(media_dir, reference, owner, field, cache)
+        return check_artwork(media_dir, reference, owner, field, cache, available)
     if PurePosixPath(urlsplit(reference).path).suffix.lower() in _FORMAT_BY_SUFFIX:
         return []
     return [
@@ -73,10 +77,16 @@ def image_facts(path: Path) -> ImageFacts:
 
 
 def check_artwork(
-    media_dir: Path, name: str, owner: Show | Episode, field: str, cache: Cache | None = None
+    media_dir: Path,
+    name: str,
+    owner: Show | Episode,
+    field: str,
+    cache: Cache | None = None,
+    available: MediaFiles | None = None,
 ) -> list[Problem]:
     """Every reason Apple would refuse the image `name` in media/, reading only its header (or
-    what `cache` remembers of it)."""
+    what `cache` remembers of it); `available`, media/ as the build listed it, for the
+    suggestion if it is missing."""
     path = media_dir / name
 
     expected_format = _FORMAT_BY_SUFFIX.get(path.suffix.lower())
@@ -97,8 +107,8 @@ def check_artwork(
                 "artwork-missing",
                 field,
                 f"{name!r} is not in media/",
-                missing_file_fix(
-                    name, media_files(media_dir), "add the file or correct the name", IMAGE_TYPES
+                (available or MediaFiles.listed(media_dir)).missing_fix(
+                    name, "add the file or correct the name", IMAGE_TYPES
                 ),
             )
         ]

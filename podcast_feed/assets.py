@@ -6,12 +6,14 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+import unicodedata
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import Problem, error
 from .models import Episode, Show
+from .vocabulary import suggest
 
 if TYPE_CHECKING:
     from .cache import InputState
@@ -107,6 +109,73 @@ def sha256_of(path: Path) -> str:
     names (`publish` compares uploads by it, `new` finds a recording used twice)."""
     with path.open("rb") as stream:
         return hashlib.file_digest(stream, "sha256").hexdigest()
+
+
+class MediaFiles(frozenset[str]):
+    """The files of media/ as one build listed them (paths relative to it), and what to
+    suggest for a name that is not among them, from indexes made once a build."""
+
+    _CLOSE_MATCHES = 20
+    """Names looked up by similarity (difflib) in one build: 45 ms each among 10,000 files,
+    so a show whose audio was all renamed would spend minutes on suggestions. After these,
+    only a name differing in case or Unicode form is found (at once)."""
+
+    def __init__(self, _names: Iterable[str] = ()) -> None:
+        super().__init__()  # (frozenset takes the names in __new__)
+        self._indexes: dict[frozenset[str], tuple[dict[str, str], dict[str, str]]] = {}
+        self._close_left = self._CLOSE_MATCHES
+
+    @classmethod
+    def listed(cls, media_dir: Path) -> MediaFiles:
+        return cls(media_files(media_dir))
+
+    def missing_fix(self, name: str, otherwise: str, of_kind: Collection[str]) -> str:
+        """How to fix a reference to `name`, which is not among these files: the closest
+        name ending in one of the extensions `of_kind` (an audio file is no transcript),
+        compared by the name before the extension, or else `otherwise`. A name that only looks
+        the same (its accents written as separate characters, as macOS may save a file's
+        name, or the other way round) is said to be so: "did you mean 'café.m4a'?" for
+        'café.m4a' helps nobody.
+
+        >>> MediaFiles(["Intro.mp3", "intro.vtt"]).missing_fix("intro.mp3", "add it", {".mp3"})
+        "did you mean 'Intro.mp3'?"
+        """
+        by_stem, by_folded = self._index(frozenset(of_kind))
+        stem = _stem(name)
+        closest = by_folded.get(_folded(stem))
+        if closest is None and self._close_left > 0:
+            self._close_left -= 1
+            similar = suggest(stem, by_stem)
+            closest = by_stem[similar] if similar is not None else None
+        if closest is None:
+            return otherwise
+        if unicodedata.normalize("NFC", closest) == unicodedata.normalize("NFC", name):
+            return (
+                f"the file is named {closest!r}: the same letters in another Unicode form, its "
+                "accents written apart as macOS may save a name; rename the file using only "
+                "a-z, 0-9, '-', '_' and '.', and write that name here"
+            )
+        return f"did you mean '{closest}'?"
+
+    def _index(self, of_kind: frozenset[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """The files of that kind by the name before their extension, as written and folded
+        (case and Unicode form), made on the first name missing a file of that kind."""
+        if of_kind not in self._indexes:
+            by_stem: dict[str, str] = {}
+            for file in sorted(self):
+                if PurePosixPath(file).suffix.lower() in of_kind:
+                    by_stem.setdefault(_stem(file), file)
+            by_folded = {_folded(stem): file for stem, file in reversed(by_stem.items())}
+            self._indexes[of_kind] = (by_stem, by_folded)
+        return self._indexes[of_kind]
+
+
+def _stem(file: str) -> str:
+    return file.removesuffix(PurePosixPath(file).suffix)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
 
 
 def media_files(media_dir: Path) -> list[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from .assets import media_files
+from .assets import MediaFiles, media_files
 from .cache import Cache, InputState
 from .checks import check_episode
 from .episodes import listed_episodes, load_episodes, look_alike_problems
@@ -69,7 +69,7 @@ def checked_episodes(
     from the cache where nothing it depends on changed. `walk` is the listing of the show's
     files `build` made a moment ago (media/ is not listed again)."""
     media = root / "media"
-    available = set(walk.media_files() if walk is not None else media_files(media))
+    available = MediaFiles(walk.media_files() if walk is not None else media_files(media))
     context = _context(root, show, cache)
     listed, look_alikes = listed_episodes(root / "episodes")
     names = [f"episodes/{name}" for name in listed]  # the sources
@@ -129,21 +129,25 @@ def _context(root: Path, show: Show | None, cache: Cache | None) -> tuple[str] |
 
 
 def _steps(
-    episode: Episode, root: Path, show: Show | None, cache: Cache | None, available: set[str]
+    episode: Episode, root: Path, show: Show | None, cache: Cache | None, available: MediaFiles
 ) -> tuple[Episode | None, list[Problem]]:
     """The episode with its media and transcripts, and its own problems; None if its audio
     cannot be used (its other files and keys are checked all the same: every problem of the
     episode is reported at once)."""
     media = root / "media"
-    probed, problems = with_media([episode], media, cache=cache)
+    probed, problems = with_media([episode], media, cache=cache, available=available)
     [checked], found = with_transcripts(probed or [episode], media, cache, available)
     problems += found
-    problems += check_episode(show, checked, root, cache)
+    problems += check_episode(show, checked, root, cache, available)
     return (checked if probed else None), problems
 
 
 def _outcome(
-    cache: Cache | None, root: Path, episode: Episode, problems: list[Problem], available: set[str]
+    cache: Cache | None,
+    root: Path,
+    episode: Episode,
+    problems: list[Problem],
+    available: MediaFiles,
 ) -> _Outcome | None:
     """The episode's outcome, with the keys of the files it read; None without a cache, or if
     a file has no trusted key (changed just now)."""

@@ -10,14 +10,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .artwork import check_image
-from .assets import MediaReference, check_inside_show, lfs_pointer_problem, media_files
+from .assets import MediaFiles, MediaReference, check_inside_show, lfs_pointer_problem
 from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites, description_timestamps
 from .errors import Problem
 from .filetypes import IMAGE_TYPES
 from .models import Episode, Show, podcast_guid_for
 from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, has_text, item_description
-from .vocabulary import missing_file_fix
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
@@ -106,8 +105,14 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
 
 
 def check_episode(
-    show: Show | None, episode: Episode, root: Path, cache: Cache | None = None
+    show: Show | None,
+    episode: Episode,
+    root: Path,
+    cache: Cache | None = None,
+    available: MediaFiles | None = None,
 ) -> list[Problem]:
+    """The episode's own problems; `available` is media/ as the build listed it (for the
+    suggestion when a file it names is missing)."""
     meta = episode.meta
     problems: list[Problem] = []
 
@@ -175,14 +180,18 @@ def check_episode(
         if show.chapters_in_description:
             problems += _timestamps_problems(episode)
     if meta.image:
-        problems += check_image(meta.image, root / "media", episode, "image", cache)
+        problems += check_image(meta.image, root / "media", episode, "image", cache, available)
     for chapter in episode.chapters:
         if chapter.image and "://" not in chapter.image:
-            problems += _chapter_image_problems(episode, chapter.title, chapter.image, root)
+            problems += _chapter_image_problems(
+                episode, chapter.title, chapter.image, root, available
+            )
     return problems
 
 
-def _chapter_image_problems(episode: Episode, title: str, image: str, root: Path) -> list[Problem]:
+def _chapter_image_problems(
+    episode: Episode, title: str, image: str, root: Path, available: MediaFiles | None
+) -> list[Problem]:
     """A chapter's image must be in media/ and be the image (not its Git LFS pointer): it is
     published as it is, never read."""
     path = root / "media" / image
@@ -192,11 +201,8 @@ def _chapter_image_problems(episode: Episode, title: str, image: str, root: Path
                 "chapter-image-missing",
                 "chapters",
                 f"the image of chapter {title!r}, {image!r}, is not in media/",
-                missing_file_fix(
-                    image,
-                    media_files(root / "media"),
-                    "add the file or correct the name",
-                    IMAGE_TYPES,
+                (available or MediaFiles.listed(root / "media")).missing_fix(
+                    image, "add the file or correct the name", IMAGE_TYPES
                 ),
             )
         ]

@@ -22,7 +22,7 @@ from mutagen.mp3._util import VBRIHeader, VBRIHeaderError, XingHeader, XingHeade
 from mutagen.mp4 import MP4
 from mutagen.mp4._atom import Atoms
 
-from .assets import lfs_pointer_problem, media_files
+from .assets import MediaFiles, lfs_pointer_problem
 from .cache import Cache, Job, remember
 from .chapters import embedded_chapters
 from .errors import PodcastFeedError, Problem, error
@@ -30,7 +30,6 @@ from .filetypes import ENCLOSURE_TYPES
 from .models import Episode, MediaInfo
 from .mp3 import continued, id3_chapters, scan_frames, syncsafe
 from .podcasting import AlternateEnclosure
-from .vocabulary import missing_file_fix
 
 
 class UnreadableMedia(PodcastFeedError):
@@ -381,9 +380,11 @@ def with_media(
     media_dir: Path,
     shown_as: str = "media",
     cache: Cache | None = None,
+    available: MediaFiles | None = None,
 ) -> tuple[list[Episode], list[Problem]]:
     """Each episode with its probed audio (or what `cache` remembers of it); drafts are left
-    unprobed (their audio may not exist).
+    unprobed (their audio may not exist). `available` is the listing of media/ the build
+    made, which a missing file's suggestion comes from (else it is listed then).
 
     An episode whose audio cannot be used is dropped from the list and reported (with its
     alternate enclosures' problems: all of them at once).
@@ -396,7 +397,7 @@ def with_media(
             continue
         audio = episode.meta.audio
         path = media_dir / audio
-        alternates, found = _probe_alternates(episode, media_dir, cache)  # whatever the audio
+        alternates, found = _probe_alternates(episode, media_dir, cache, available)  # always
         problems += found
         try:
             info = remember(cache, "audio", path, functools.partial(probe, path))
@@ -415,11 +416,8 @@ def with_media(
                     "audio-missing",
                     "audio",
                     f"{audio!r} is not in {shown_as}/",
-                    missing_file_fix(
-                        audio,
-                        media_files(media_dir),
-                        f"add the file to {shown_as}/",
-                        ENCLOSURE_TYPES,
+                    (available or MediaFiles.listed(media_dir)).missing_fix(
+                        audio, f"add the file to {shown_as}/", ENCLOSURE_TYPES
                     ),
                 )
             )
@@ -471,7 +469,7 @@ def with_media(
 
 
 def _probe_alternates(
-    episode: Episode, media_dir: Path, cache: Cache | None
+    episode: Episode, media_dir: Path, cache: Cache | None, available: MediaFiles | None
 ) -> tuple[tuple[tuple[AlternateEnclosure, MediaInfo], ...], list[Problem]]:
     alternates = []
     problems = []
@@ -496,7 +494,9 @@ def _probe_alternates(
                     "alternate_enclosures",
                     f"{alternate.audio!r} "
                     + ("is not in media/" if missing else f"cannot be used: {exc}"),
-                    missing_file_fix(alternate.audio, media_files(media_dir), fix, ENCLOSURE_TYPES)
+                    (available or MediaFiles.listed(media_dir)).missing_fix(
+                        alternate.audio, fix, ENCLOSURE_TYPES
+                    )
                     if missing
                     else fix,
                     line=line,

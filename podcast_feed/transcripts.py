@@ -6,17 +6,17 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TypeGuard
 
-from .assets import lfs_pointer_problem, media_files
+from .assets import MediaFiles, lfs_pointer_problem
 from .cache import Cache, Job, remember
 from .errors import PodcastFeedError, Problem
 from .filetypes import TRANSCRIPT_TYPES
 from .models import Cue, Episode, Transcript
 from .podcasting import TranscriptRef
-from .vocabulary import missing_file_fix
 
 TIMED_TYPES = frozenset({".vtt", ".srt", ".json"})
 """The transcripts with time codes (`rel="captions"`): parsed for their cues (VTT and SRT with
@@ -29,15 +29,15 @@ def with_transcripts(
     episodes: Sequence[Episode],
     media_dir: Path,
     cache: Cache | None = None,
-    available: set[str] | None = None,
+    available: MediaFiles | None = None,
 ) -> tuple[list[Episode], list[Problem]]:
     """Each episode with its transcripts found and checked (the files parsed, or as `cache`
-    remembers them); drafts are left as they are. `available` is what media/ holds
-    (`media_files`), if the caller has listed it already."""
+    remembers them); drafts are left as they are. `available` is what media/ holds, if the
+    caller has listed it already."""
     result: list[Episode] = []
     problems: list[Problem] = []
     if available is None:  # one listing instead of five stats per episode
-        available = set(media_files(media_dir))
+        available = MediaFiles.listed(media_dir)
     for episode in episodes:
         if episode.meta.draft:
             result.append(episode)
@@ -52,7 +52,9 @@ def with_transcripts(
     return result, problems
 
 
-def transcript_jobs(episodes: Sequence[Episode], media_dir: Path, available: set[str]) -> list[Job]:
+def transcript_jobs(
+    episodes: Sequence[Episode], media_dir: Path, available: AbstractSet[str]
+) -> list[Job]:
     """Parsing the VTT and SRT files of these episodes (drafts aside), for `Cache.prefetch` to
     run on every core at once: `with_transcripts` then finds them remembered."""
     names = {
@@ -66,12 +68,12 @@ def transcript_jobs(episodes: Sequence[Episode], media_dir: Path, available: set
     return [Job("transcript", path, functools.partial(parse_captions, path)) for path in paths]
 
 
-def transcript_refs(episode: Episode, available: set[str]) -> list[TranscriptRef]:
+def transcript_refs(episode: Episode, available: AbstractSet[str]) -> list[TranscriptRef]:
     """The episode's `transcripts`, else the transcripts found beside its audio."""
     return list(episode.meta.transcripts) or sidecars(episode, available)
 
 
-def sidecars(episode: Episode, available: set[str]) -> list[TranscriptRef]:
+def sidecars(episode: Episode, available: AbstractSet[str]) -> list[TranscriptRef]:
     """The transcripts found next to the episode's audio (see `sidecar_names`)."""
     return [TranscriptRef(file=name) for name in sidecar_names(episode) if name in available]
 
@@ -170,7 +172,7 @@ def read_transcript(
     episode: Episode,
     ref: TranscriptRef,
     media_dir: Path,
-    available: set[str],
+    available: MediaFiles,
     cache: Cache | None = None,
 ) -> tuple[Transcript | None, list[Problem]]:
     path = media_dir / ref.file
@@ -182,7 +184,7 @@ def read_transcript(
                 "transcript-missing",
                 "transcripts",
                 f"{ref.file!r} is not in media/",
-                missing_file_fix(ref.file, sorted(available), "add the file", TRANSCRIPT_TYPES),
+                available.missing_fix(ref.file, "add the file", TRANSCRIPT_TYPES),
             )
         ]
     cues: tuple[Cue, ...] = ()

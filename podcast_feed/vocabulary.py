@@ -7,9 +7,7 @@ ISO 639-1 table shipped by Debian's iso-codes package.
 from __future__ import annotations
 
 import difflib
-import unicodedata
-from collections.abc import Collection, Iterable
-from pathlib import PurePosixPath
+from collections.abc import Iterable
 
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
@@ -245,33 +243,3 @@ def did_you_mean(wrong: str, candidates: Iterable[str]) -> str:
     """A fix sentence naming the closest candidate, if any is close."""
     closest = suggest(wrong, candidates)
     return f"did you mean '{closest}'?" if closest else ""
-
-
-def missing_file_fix(
-    name: str, available: Iterable[str], otherwise: str, of_kind: Collection[str]
-) -> str:
-    """How to fix a reference to a file that is not there: the closest of the `available`
-    names ending in one of the extensions `of_kind` (an audio file is no transcript), compared
-    by the name before the extension, or else `otherwise`. A name that only looks the same
-    (its accents written as separate characters, as macOS may save a file's name, or the
-    other way round) is said to be so: "did you mean 'café.m4a'?" for 'café.m4a' helps nobody.
-
-    >>> missing_file_fix("intro.mp3", ["Intro.mp3", "intro.vtt"], "add the file", {".mp3"})
-    "did you mean 'Intro.mp3'?"
-    """
-    by_stem: dict[str, str] = {}  # compared without extensions: all of a kind share a few
-    for file in available:
-        suffix = PurePosixPath(file).suffix
-        if suffix.lower() in of_kind:
-            by_stem.setdefault(file.removesuffix(suffix), file)
-    closest_stem = suggest(name.removesuffix(PurePosixPath(name).suffix), by_stem)
-    if closest_stem is None:
-        return otherwise
-    closest = by_stem[closest_stem]
-    if unicodedata.normalize("NFC", closest) == unicodedata.normalize("NFC", name):
-        return (
-            f"the file is named {closest!r}: the same letters in another Unicode form, its "
-            "accents written apart as macOS may save a name; rename the file using only "
-            "a-z, 0-9, '-', '_' and '.', and write that name here"
-        )
-    return f"did you mean '{closest}'?"
