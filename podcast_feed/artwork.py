@@ -107,7 +107,7 @@ def check_artwork(
                 "artwork-missing",
                 field,
                 f"{name!r} is not in media/",
-                (available or MediaFiles.listed(media_dir)).missing_fix(
+                MediaFiles.listed(media_dir, available).missing_fix(
                     name, "add the file or correct the name", IMAGE_TYPES
                 ),
             )

@@ -126,8 +126,9 @@ class MediaFiles(frozenset[str]):
         self._close_left = self._CLOSE_MATCHES
 
     @classmethod
-    def listed(cls, media_dir: Path) -> MediaFiles:
-        return cls(media_files(media_dir))
+    def listed(cls, media_dir: Path, given: MediaFiles | None = None) -> MediaFiles:
+        """The files of `media_dir`: `given`, the build's own listing, when there is one."""
+        return given if given is not None else cls(media_files(media_dir))
 
     def missing_fix(self, name: str, otherwise: str, of_kind: Collection[str]) -> str:
         """How to fix a reference to `name`, which is not among these files: the closest

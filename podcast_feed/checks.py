@@ -201,7 +201,7 @@ def _chapter_image_problems(
                 "chapter-image-missing",
                 "chapters",
                 f"the image of chapter {title!r}, {image!r}, is not in media/",
-                (available or MediaFiles.listed(root / "media")).missing_fix(
+                MediaFiles.listed(root / "media", available).missing_fix(
                     image, "add the file or correct the name", IMAGE_TYPES
                 ),
             )

@@ -416,7 +416,7 @@ def with_media(
                     "audio-missing",
                     "audio",
                     f"{audio!r} is not in {shown_as}/",
-                    (available or MediaFiles.listed(media_dir)).missing_fix(
+                    MediaFiles.listed(media_dir, available).missing_fix(
                         audio, f"add the file to {shown_as}/", ENCLOSURE_TYPES
                     ),
                 )
@@ -494,7 +494,7 @@ def _probe_alternates(
                     "alternate_enclosures",
                     f"{alternate.audio!r} "
                     + ("is not in media/" if missing else f"cannot be used: {exc}"),
-                    (available or MediaFiles.listed(media_dir)).missing_fix(
+                    MediaFiles.listed(media_dir, available).missing_fix(
                         alternate.audio, fix, ENCLOSURE_TYPES
                     )
                     if missing

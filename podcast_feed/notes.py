@@ -121,11 +121,7 @@ def _images_as_text(rendered: str, images: list[tuple[str, bool]]) -> str:
 
 
 def _image_as_text(tag: str, images: list[tuple[str, bool]], linked: bool) -> str:
-    found = {
-        name.lower(): value
-        for name, *quoted in _ATTRIBUTE.findall(tag)
-        for value in ["".join(quoted)]
-    }
+    found = {name.lower(): "".join(values) for name, *values in _ATTRIBUTE.findall(tag)}
     source, alt = html.unescape(found.get("src", "")), html.unescape(found.get("alt", ""))
     as_link = bool(_ABSOLUTE_URL.match(source)) and not linked
     images.append((source, as_link))

@@ -36,8 +36,7 @@ def with_transcripts(
     caller has listed it already."""
     result: list[Episode] = []
     problems: list[Problem] = []
-    if available is None:  # one listing instead of five stats per episode
-        available = MediaFiles.listed(media_dir)
+    available = MediaFiles.listed(media_dir, available)  # one listing, not five stats each
     for episode in episodes:
         if episode.meta.draft:
             result.append(episode)
