@@ -16,6 +16,8 @@ from .models import Episode, Show
 
 MIN_SIDE, MAX_SIDE = 1400, 3000
 LARGE_FILE = 1_000_000
+PLACEHOLDER_COMMENT = b"podcast-feed init: placeholder cover, replace it"
+"""The JPEG comment of the cover `init` writes: how `validate` knows it was never replaced."""
 _FORMAT_BY_SUFFIX = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
 
 
@@ -53,6 +55,8 @@ class ImageFacts:
     mode: str
     has_alpha: bool
     size: int
+    placeholder: bool = False
+    """The cover `init` wrote, still in place."""
 
 
 class UnreadableImage(PodcastFeedError):
@@ -67,8 +71,9 @@ def image_facts(path: Path) -> ImageFacts:
         with Image.open(path) as image:
             has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
             width, height = image.size
+            placeholder = image.info.get("comment") == PLACEHOLDER_COMMENT
             return ImageFacts(
-                image.format, width, height, image.mode, has_alpha, path.stat().st_size
+                image.format, width, height, image.mode, has_alpha, path.stat().st_size, placeholder
             )
     except FileNotFoundError:
         raise
@@ -169,6 +174,15 @@ def check_artwork(
                 "convert it to RGB",
             )
         )
+    if facts.placeholder:
+        problems.append(
+            owner.warning(
+                "show-template",
+                field,
+                f"{name!r} is still the placeholder cover 'podcast-feed init' made",
+                "replace it with the show's artwork: 3000x3000 px, JPEG or PNG",
+            )
+        )
     if facts.size > LARGE_FILE:
         problems.append(
             owner.warning(
@@ -194,4 +208,4 @@ def placeholder_cover(path: Path, title: str) -> None:
         font=ImageFont.load_default(size=110),
         anchor="mm",
     )
-    cover.save(path, "JPEG", quality=85)
+    cover.save(path, "JPEG", quality=85, comment=PLACEHOLDER_COMMENT)

@@ -20,7 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import PodcastFeedError, Problem, ProblemsFound, error, has_errors
+from .errors import (
+    PodcastFeedError,
+    Problem,
+    ProblemsFound,
+    error,
+    has_errors,
+    without_ignored,
+)
 from .layout import (
     CACHE_FOLDER,
     DEFAULT_OUTPUT,
@@ -54,6 +61,8 @@ class Validation:
     """What each episode was made from, as a digest by its source (with a cache)."""
     references: list[MediaReference] = field(default_factory=list)
     """Each file in media/ the show and its episodes (drafts aside) point at."""
+    ignored: int = 0
+    """Warnings left out of `problems` by `ignore_warnings`."""
 
     def failed(self, strict: bool) -> bool:
         return has_errors(self.problems) or (strict and bool(self.problems))
@@ -71,6 +80,8 @@ class BuildResult:
     """Seconds of audio in the feed."""
     problems: list[Problem] = field(default_factory=list)
     """The warnings (a build with errors raises instead)."""
+    ignored: int = 0
+    """Warnings left out of `problems` by `ignore_warnings`."""
     site_pages: int = 0
     """HTML pages of the website, rewritten or already up to date (0 with `site: false`)."""
     media: frozenset[str] = frozenset()
@@ -211,7 +222,12 @@ def validate(
         published = in_feed_order(show, publishable(episodes, now))
         problems += check_hosting(show, published, render_feed(show, published), checked=checked)
     problems.sort(key=lambda problem: problem.sort_key)
-    return Validation(show, episodes, problems, made_from, references)
+    problems, ignored = without_ignored(
+        problems,
+        show.ignore_warnings if show is not None else (),
+        {episode.source: episode.meta.ignore_warnings for episode in episodes},
+    )
+    return Validation(show, episodes, problems, made_from, references, ignored)
 
 
 @_collections(_FEW_COLLECTIONS)
@@ -248,7 +264,7 @@ def build(
         root, now=now, previous=previous, allow_removal=allow_removal, cache=cache, inputs=state
     )
     if validation.failed(strict) or validation.show is None:
-        raise ProblemsFound(validation.problems)
+        raise ProblemsFound(validation.problems, validation.ignored)
     from .chapters import chapters_json, chapters_path
 
     show = validation.show if served_from is None else served(validation.show, served_from)
@@ -295,6 +311,7 @@ def build(
         scheduled=len(validation.episodes) - drafts - len(published),
         total_duration=sum(episode.duration for episode in published),
         problems=validation.problems,
+        ignored=validation.ignored,
         site_pages=sum(1 for relative in written if relative.endswith(".html")),
         media=_published_media(validation.references, published),
     )

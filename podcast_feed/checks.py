@@ -13,10 +13,16 @@ from .artwork import check_image
 from .assets import MediaFiles, MediaReference, check_inside_show, lfs_pointer_problem
 from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites, description_timestamps
-from .errors import Problem
+from .errors import Problem, Severity
 from .filetypes import IMAGE_TYPES
 from .models import Episode, Show, podcast_guid_for
-from .notes import DESCRIPTION_LIMIT, NOTES_PLACEHOLDER, has_text, item_description
+from .notes import (
+    DESCRIPTION_LIMIT,
+    NOTES_PLACEHOLDER,
+    SHOW_DESCRIPTION_PLACEHOLDER,
+    has_text,
+    item_description,
+)
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
@@ -55,6 +61,16 @@ def check(
         "Apple ignores episodes whose enclosure URL repeats",
         "point each episode at its own audio file",
     )
+    problems += check_unique(
+        episodes,
+        "title",
+        lambda episode: episode.meta.title,
+        "duplicate-title",
+        "listeners cannot tell the two apart in their app",
+        "give each episode its own title: add a part, or a guest's name",
+        same=lambda title: " ".join(title.casefold().split()),
+        severity=Severity.WARNING,
+    )
     return problems
 
 
@@ -77,6 +93,15 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
                 "podcast_guid",
                 f"differs from {derived}, the value derived from feed_url",
                 "keep it if the feed moved (the guid must never change), else check for a typo",
+            )
+        )
+    if show.description.strip() == SHOW_DESCRIPTION_PLACEHOLDER:
+        problems.append(
+            show.warning(
+                "show-template",
+                "description",
+                "still the text 'podcast-feed init' wrote",
+                "describe the show: apps show it to people deciding whether to subscribe",
             )
         )
     size = len(show.description.encode())
@@ -288,14 +313,19 @@ def check_unique(
     code: str,
     why: str,
     fix: str,
+    *,
+    same: Callable[[str], str] = str,
+    severity: Severity = Severity.ERROR,
 ) -> list[Problem]:
-    """An error on every episode after the first that shares `key` with another."""
+    """An error (or warning) on every episode after the first whose `key` is the same as
+    another's, once both are put through `same`."""
     first: dict[str, Episode] = {}
     problems = []
+    report = Episode.error if severity is Severity.ERROR else Episode.warning
     for episode in episodes:
         value = key(episode)
-        earlier = first.setdefault(value, episode)
+        earlier = first.setdefault(same(value), episode)
         if earlier is not episode:
             message = f"{value!r} is also used by {earlier.source}; {why}"
-            problems.append(episode.error(code, field, message, fix))
+            problems.append(report(episode, code, field, message, fix))
     return problems

@@ -192,7 +192,7 @@ def build_command(
             allow_removal=allow_removal,
             cache=cache,
         )
-    _print_problems(result.problems, err=True)
+    _print_problems(result.problems, err=True, ignored=result.ignored)
     drafts, scheduled = result.drafts, result.scheduled
     website = f"; website -> {_relative(result.site_index)}" if result.site_index else ""
     typer.echo(
@@ -244,7 +244,9 @@ def validate_command(
     if output_format == "json":
         typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
     else:
-        _print_problems(validation.problems, err=False, always_total=True)
+        _print_problems(
+            validation.problems, err=False, always_total=True, ignored=validation.ignored
+        )
     if validation.failed(strict):
         raise typer.Exit(1)
 
@@ -306,7 +308,7 @@ def publish_command(
             cache=cache,
         )
     plan = result.plan
-    _print_problems(plan.problems, err=True)
+    _print_problems(plan.problems, err=True, ignored=plan.ignored)
     if dry_run:
         for file in plan.upload + ([plan.feed] if plan.feed_changed else []):
             typer.echo(f"upload    {file.key} ({_size(file.size)}, {file.content_type})")
@@ -575,7 +577,7 @@ def _progress_bar(label: str, visible: bool) -> Iterator[Callable[[str, int], No
 def _fail(exc: PodcastFeedError | OSError) -> NoReturn:
     """The one place a failure becomes a message and exit code 1."""
     if isinstance(exc, ProblemsFound):
-        _print_problems(exc.problems, err=True, always_total=True)
+        _print_problems(exc.problems, err=True, always_total=True, ignored=exc.ignored)
         typer.echo("Nothing was written.", err=True)
     elif isinstance(exc, OSError):  # the disk refused: permissions, full, read-only
         typer.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
@@ -587,17 +589,22 @@ def _fail(exc: PodcastFeedError | OSError) -> NoReturn:
 def _print_cache_problems(cache: Cache) -> None:
     """A cache set aside is worth knowing, not a problem of the show: no count, no failure."""
     for problem in cache.problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(problem.report_line, err=True)
 
 
-def _print_problems(problems: list[Problem], err: bool, always_total: bool = False) -> None:
+def _print_problems(
+    problems: list[Problem], err: bool, always_total: bool = False, ignored: int = 0
+) -> None:
+    """Each problem, then the count (with the warnings `ignore_warnings` left out, so that
+    nothing is hidden without a trace)."""
     for problem in problems:
-        typer.echo(str(problem), err=err)
-    if problems or always_total:
+        typer.echo(problem.report_line, err=err)
+    if problems or always_total or ignored:
         errors, warnings = count(problems, Severity.ERROR), count(problems, Severity.WARNING)
         typer.echo(
             f"{errors} error{'s' if errors != 1 else ''}, "
-            f"{warnings} warning{'s' if warnings != 1 else ''}",
+            f"{warnings} warning{'s' if warnings != 1 else ''}"
+            + (f", {ignored} ignored by ignore_warnings" if ignored else ""),
             err=err,
         )
 

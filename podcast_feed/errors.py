@@ -8,7 +8,7 @@ text and exit codes.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -46,6 +46,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "duplicate-episode-number",
         "duplicate-guid",
         "duplicate-key",
+        "duplicate-title",
         "empty-show-notes",
         "empty-value",
         "enclosure-url-changed",
@@ -93,6 +94,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "podcast-guid-mismatch",
         "podcast-guid-missing",
         "serial-episode-number",
+        "show-template",
         "soundbite-after-end",
         "soundbite-length",
         "surrounding-space",
@@ -119,6 +121,38 @@ PROBLEM_CODES: frozenset[str] = frozenset(
 """Every problem code there is: stable names for CI annotations and `--format json`. The README
 documents each one (a test holds it to that); a problem with any other code is a bug."""
 
+WARNING_CODES: frozenset[str] = frozenset(
+    {
+        "artwork-large-file",
+        "cache-ignored",
+        "chapters-first-not-at-zero",
+        "chapters-not-in-description",
+        "duplicate-title",
+        "empty-show-notes",
+        "enclosure-url-changed",
+        "episode-guid-missing",
+        "episode-not-read",
+        "episode-removed",
+        "guid-changed",
+        "hosting-feed-differs",
+        "media-file-name",
+        "media-replaced",
+        "not-https",
+        "notes-image",
+        "notes-relative-link",
+        "notes-template",
+        "podcast-guid-mismatch",
+        "podcast-guid-missing",
+        "show-template",
+        "soundbite-length",
+        "title-has-number",
+        "title-has-show-name",
+        "vbr-without-header",
+    }
+)
+"""The codes a problem can have as a warning (some of them are errors unless a flag or key
+accepts them): the ones `ignore_warnings` may name. Every other code is always an error."""
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -139,12 +173,20 @@ class Problem:
     def __post_init__(self) -> None:
         if self.code not in PROBLEM_CODES:
             raise ValueError(f"{self.code!r} is not in errors.PROBLEM_CODES")
+        if self.severity is Severity.WARNING and self.code not in WARNING_CODES:
+            raise ValueError(f"{self.code!r} is not in errors.WARNING_CODES")
 
     def __str__(self) -> str:
         place = f"{self.file}:{self.line}" if self.line else self.file
         field = f" {self.field}:" if self.field else ""
         fix = f" ({self.fix})" if self.fix else ""
         return f"{place}: {self.severity}:{field} {self.message}{fix}"
+
+    @property
+    def report_line(self) -> str:
+        """The line a person reads: with the code, to look up in the README or to put in
+        `ignore_warnings`."""
+        return f"{self} [{self.code}]"
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:
@@ -171,6 +213,24 @@ def has_errors(problems: Iterable[Problem]) -> bool:
     return any(problem.severity is Severity.ERROR for problem in problems)
 
 
+def without_ignored(
+    problems: Sequence[Problem],
+    everywhere: Collection[str],
+    by_file: Mapping[str, Collection[str]],
+) -> tuple[list[Problem], int]:
+    """The problems left once the warnings a podcaster chose to ignore are taken out, and how
+    many were: those whose code is in `everywhere` (podcast.yaml's `ignore_warnings`) or in
+    their own file's list in `by_file` (an episode's). Errors are never taken out."""
+    kept = []
+    for problem in problems:
+        if problem.severity is Severity.WARNING and (
+            problem.code in everywhere or problem.code in by_file.get(problem.file, ())
+        ):
+            continue
+        kept.append(problem)
+    return kept, len(problems) - len(kept)
+
+
 class PodcastFeedError(Exception):
     """Root of every error this package raises on purpose."""
 
@@ -178,8 +238,10 @@ class PodcastFeedError(Exception):
 class ProblemsFound(PodcastFeedError):
     """The show has errors (or warnings, in strict mode); nothing was written."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], ignored: int = 0) -> None:
         self.problems = problems
+        self.ignored = ignored
+        """Warnings left out by `ignore_warnings`."""
         super().__init__(
             f"{count(problems, Severity.ERROR)} errors, "
             f"{count(problems, Severity.WARNING)} warnings"

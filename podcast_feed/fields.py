@@ -24,8 +24,10 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import PROBLEM_CODES, WARNING_CODES
 from .vocabulary import (
     ISO_639_1,
+    did_you_mean,
 )
 from .yamlfile import FORBIDDEN_CHARACTER
 
@@ -240,6 +242,27 @@ def _destination(value: Any) -> Any:
 DESTINATION_SCHEMES = ("s3", "gs", "az", "file")
 Destination = Annotated[str, BeforeValidator(_destination), Field(min_length=1)]
 KeyPrefix = Annotated[str, BeforeValidator(media_path)]
+
+
+def _warning_code(value: Any) -> Any:
+    if isinstance(value, str) and value not in IGNORABLE_CODES:
+        if value in PROBLEM_CODES:
+            raise FieldProblem(
+                "invalid-value",
+                f"{brief.repr(value)} is an error, and errors cannot be ignored",
+                "fix what it reports",
+            )
+        raise FieldProblem(
+            "invalid-value",
+            f"{brief.repr(value)} is not the code of a warning",
+            did_you_mean(value, IGNORABLE_CODES)
+            or "copy the code in [brackets] at the end of the warning",
+        )
+    return value
+
+
+IGNORABLE_CODES = WARNING_CODES - {"cache-ignored"}  # that one never fails a build anyway
+WarningCode = Annotated[str, BeforeValidator(_warning_code)]
 
 
 def iso_639(value: str) -> str:

@@ -42,6 +42,7 @@ from .fields import (
     Text32,
     Text128,
     Url,
+    WarningCode,
     brief,
     date_or_datetime,
     iso_639,
@@ -223,6 +224,8 @@ class Show(Model):
     """Where the website is served (its canonical URLs and each item's `link`); default `link`."""
     directories: dict[Text128, Url] = Field(default_factory=dict)
     """Subscribe links on the website, by the name shown: `Apple Podcasts: https://...`."""
+    ignore_warnings: list[WarningCode] = Field(default_factory=list)
+    """Codes of warnings not to report anywhere in the show, nor count under `--strict`."""
 
     @field_validator("language")
     @classmethod
@@ -367,6 +370,8 @@ class FrontMatter(Model):
     """`podcast:episode display`: how apps show the number ("Part 1")."""
     alternate_enclosures: list[AlternateEnclosure] = Field(default_factory=list)
     """`podcast:alternateEnclosure`: the same episode in other files, probed like `audio`."""
+    ignore_warnings: list[WarningCode] = Field(default_factory=list)
+    """Codes of this episode's warnings not to report, nor count under `--strict`."""
 
 
 @dataclass(frozen=True)

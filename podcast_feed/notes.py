@@ -25,6 +25,8 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 NOTES_PLACEHOLDER = "What this episode is about, in two or three sentences."
 """The first line `podcast-feed new` writes; a check warns while it is still there."""
+SHOW_DESCRIPTION_PLACEHOLDER = "What the show is about, for people deciding whether to subscribe."
+"""The description `podcast-feed init` writes into podcast.yaml, warned about the same way."""
 DESCRIPTION_LIMIT = 4000
 """Apple's limit for `description`, in bytes of UTF-8."""
 

@@ -27,7 +27,7 @@ from .assets import sha256_of
 from .build import CACHE_FOLDER, FEED_FILE, BuildResult, build, validate
 from .cache import Cache
 from .config import SHOW_FILE, load_show
-from .errors import PodcastFeedError, Problem, ProblemsFound, warning
+from .errors import PodcastFeedError, Problem, ProblemsFound, warning, without_ignored
 from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
 from .layout import CHAPTERS_FOLDER, SITE_FOLDERS
@@ -130,6 +130,8 @@ class Plan:
     feed_changed: bool
     problems: list[Problem] = field(default_factory=list)
     """Warnings: media replaced under the same name, a cache that was ignored."""
+    ignored: int = 0
+    """Warnings left out by `ignore_warnings`."""
 
     @property
     def upload_bytes(self) -> int:
@@ -199,7 +201,9 @@ def publish(
         )
         local, cache_problems = _local_files(root, Path(staging), show, result, where)
         plan = _plan(store, where, local, remote, delete)
-        plan.problems = result.problems + cache_problems + plan.problems
+        replaced, ignored = without_ignored(plan.problems, show.ignore_warnings, {})
+        plan.problems = result.problems + cache_problems + replaced
+        plan.ignored = result.ignored + ignored
         if not dry_run:
             _carry_out(store, plan, local, remote, progress)
     return PublishResult(plan, result, dry_run, store.url_of(where.feed_key))

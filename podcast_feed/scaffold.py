@@ -27,7 +27,7 @@ from .episodes import EPISODE_SUFFIX, episode_files, load_episodes
 from .errors import PodcastFeedError
 from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
 from .models import Episode, podcast_guid_for
-from .notes import NOTES_PLACEHOLDER
+from .notes import NOTES_PLACEHOLDER, SHOW_DESCRIPTION_PLACEHOLDER
 
 WORKFLOW_FILE = ".github/workflows/podcast-feed.yml"
 
@@ -74,6 +74,7 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
         "link": _yaml_scalar(urljoin(feed_url, "./")),
         "media_base_url": _yaml_scalar(urljoin(feed_url, "media/")),
         "podcast_guid": str(podcast_guid_for(feed_url)),
+        "description": SHOW_DESCRIPTION_PLACEHOLDER,
     }
     (folder / "episodes").mkdir(parents=True, exist_ok=True)
     (folder / "media").mkdir(parents=True, exist_ok=True)
@@ -287,7 +288,7 @@ SHOW_TEMPLATE = """\
 # Required --------------------------------------------------------------------------------
 title: {title}                     # the show's name only, at most 255 characters
 description: >-                    # plain text, at most 4000 bytes
-  What the show is about, for people deciding whether to subscribe.
+  {description}
 link: {link}                       # the show's website
 language: en                       # ISO 639-1, optionally with a region: en-us, de-at
 author: {author}                   # itunes:author; Spotify requires it
@@ -314,6 +315,7 @@ timezone: UTC                      # zone of episode dates written without one: 
 # new_feed_url: https://...        # after moving the feed: where it lives now
 # locked: false                    # true: other hosting platforms must not import the feed
 # chapters_in_description: false   # true: chapter timestamps at the end of descriptions
+# ignore_warnings: [vbr-without-header]   # codes (in [brackets] in a warning) not to report
 
 # The website, written beside feed.xml (index, a page per episode, sitemap); see the README
 # site: true                       # false: feed only

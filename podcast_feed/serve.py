@@ -99,7 +99,7 @@ class PreviewServer:
             self.last_result = build(self.root, self.output, served_from=self.url, cache=self.cache)
         except ProblemsFound as exc:
             self.problems = exc.problems
-            self.report("\n".join(str(problem) for problem in exc.problems))
+            self.report("\n".join(problem.report_line for problem in exc.problems))
             self.report("The feed was not rebuilt; fix the errors above and save again.")
             return False
         except (PodcastFeedError, OSError) as exc:
@@ -108,7 +108,7 @@ class PreviewServer:
             return False
         self.problems = self.last_result.problems
         if self.problems:
-            self.report("\n".join(str(problem) for problem in self.problems))
+            self.report("\n".join(problem.report_line for problem in self.problems))
         count = self.last_result.published
         self.report(f"Built {count} episode{'s' if count != 1 else ''} -> {self.feed_url}")
         return True
@@ -202,7 +202,8 @@ class PreviewServer:
         path = request.path
         if self.last_result is None:
             raise ServiceUnavailable(
-                "\n".join(str(p) for p in self.problems) or "The feed has not been built yet."
+                "\n".join(p.report_line for p in self.problems)
+                or "The feed has not been built yet."
             )
         if path.startswith("/media/"):
             # only what the feed uses: not a raw recording or a draft's audio beside it

@@ -67,8 +67,9 @@ def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as
     if kind == "missing":
         return make("missing-key", "this required key is missing", f"add a line '{loc[-1]}: ...'")
     if kind in ("string_type",):
+        quoted = f'- "{value}"' if isinstance(loc[-1], int) else f'{loc[-1]}: "{value}"'
         fix = (
-            f'put it in quotes: {loc[-1]}: "{value}"'
+            f"put it in quotes: {quoted}"
             if isinstance(value, int | float | date)
             else "write it as text"
         )

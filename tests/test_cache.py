@@ -25,17 +25,9 @@ from podcast_feed.cache import CACHE_FILE, Cache
 from podcast_feed.errors import ProblemsFound
 from podcast_feed.layout import CACHE_FOLDER
 
-from .conftest import AUDIO, REPO, MakeProject, episode, run, snapshot
+from .conftest import AUDIO, REPO, MakeProject, age_inputs, episode, run, snapshot
 
 SHOW_FILES = ("podcast.yaml", "episodes", "media")
-
-
-def _age(root: Path, seconds: float = 60) -> None:
-    """Every input dated `seconds` ago: older than the two seconds within which a changed
-    file's mtime is not trusted (the racy-mtime guard would otherwise hide the cache)."""
-    past = time.time() - seconds
-    for path in [root / "podcast.yaml", *root.glob("episodes/**/*"), *root.glob("media/**/*")]:
-        os.utime(path, (past, past))
 
 
 def _mtimes(root: Path) -> dict[Path, int]:
@@ -67,12 +59,12 @@ def test_the_sample_show_from_the_cache_is_the_cold_build(tmp_path: Path) -> Non
     root.mkdir()
     for name in SHOW_FILES:
         (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, root / name)
-    _age(root)
+    age_inputs(root)
     cold = _cold(root)
     first, cache = _cached(root)
     assert cache.misses > 0 and cache.hits == 0
     assert first == cold
-    _age(root, 30)  # new mtimes: no replay, and no fact found by size and mtime
+    age_inputs(root, 30)  # new mtimes: no replay, and no fact found by size and mtime
     again, cache = _cached(root)
     assert again == cold
     replayed, cache = _cached(root)
@@ -134,7 +126,7 @@ def test_a_row_whose_details_are_damaged_is_computed_again(make_project: MakePro
     """The details of a row are decompressed only while rendering, where an episode cannot be
     read again: damage to them must be found when the row is read (its checksum)."""
     root = make_project({"episodes/002-two.md": episode(title="Two", audio="vbr.mp3", guid="g-2")})
-    _age(root)
+    age_inputs(root)
     first, _ = _cached(root)
     with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
         damaged = 0
@@ -173,11 +165,11 @@ def test_a_fresh_checkout_finds_its_facts_by_git_blob(make_project: MakeProject)
     _git(root, "init", "-q")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "show")
-    _age(root)
+    age_inputs(root)
     _git(root, "update-index", "-q", "--refresh")
     _, cache = _cached(root)
     assert cache.misses > 0
-    _age(root, 10)  # what a new checkout does to mtimes...
+    age_inputs(root, 10)  # what a new checkout does to mtimes...
     _git(root, "update-index", "-q", "--refresh")  # ...with an index that matches them
     again, cache = _cached(root)
     assert cache.hits > 0 and cache.misses == 0
@@ -265,7 +257,7 @@ def test_a_changed_file_of_each_kind_builds_as_without_a_cache(
     _chapter_image(root)
     (root / "media" / "chapter.jpg").write_bytes(b"")  # replaced by the change below
     Image.new("RGB", (200, 200)).save(root / "media" / "chapter.jpg", "JPEG")
-    _age(root, 120)
+    age_inputs(root, 120)
     before, _ = _cached(root)
     dated = _mtimes(root)
     CHANGES[kind](root)
@@ -285,10 +277,10 @@ def test_a_changed_file_that_breaks_the_show_fails_as_without_a_cache(
     make_project: MakeProject,
 ) -> None:
     root = make_project()
-    _age(root)
+    age_inputs(root)
     assert run("build", "--root", str(root))[0] == 0
     _artwork_broken(root)
-    _age(root, 30)
+    age_inputs(root, 30)
     code, _, cached_errors = run("build", "--root", str(root))
     cold_code, _, cold_errors = run("build", "--root", str(root), "--no-cache")
     assert code == cold_code == 1
@@ -300,7 +292,7 @@ def test_an_episode_file_linked_to_nothing_fails_the_next_build(make_project: Ma
     """A link to nothing has no size or date, yet adding one to episodes/ is a change: the
     build reports it, as a build without a cache does, rather than replaying the last one."""
     root = make_project()
-    _age(root)
+    age_inputs(root)
     assert run("build", "--root", str(root))[0] == 0
     (root / "episodes" / "002-gone.md").symlink_to(root / "nowhere.md")
     code, _, cached_errors = run("build", "--root", str(root))
@@ -323,7 +315,7 @@ def test_links_in_media_are_told_apart_as_without_a_cache(
         }
     )
     (root / "media" / "alias.mp3").symlink_to(root / "media" / "vbr.mp3")
-    _age(root)
+    age_inputs(root)
     cached, _ = _cached(root)
     assert cached == _cold(root)
     outside = tmp_path / "elsewhere.mp3"
@@ -352,7 +344,7 @@ def test_a_damaged_cache_is_set_aside_with_a_warning(
     make_project: MakeProject, damage: Callable[[Path], None] | None
 ) -> None:
     root = make_project()
-    _age(root)
+    age_inputs(root)
     assert run("build", "--root", str(root))[0] == 0
     cache_file = root / CACHE_FOLDER / CACHE_FILE
     expected = snapshot(root / "public")
@@ -371,7 +363,7 @@ def test_a_damaged_cache_is_set_aside_with_a_warning(
     assert "Traceback" not in err + out
     assert snapshot(root / "public") == expected
     # rebuilt: the next build finds its facts again, without a warning
-    _age(root, 30)
+    age_inputs(root, 30)
     code, _, err = run("build", "--root", str(root))
     assert code == 0 and "ignored" not in err
 
@@ -380,7 +372,7 @@ def test_a_rebuild_with_nothing_changed_replays_and_restores_a_deleted_output(
     make_project: MakeProject,
 ) -> None:
     root = make_project()
-    _age(root)
+    age_inputs(root)
     assert run("build", "--root", str(root))[0] == 0
     code, out, _ = run("build", "--root", str(root))
     assert code == 0 and "(nothing changed)" in out
@@ -399,7 +391,7 @@ def test_a_scheduled_episode_appears_when_its_time_comes(make_project: MakeProje
             )
         }
     )
-    _age(root)
+    age_inputs(root)
     before = ["build", "--root", str(root), "--now", "2029-12-31T00:00Z"]
     after = ["build", "--root", str(root), "--now", "2030-01-02T00:00Z"]
     assert run(*before)[0] == 0
@@ -422,7 +414,7 @@ def test_the_build_that_removes_an_episodes_page_is_replayed_next(
             )
         }
     )
-    _age(root)
+    age_inputs(root)
     assert run("build", "--root", str(root))[0] == 0
     assert (root / "public" / "episodes" / "002-second" / "index.html").is_file()
     (root / "episodes" / "002-second.md").unlink()
@@ -452,7 +444,7 @@ def test_builds_at_once_share_the_cache(make_project: MakeProject) -> None:
             for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
         }
     )
-    _age(root)
+    age_inputs(root)
     expected = _cold(root)
     del expected["(warnings)"]  # (there are none; the processes would print them)
     for round_ in range(3):
@@ -532,10 +524,10 @@ def test_files_read_on_every_core_build_as_without_a_cache(
     expected = _cold(root)
     for path, text in broken.items():
         path.write_text(text)
-    _age(root)
+    age_inputs(root)
     with pytest.raises(ProblemsFound) as unpooled:
         build(root, root / "cold")
-    problems = "\n".join(str(problem) for problem in unpooled.value.problems)
+    problems = "\n".join(problem.report_line for problem in unpooled.value.problems)
     assert "words.mp3" in problems and "chapters.srt" in problems
     for cache in (Cache.disabled(), Cache.open(root / CACHE_FOLDER)):
         with pytest.raises(ProblemsFound) as failed:
@@ -543,7 +535,7 @@ def test_files_read_on_every_core_build_as_without_a_cache(
         # six episode files, then the audio of the five that loaded (words.mp3 among them)
         # and the transcripts beside two of them (chapters.srt is not one)
         assert cache.in_parallel == 13
-        assert "\n".join(str(problem) for problem in failed.value.problems) == problems
+        assert "\n".join(p.report_line for p in failed.value.problems) == problems
         cache.close()
     off_code, _, off_errors = run("build", "--root", str(root), "--no-cache")
     assert off_code == 1 and problems in off_errors
@@ -568,7 +560,7 @@ def _built_dated_show(make_project: MakeProject) -> Path:
             for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
         }
     )
-    _age(root, 120)
+    age_inputs(root, 120)
     _cached(root)
     return root
 
@@ -607,7 +599,7 @@ def test_a_file_edited_since_git_staged_it_is_not_taken_for_the_staged_one(
     _git(root, "init", "-q")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "show")
-    _age(root)
+    age_inputs(root)
     _git(root, "update-index", "-q", "--refresh")
     _cached(root)
     _edit_notes(root)  # not staged
@@ -671,7 +663,7 @@ def test_facts_written_while_the_build_runs_are_found_again(
             for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
         }
     )
-    _age(root)
+    age_inputs(root)
     first, cache = _cached(root)
     computed = cache.misses
     assert computed > 4 and cache.hits == 0
@@ -690,7 +682,7 @@ def test_files_with_the_same_size_and_date_are_told_apart(make_project: MakeProj
             "media/vbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Bob>Other words\n",
         }
     )
-    _age(root)  # every file dated alike
+    age_inputs(root)  # every file dated alike
     cached, _ = _cached(root)
     assert cached == _cold(root)
     assert b"Other words" in cached["episodes/002-two/index.html"]
@@ -700,7 +692,7 @@ def test_a_transcript_added_beside_the_audio_is_found(make_project: MakeProject)
     """An episode taken whole from the cache was made without `media/<audio>.vtt`: one that
     appears since makes it read again."""
     root = make_project({"episodes/002-two.md": episode(title="Two", audio="vbr.mp3", guid="g-2")})
-    _age(root, 120)
+    age_inputs(root, 120)
     before, _ = _cached(root)
     added = root / "media" / "cbr.vtt"
     added.write_text("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ana>Hello there\n")
@@ -720,7 +712,7 @@ def test_two_episode_files_with_the_same_text_stay_two(make_project: MakeProject
     _git(root, "init", "-q")
     _git(root, "add", "-A")
     _git(root, "commit", "-qm", "show")
-    _age(root)
+    age_inputs(root)
     _git(root, "update-index", "-q", "--refresh")
     cold = validate(root)
     for _ in range(2):  # the second finds both in the cache
@@ -739,12 +731,12 @@ def test_an_edited_template_is_compiled_again(make_project: MakeProject) -> None
     the same length, is compiled again."""
     page = '{% extends "base.html" %}\n{% block content %}<p>Lost: AAAA</p>{% endblock %}\n'
     root = make_project({"templates/404.html": page})
-    _age(root)
+    age_inputs(root)
     before, _ = _cached(root)
     assert list((root / CACHE_FOLDER / "templates").iterdir())  # compiled templates kept
     template = root / "templates" / "404.html"
     template.write_text(page.replace("AAAA", "BBBB"))
-    _age(root, 30)
+    age_inputs(root, 30)
     after, _ = _cached(root)
     assert b"Lost: BBBB" in after["404.html"] and b"Lost: AAAA" in before["404.html"]
     assert after == _cold(root)
@@ -759,7 +751,7 @@ def test_a_damaged_row_of_outcomes_is_computed_again(make_project: MakeProject) 
             for n, name in enumerate(["vbr.mp3", "chapters.mp3", "tone.m4a"], start=2)
         }
     )
-    _age(root)
+    age_inputs(root)
     first, _ = _cached(root)
     with sqlite3.connect(root / CACHE_FOLDER / CACHE_FILE) as database:
         (rows,) = database.execute("SELECT COUNT(*) FROM placed").fetchone()
@@ -807,7 +799,7 @@ def test_a_long_lived_cache_follows_changes_as_serve_does(make_project: MakeProj
     root = make_project(
         {"episodes/002-two.md": episode(notes, title="Two", audio="vbr.mp3", guid="g-2")}
     )
-    _age(root, 120)
+    age_inputs(root, 120)
     cache = Cache.open(root / CACHE_FOLDER)
     try:
         assert _built(root, "public", cache) == _cold(root)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from podcast_feed import build, validate
 
-from .conftest import MakeProject, episode, run, show, snapshot
+from .conftest import MakeProject, age_inputs, episode, run, show, snapshot
 
 
 def codes_and_messages(root: Path) -> list[tuple[str, str]]:
@@ -27,6 +27,12 @@ def test_duplicate_guid_audio_and_episode_number(make_project: MakeProject) -> N
         }
     )
     assert codes_and_messages(root) == [
+        (
+            "duplicate-title",
+            "episodes/002-copy.md:2: warning: title: 'An Episode' is also used by "
+            "episodes/001-episode.md; listeners cannot tell the two apart in their app "
+            "(give each episode its own title: add a part, or a guest's name)",
+        ),
         (
             "duplicate-audio",
             "episodes/002-copy.md:4: error: audio: 'cbr.mp3' is also used by "
@@ -45,6 +51,21 @@ def test_duplicate_guid_audio_and_episode_number(make_project: MakeProject) -> N
             "episode 1' is also used by episodes/001-episode.md; two episodes share this number "
             "(renumber one of them)",
         ),
+    ]
+
+
+def test_titles_that_differ_only_in_case_or_spacing_are_the_same_to_a_listener(
+    make_project: MakeProject,
+) -> None:
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(title="Ask Me  Anything"),
+            "episodes/002-again.md": episode(title="ask me anything", guid="g2", audio="vbr.mp3"),
+            "episodes/003-other.md": episode(title="Ask Me Nothing", guid="g3", audio="tone.m4a"),
+        }
+    )
+    assert [(p.file, p.code, p.severity) for p in validate(root).problems] == [
+        ("episodes/002-again.md", "duplicate-title", "warning")
     ]
 
 
@@ -198,7 +219,9 @@ def test_artwork_messages_name_the_image(make_project: MakeProject) -> None:
         {
             "podcast.yaml": show(image="art.png"),
             "episodes/001-episode.md": episode(image="missing.jpg"),
-            "episodes/002-cmyk.md": episode(guid="g2", audio="vbr.mp3", image="print.jpg"),
+            "episodes/002-cmyk.md": episode(
+                title="In Print", guid="g2", audio="vbr.mp3", image="print.jpg"
+            ),
         }
     )
     Image.new("RGBA", (600, 600)).save(root / "media" / "art.png", "PNG")
@@ -416,4 +439,66 @@ def test_markup_in_plain_text_fields_is_refused_not_published(make_project: Make
         "summary",
         "chapters.0.title",
         "author",
+    ]
+
+
+def test_warnings_a_podcaster_ignores_are_counted_not_reported(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """`ignore_warnings` in podcast.yaml ignores a code everywhere; in an episode, only that
+    episode's. The count line still says how many were left out, and `--strict` passes."""
+    root = make_project(
+        {
+            "podcast.yaml": show(
+                media_base_url="http://show.example.com/media/", ignore_warnings=["not-https"]
+            ),
+            "episodes/001-episode.md": episode(
+                audio="vbr-no-xing.mp3", ignore_warnings=["vbr-without-header"]
+            ),
+            "episodes/002-other.md": episode(
+                title="Other", audio="vbr-no-xing-2.mp3", guid="g2", episode=2
+            ),
+        }
+    )
+    shutil.copy(root / "media" / "vbr-no-xing.mp3", root / "media" / "vbr-no-xing-2.mp3")
+    code, out, err = run("validate", "--root", str(root))
+    assert code == 0
+    assert out.splitlines()[1:] == ["0 errors, 1 warning, 2 ignored by ignore_warnings"]
+    assert [line.rsplit(" [", 1)[-1] for line in out.splitlines()[:1]] == ["vbr-without-header]"]
+    assert out.startswith("episodes/002-other.md:4: warning: audio: 'vbr-no-xing-2.mp3'")
+    assert "title-has-number" not in out  # episode 2 is not in its title: no other warning
+
+    (root / "episodes" / "002-other.md").unlink()
+    age_inputs(root)
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    for _ in range(2):  # the second build replays the first from the cache: the same report
+        code, out, err = run("build", "--root", str(root), "--strict", *cache)
+        assert code == 0, err
+        assert err == "0 errors, 0 warnings, 2 ignored by ignore_warnings\n"
+    assert out.endswith("(nothing changed)\n")
+
+
+def test_only_a_warning_s_code_can_be_ignored(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(ignore_warnings=["vbr-without-headr", "audio-missing"]),
+            "episodes/001-episode.md": episode(ignore_warnings="notes-template"),
+        }
+    )
+    assert codes_and_messages(root) == [
+        (
+            "wrong-type",
+            "episodes/001-episode.md:6: error: ignore_warnings: expected a list, got "
+            "'notes-template' (see the README for this key's form)",
+        ),
+        (
+            "invalid-value",
+            "podcast.yaml:18: error: ignore_warnings.0: 'vbr-without-headr' is not the code of a "
+            "warning (did you mean 'vbr-without-header'?)",
+        ),
+        (
+            "invalid-value",
+            "podcast.yaml:19: error: ignore_warnings.1: 'audio-missing' is an error, and errors "
+            "cannot be ignored (fix what it reports)",
+        ),
     ]

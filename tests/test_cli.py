@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from podcast_feed.cli import app
-from podcast_feed.errors import PROBLEM_CODES
+from podcast_feed.errors import PROBLEM_CODES, WARNING_CODES
 from podcast_feed.models import Category, FrontMatter, Owner, Publish, Show
 from podcast_feed.output import STAGING_PREFIX
 from podcast_feed.podcasting import (
@@ -79,7 +79,7 @@ def test_broken_episode_names_file_line_and_field(make_project: MakeProject) -> 
     assert out == ""
     assert err == (
         "episodes/002-broken.md:3: error: date: expected a date, got '12/03/2025' "
-        "(write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset)\n"
+        "(write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset) [invalid-date]\n"
         "1 error, 0 warnings\n"
         "Nothing was written.\n"
     )
@@ -99,12 +99,12 @@ def test_every_problem_in_every_file_is_reported_in_one_run(make_project: MakePr
     assert err == ""
     assert out.splitlines() == [
         "episodes/002-a.md:6: error: explicit: expected true or false, got 'maybe' "
-        "(write true or false)",
+        "(write true or false) [wrong-type]",
         "episodes/003-b.md:2: error: title: expected text, got the number 2024 "
-        '(put it in quotes: title: "2024")',
+        '(put it in quotes: title: "2024") [wrong-type]',
         "podcast.yaml:4: error: language: 'english' is not an ISO 639-1 language code "
-        "(use two letters, optionally with a region: en, en-us, de-at)",
-        "podcast.yaml:17: error: titel: unknown key 'titel' (did you mean 'title'?)",
+        "(use two letters, optionally with a region: en, en-us, de-at) [invalid-language]",
+        "podcast.yaml:17: error: titel: unknown key 'titel' (did you mean 'title'?) [unknown-key]",
         "4 errors, 0 warnings",
     ]
 
@@ -136,7 +136,8 @@ def test_missing_guid_warns_with_the_exact_line_to_add(make_project: MakeProject
     assert guid, err
     assert err.splitlines()[0] == (
         f"episodes/001-episode.md: warning: guid: not set; using {guid[1]} "
-        f"(add the line 'guid: \"{guid[1]}\"' to the front matter so it never changes)"
+        f"(add the line 'guid: \"{guid[1]}\"' to the front matter so it never changes) "
+        "[episode-guid-missing]"
     )
     assert (
         f'<guid isPermaLink="false">{guid[1]}</guid>' in (root / "public" / "feed.xml").read_text()
@@ -222,6 +223,19 @@ def test_every_problem_code_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text()
     assert len(PROBLEM_CODES) > 80
     assert sorted(code for code in PROBLEM_CODES if f"`{code}`" not in readme) == []
+
+
+def test_the_readme_gives_each_code_the_severity_it_can_have() -> None:
+    """`ignore_warnings` accepts exactly the codes the README's table calls a warning."""
+    readme = (REPO / "README.md").read_text()
+    rows = re.findall(r"^\| (`[a-z0-9-]+`(?: / `[a-z0-9-]+`)*) \| ([^|]+) \|", readme, re.M)
+    severities = {
+        code: severity for codes, severity in rows for code in re.findall(r"`([^`]+)`", codes)
+    }
+    assert set(severities) == PROBLEM_CODES
+    assert {code for code, severity in severities.items() if "warning" in severity} == (
+        WARNING_CODES
+    )
 
 
 def test_every_code_the_package_names_is_registered() -> None:

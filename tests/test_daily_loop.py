@@ -60,7 +60,12 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
     ]
     assert workflow["concurrency"]["cancel-in-progress"] is False
     assert workflow[True]["schedule"] == [{"cron": "7 * * * *"}]  # YAML 1.1 reads `on` as True
-    assert [p.code for p in validate(folder).problems] == ["no-episodes"]  # until `new`
+    # what init wrote is valid: until `new`, nothing is published; its placeholders are named
+    assert [(p.code, p.field) for p in validate(folder).problems] == [
+        ("no-episodes", None),
+        ("show-template", "description"),
+        ("show-template", "image"),
+    ]
 
 
 def test_init_refuses_to_overwrite_a_show(make_project: MakeProject) -> None:
@@ -159,7 +164,8 @@ def test_two_new_at_once_take_two_numbers(make_project: MakeProject, tmp_path: P
         for name in created
     }
     assert numbers == {2, 3}
-    assert [p.code for p in validate(root).problems] == ["notes-template", "notes-template"]
+    codes = [p.code for p in validate(root).problems]
+    assert codes == ["notes-template", "notes-template", "duplicate-title"]
 
 
 def test_new_takes_the_title_from_the_audio_tags(make_project: MakeProject, tmp_path: Path) -> None:

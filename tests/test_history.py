@@ -52,7 +52,8 @@ def test_removed_episode_is_an_error_unless_allowed(published: tuple[Path, Path]
     (root / "episodes" / "002-second.md").unlink()
     message = (
         "episodes: {}: 'Second' (guid guid-2) is in the live feed but not in this build "
-        "(restore its file, or pass --allow-removal if it was removed on purpose)\n"
+        "(restore its file, or pass --allow-removal if it was removed on purpose) "
+        "[episode-removed]\n"
     )
     assert validate(root, "--previous", str(live)) == (
         1,
@@ -85,7 +86,7 @@ def test_changed_guid_is_an_error_unless_republished(published: tuple[Path, Path
         (
             "episodes/002-second.md:5: error: guid: was published with guid 'guid-2', now "
             "'guid-2b'; every app will download it again (set 'guid: \"guid-2\"' back, or add "
-            "'republish: true' if it is deliberate)\n1 error, 0 warnings\n"
+            "'republish: true' if it is deliberate) [guid-changed]\n1 error, 0 warnings\n"
         ),
     )
     path.write_text(
@@ -109,7 +110,7 @@ def test_changed_audio_url_is_an_error(published: tuple[Path, Path]) -> None:
             "episodes/002-second.md:4: error: audio: the enclosure URL changed from "
             "https://show.example.com/media/vbr.mp3 to https://show.example.com/media/tone.m4a; "
             "some apps will download the episode again (undo the change, or add "
-            "'republish: true' if it is deliberate)\n1 error, 0 warnings\n"
+            "'republish: true' if it is deliberate) [enclosure-url-changed]\n1 error, 0 warnings\n"
         ),
     )
 

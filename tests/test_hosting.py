@@ -176,7 +176,8 @@ def test_unreachable_host_is_a_clear_message(make_project: MakeProject) -> None:
     assert code == 1
     assert (
         "podcast.yaml:13: error: feed_url: http://127.0.0.1:9/feed.xml cannot be reached: "
-        "[Errno 111] Connection refused (check the URL's host name and that the server is up)\n"
+        "[Errno 111] Connection refused (check the URL's host name and that the server is up) "
+        "[hosting-unreachable]\n"
     ) in out
     assert "episodes/001-episode.md:4: error: audio: http://127.0.0.1:9/media/cbr.mp3 cannot" in out
     assert "Traceback" not in out + err

@@ -269,11 +269,11 @@ def test_json_transcript_is_read_shown_and_checked(make_project: MakeProject) ->
     root = make_project(
         {
             "media/cbr.json": json.dumps({"version": "1.0.0", "segments": segments}),
-            "episodes/002.md": episode(guid="g2", audio="vbr.mp3"),
+            "episodes/002.md": episode(title="Episode 2", guid="g2", audio="vbr.mp3"),
             "media/vbr.json": json.dumps({"version": "1.0.0", "segments": {"0": "Hello"}}),
-            "episodes/003.md": episode(guid="g3", audio="chapters.mp3"),
+            "episodes/003.md": episode(title="Episode 3", guid="g3", audio="chapters.mp3"),
             "media/chapters.json": '{"segments": [{"startTime": 0, "endTime": 1, "body": "x"},]}',
-            "episodes/004.md": episode(guid="g4", audio="tone.m4a"),
+            "episodes/004.md": episode(title="Episode 4", guid="g4", audio="tone.m4a"),
             "media/tone.json": json.dumps(
                 {"segments": [{"startTime": 0, "endTime": 9, "body": "Far too long"}]}
             ),
@@ -311,10 +311,13 @@ def test_transcript_problems(make_project: MakeProject) -> None:
             "media/vbr.vtt": "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nSecond\n\n"
             "00:00:00.200 --> 00:00:00.900\nFirst\n",
             "media/tone.srt": SRT.replace("00:00:02,500", "00:00:09,000"),
-            "episodes/002.md": episode(guid="g2", audio="vbr.mp3"),
-            "episodes/003.md": episode(guid="g3", audio="tone.m4a"),
+            "episodes/002.md": episode(title="Episode 2", guid="g2", audio="vbr.mp3"),
+            "episodes/003.md": episode(title="Episode 3", guid="g3", audio="tone.m4a"),
             "episodes/004.md": episode(
-                guid="g4", audio="chapters.mp3", transcripts=[{"file": "chapter.vtt"}]
+                title="Episode 4",
+                guid="g4",
+                audio="chapters.mp3",
+                transcripts=[{"file": "chapter.vtt"}],
             ),
         }
     )
