@@ -65,6 +65,15 @@ def test_number_where_text_belongs_gets_the_quote_hint(make_project: MakeProject
     ]
 
 
+def test_number_in_a_list_of_text_gets_the_quote_hint_after_the_dash(
+    make_project: MakeProject,
+) -> None:
+    assert only_episode(make_project, episode(title="T", ignore_warnings=[2025])) == [
+        "episodes/001-episode.md:7: error: ignore_warnings.0: expected text, got the number 2025 "
+        '(put it in quotes: - "2025")'
+    ]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
