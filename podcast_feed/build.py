@@ -202,7 +202,7 @@ def validate(
         from .history import check_history
 
         going_out = [(e, show.enclosure_url(e)) for e in publishable(episodes, now)]
-        problems += check_history(published_before, str(show.guid), going_out, allow_removal)
+        problems += check_history(published_before, show, going_out, allow_removal)
     if not has_errors(problems) and not any(_publishable(episode, now) for episode in episodes):
         # an empty feed would replace a full one in every app: never write one
         problems.append(

@@ -15,11 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from lxml import etree
 
 from .errors import PodcastFeedError, Problem, error, warning
-from .models import Episode
+from .models import Episode, Show
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 _TIMEOUT_SECONDS = 30
@@ -121,15 +122,20 @@ def parse_feed(data: bytes, source: str) -> PublishedFeed:
 
 def check_history(
     previous: PublishedFeed,
-    podcast_guid: str,
+    show: Show,
     published: Sequence[tuple[Episode, str]],
     allow_removal: bool,
 ) -> list[Problem]:
     """Problems for previously published episodes that vanished or changed identity.
 
-    `published` pairs each episode that the new feed will carry with its enclosure URL.
+    `published` pairs each episode that the new feed will carry with its enclosure URL. Audio
+    URLs that changed only because `media_base_url` did are one problem of the show, not one
+    of each episode.
     """
     problems: list[Problem] = []
+    podcast_guid = str(show.guid)
+    moved: dict[str, list[Episode]] = {}
+    """The episodes whose audio URL changed with `media_base_url` alone, by the old base."""
     if previous.podcast_guid and previous.podcast_guid != podcast_guid:
         problems.append(
             error(
@@ -146,7 +152,11 @@ def check_history(
     for item in previous.items:
         if item.guid in by_guid:
             episode, url = by_guid[item.guid]
+            old_base = _base_before(item.enclosure_url, episode.meta.audio)
             if item.enclosure_url and url != item.enclosure_url:
+                if old_base is not None and not episode.meta.republish:
+                    moved.setdefault(old_base, []).append(episode)
+                    continue
                 problems.append(
                     _changed(
                         episode,
@@ -181,7 +191,43 @@ def check_history(
                 "restore its file, or pass --allow-removal if it was removed on purpose",
             )
         )
+    problems += [_media_moved(show, base, episodes) for base, episodes in moved.items()]
     return problems
+
+
+def _base_before(enclosure_url: str, audio: str) -> str | None:
+    """The media base URL a published enclosure URL of the file `audio` had (ending in /), or
+    None if the file's own name changed."""
+    path = "/" + quote(audio)
+    return enclosure_url[: -len(path) + 1] if enclosure_url.endswith(path) else None
+
+
+def _media_moved(show: Show, old_base: str, episodes: Sequence[Episode]) -> Problem:
+    """One problem for a `media_base_url` that changed under published episodes: an error,
+    or a warning once podcast.yaml says where the media moved from."""
+    new_base = show.media_url("")
+    named = ", ".join(episode.source for episode in episodes[:3])
+    more = f" and {len(episodes) - 3} more" if len(episodes) > 3 else ""
+    message = (
+        f"the audio of {len(episodes)} published episode{'s' if len(episodes) != 1 else ''} "
+        f"({named}{more}) moves from {old_base} to {new_base}; apps that go by the URL will "
+        "download it again"
+    )
+    if show.media_moved_from is not None and show.media_moved_from.rstrip("/") + "/" == old_base:
+        return show.warning(
+            "media-moved",
+            "media_base_url",
+            message,
+            f"keep {old_base} answering, redirecting to the new address, until every app has "
+            "read the new feed",
+        )
+    return show.error(
+        "media-moved",
+        "media_base_url",
+        message,
+        f"set media_base_url back to {old_base}; if the files really moved, add the line "
+        f"'media_moved_from: {old_base}' to podcast.yaml",
+    )
 
 
 def _changed(episode: Episode, field: str, code: str, message: str, fix: str = "") -> Problem:

@@ -182,6 +182,9 @@ class Show(Model):
     """`atom:link rel="self"`: where feed.xml is published."""
     media_base_url: Url
     """The public URL of the media/ folder; enclosure URLs start with it."""
+    media_moved_from: Url | None = None
+    """The `media_base_url` before the media moved: published episodes' audio URLs may change
+    from it (a warning under `--previous`, not an error)."""
     podcast_guid: uuid.UUID | None = None
     """`podcast:guid`: set once, kept forever, even when the feed moves."""
     timezone: str = "UTC"

@@ -115,6 +115,45 @@ def test_changed_audio_url_is_an_error(published: tuple[Path, Path]) -> None:
     )
 
 
+def test_moving_the_media_is_one_problem_of_the_show_not_one_per_episode(
+    published: tuple[Path, Path],
+) -> None:
+    """A new `media_base_url` changes every published audio URL: one error at that key, which
+    `media_moved_from` turns into a warning; a file renamed as well is still its episode's."""
+    root, live = published
+    moved = show(media_base_url="https://cdn.example.net/show/")
+    (root / "podcast.yaml").write_text(yaml.safe_dump(moved))
+    old = "https://show.example.com/media/"
+    message = (
+        "podcast.yaml:10: {}: media_base_url: the audio of 2 published episodes "
+        "(episodes/002-second.md, episodes/001-episode.md) moves from "
+        f"{old} to https://cdn.example.net/show/; apps that go by the URL will download it "
+        "again ({}) [media-moved]\n"
+    )
+    fix = (
+        f"set media_base_url back to {old}; if the files really moved, add the line "
+        f"'media_moved_from: {old}' to podcast.yaml"
+    )
+    assert validate(root, "--previous", str(live)) == (
+        1,
+        message.format("error", fix) + "1 error, 0 warnings\n",
+    )
+    acknowledged = moved | {"media_moved_from": old.rstrip("/")}  # the same, slash or none
+    (root / "podcast.yaml").write_text(yaml.safe_dump(acknowledged))
+    fix = f"keep {old} answering, redirecting to the new address, until every app has read the new feed"
+    assert validate(root, "--previous", str(live)) == (
+        0,
+        message.format("warning", fix) + "0 errors, 1 warning\n",
+    )
+    (root / "episodes" / "002-second.md").write_text(
+        episode(title="Second", guid="guid-2", audio="tone.m4a", date="2025-01-13 10:00")
+    )
+    code, report = validate(root, "--previous", str(live))
+    assert code == 1
+    assert report.count("[enclosure-url-changed]") == 1 and "episodes/002-second.md:4:" in report
+    assert "the audio of 1 published episode (episodes/001-episode.md) moves" in report
+
+
 def test_changed_podcast_guid_is_an_error(published: tuple[Path, Path]) -> None:
     root, live = published
     (root / "podcast.yaml").write_text(
