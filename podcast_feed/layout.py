@@ -44,6 +44,8 @@ __all__ = [
 def require_show(root: Path) -> None:
     """Every command that works on a show starts here: no podcast.yaml, no show."""
     if not (root / SHOW_FILE).is_file():
+        show = next((p for p in root.resolve().parents if (p / SHOW_FILE).is_file()), None)
+        where = f"--root {show}" if show is not None else "--root"
         raise ShowNotFound(
-            f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass --root"
+            f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass {where}"
         )

@@ -181,6 +181,16 @@ def test_no_show_here_is_a_clear_error(tmp_path: Path) -> None:
     )
 
 
+def test_a_folder_inside_a_show_is_told_which_root_to_pass(make_project: MakeProject) -> None:
+    root = make_project()
+    code, _, err = run("validate", "--root", str(root / "episodes"))
+    assert code == 1
+    assert err == (
+        f"error: no podcast.yaml in {root / 'episodes'}; run the command in the show's folder "
+        f"or pass --root {root.resolve()}\n"
+    )
+
+
 def test_usage_errors_exit_2(make_project: MakeProject) -> None:
     root = make_project()
     assert run("build", "--root", str(root), "--now", "yesterday")[0] == 2
