@@ -106,11 +106,15 @@ class Category(ShortForm):
     def _known_subcategory(self) -> Category:
         allowed = APPLE_CATEGORIES[self.category]
         if self.subcategory is not None and self.subcategory not in allowed:
-            choices = ", ".join(allowed) if allowed else "none"
+            choices = (
+                f"choose from: {', '.join(allowed)}"
+                if allowed
+                else f"{self.category!r} has no subcategories: remove the subcategory line"
+            )
             raise FieldProblem(
                 "unknown-category",
                 f"{brief.repr(self.subcategory)} is not a subcategory of {self.category!r}",
-                did_you_mean(self.subcategory, allowed) or f"choose from: {choices}",
+                did_you_mean(self.subcategory, allowed) or choices,
             )
         return self
 

@@ -282,6 +282,8 @@ def test_legacy_and_misspelt_categories(make_project: MakeProject) -> None:
                         "Games & Hobbies",
                         "Tecnology",
                         {"category": "Arts", "subcategory": "Book"},
+                        {"category": "Technology", "subcategory": "Management"},
+                        {"category": "Arts", "subcategory": "Painting"},
                     ]
                 )
             }
@@ -294,6 +296,10 @@ def test_legacy_and_misspelt_categories(make_project: MakeProject) -> None:
         "categories (did you mean 'Technology'?)",
         "podcast.yaml:13: error: categories.2: 'Book' is not a subcategory of 'Arts' "
         "(did you mean 'Books'?)",
+        "podcast.yaml:15: error: categories.3: 'Management' is not a subcategory of "
+        "'Technology' ('Technology' has no subcategories: remove the subcategory line)",
+        "podcast.yaml:17: error: categories.4: 'Painting' is not a subcategory of 'Arts' "
+        "(choose from: Books, Design, Fashion & Beauty, Food, Performing Arts, Visual Arts)",
     ]
 
 
