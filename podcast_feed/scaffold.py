@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 
 import yaml
 
+from . import __version__
 from .artwork import placeholder_cover
 from .assets import sha256_of
 from .build import CACHE_FOLDER, DEFAULT_OUTPUT
@@ -82,7 +83,7 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
     for relative, text in (
         (SHOW_FILE, SHOW_TEMPLATE.format(**values)),
         (".gitignore", f"/{DEFAULT_OUTPUT}/\n/{CACHE_FOLDER}/\n"),
-        (WORKFLOW_FILE, WORKFLOW_TEMPLATE),
+        (WORKFLOW_FILE, WORKFLOW_TEMPLATE.replace("{version}", __version__)),
         ("episodes/.gitkeep", ""),
     ):
         path = folder / relative
@@ -376,8 +377,9 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      # podcast-feed as your project installs it: a pinned release, or a git URL
-      - run: pip install podcast-feed
+      # the podcast-feed that wrote this workflow, so that every run builds the same bytes;
+      # from a fork or an unreleased version: pip install git+https://github.com/OWNER/podcast-feed
+      - run: pip install "podcast-feed=={version}"
       # what earlier runs learnt from each file (probed audio, rendered notes, upload
       # hashes), found again by git's blob ids although the checkout gives every file a new mtime
       - uses: actions/cache@v4

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from podcast_feed import validate
+from podcast_feed import __version__, validate
 from podcast_feed.models import podcast_guid_for
 
-from .conftest import AUDIO, MakeProject, run, show, snapshot
+from .conftest import AUDIO, REPO, MakeProject, run, show, snapshot
 
 
 def sha(path: Path) -> str:
@@ -58,6 +58,7 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
         "podcast-feed publish --dry-run",
         "podcast-feed publish --strict",
     ]
+    assert f'pip install "podcast-feed=={__version__}"' in steps  # the version that wrote it
     assert workflow["concurrency"]["cancel-in-progress"] is False
     assert workflow[True]["schedule"] == [{"cron": "7 * * * *"}]  # YAML 1.1 reads `on` as True
     # what init wrote is valid: until `new`, nothing is published; its placeholders are named
@@ -66,6 +67,32 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
         ("show-template", "description"),
         ("show-template", "image"),
     ]
+
+
+def test_the_readme_shows_the_workflow_init_writes(tmp_path: Path) -> None:
+    """The CI recipe in the README is what `init` writes, step for step (comments aside)."""
+    folder = tmp_path / "show"
+    assert (
+        run(
+            "init",
+            str(folder),
+            "--title",
+            "T",
+            "--feed-url",
+            "https://t.example.com/f.xml",
+            "--author",
+            "A",
+            "--email",
+            "a@t.example.com",
+        )[0]
+        == 0
+    )
+    written = yaml.safe_load((folder / ".github/workflows/podcast-feed.yml").read_text())
+    readme = (REPO / "README.md").read_text()
+    shown = yaml.safe_load(
+        readme.split("## Running in CI", 1)[1].split("```yaml\n")[1].split("```")[0]
+    )
+    assert shown == written
 
 
 def test_init_refuses_to_overwrite_a_show(make_project: MakeProject) -> None:
