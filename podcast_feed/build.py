@@ -212,7 +212,7 @@ def validate(
                 None,
                 "no episode is published (all are drafts, scheduled or missing), and a feed "
                 "without episodes would empty the show in every app",
-                "add an episode (podcast-feed new RECORDING), or publish a draft",
+                "add an episode with 'podcast-feed new RECORDING', or publish a draft",
             )
         )
     if online and show is not None and not has_errors(problems):

@@ -245,7 +245,7 @@ def test_no_published_episode_is_an_error(make_project: MakeProject) -> None:
             "no-episodes",
             "episodes: error: no episode is published (all are drafts, scheduled or missing), "
             "and a feed without episodes would empty the show in every app "
-            "(add an episode (podcast-feed new RECORDING), or publish a draft)",
+            "(add an episode with 'podcast-feed new RECORDING', or publish a draft)",
         )
     ]
 
