@@ -26,6 +26,7 @@ from .build import CACHE_FOLDER, DEFAULT_OUTPUT
 from .config import SHOW_FILE, load_show
 from .episodes import EPISODE_SUFFIX, episode_files, load_episodes
 from .errors import PodcastFeedError
+from .filetypes import ENCLOSURE_TYPES
 from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
 from .models import Episode, podcast_guid_for
 from .notes import NOTES_PLACEHOLDER, SHOW_DESCRIPTION_PLACEHOLDER
@@ -254,16 +255,20 @@ _STALE_LOCK_SECONDS = 60
 
 def _copy_into(source: Path, media_dir: Path, slug: str) -> tuple[Path, bool]:
     """Copy to media/<slug>.<ext>, reusing an identical copy and never overwriting another;
-    and whether it copied."""
+    and whether it copied. A name whose stem another audio file has (`hello.mp3` beside a new
+    `hello.m4a`) is taken too: transcripts are found by the audio's stem, and would go to both."""
     suffix = source.suffix.lower()
+    audio_stems = {
+        path.stem for path in media_dir.iterdir() if path.suffix.lower() in ENCLOSURE_TYPES
+    }
     for attempt in range(1, 1000):
-        name = f"{slug}{suffix}" if attempt == 1 else f"{slug}-{attempt}{suffix}"
-        target = media_dir / name
-        if not target.exists():
+        stem = slug if attempt == 1 else f"{slug}-{attempt}"
+        target = media_dir / f"{stem}{suffix}"
+        if target.exists() and filecmp.cmp(source, target, shallow=False):
+            return target, False
+        if not target.exists() and stem not in audio_stems:
             shutil.copyfile(source, target)
             return target, True
-        if filecmp.cmp(source, target, shallow=False):
-            return target, False
     raise CannotAddEpisode(f"too many files named {slug}-N{suffix} in media/")
 
 

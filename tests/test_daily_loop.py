@@ -162,6 +162,25 @@ def test_new_says_copied_only_when_it_copied(make_project: MakeProject, tmp_path
     assert sorted(p.name for p in (root / "media").glob("hello*")) == ["hello.m4a"]
 
 
+def test_new_never_gives_two_recordings_one_stem(make_project: MakeProject, tmp_path: Path) -> None:
+    """`hello.m4a` beside `hello.mp3` would share `hello.vtt`: the transcript, found by the
+    audio's stem, of both episodes."""
+    root = make_project()
+    for recording, audio in (("a.mp3", "vbr.mp3"), ("b.m4a", "tone.m4a")):
+        shutil.copy(AUDIO / audio, tmp_path / recording)
+        assert (
+            run("new", str(tmp_path / recording), "--root", str(root), "--title", "Hello")[0] == 0
+        )
+    assert sorted(p.name for p in (root / "media").glob("hello*")) == ["hello-2.m4a", "hello.mp3"]
+    (root / "media" / "hello.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:01.000\nHello.\n")
+    transcripts = {e.source: [t.file for t in e.transcripts] for e in validate(root).episodes}
+    assert transcripts == {
+        "episodes/001-episode.md": [],
+        "episodes/002-hello.md": ["hello.vtt"],
+        "episodes/003-hello.md": [],
+    }
+
+
 def test_two_new_at_once_take_two_numbers(make_project: MakeProject, tmp_path: Path) -> None:
     root = make_project()
     commands = []
