@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit
 
@@ -64,6 +64,7 @@ class Store:
         self._opened = None if self._new_folder else _open(url, endpoint, region)
         self.keeps_attributes = folder is None
         """A local folder keeps no Content-Type or metadata: the web server in front decides."""
+        self._folder = folder.resolve() if folder else None
 
     @property
     def _store(self) -> ObjectStore:
@@ -127,6 +128,20 @@ class Store:
         for key in keys:
             with self._failures(f"delete {key}"):
                 obstore.delete(self._store, key)
+            if self._folder is not None:
+                self._remove_empty_folders(PurePosixPath(key).parent)
+
+    def _remove_empty_folders(self, folder: PurePosixPath) -> None:
+        """In a local destination, the folders a deletion emptied (a removed episode's page
+        folder), up to the destination: a web server would answer them with a listing or 403,
+        not 404. An object store has no folders."""
+        assert self._folder is not None
+        while folder.parts:
+            try:
+                (self._folder / folder).rmdir()
+            except OSError:  # not empty (or already gone): the folders above are not either
+                return
+            folder = folder.parent
 
     def _failures(self, action: str) -> _Failures:
         return _Failures(f"cannot {action} at {self.url}")

@@ -503,6 +503,25 @@ def test_local_folder_publish(show_root: Path, tmp_path: Path) -> None:
     assert sha256(site / "media" / "cbr.vtt") == sha256(show_root / "media" / "cbr.vtt")
 
 
+def test_a_removed_episode_s_page_folder_goes_with_delete_from_a_local_folder(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """nginx answers an empty folder with 403 (or a listing), not the site's 404."""
+    root = make_project(
+        {"episodes/002-second.md": episode(title="Second", guid="second", audio="vbr.mp3")}
+    )
+    site = tmp_path / "www"
+    assert publish(root, str(site))[0] == 0
+    (site / "downloads").mkdir()  # the podcaster's own, empty: never touched
+    (root / "episodes" / "002-second.md").unlink()
+    code, _, err = publish(root, str(site), "--delete", "--allow-removal")
+    assert code == 0, err
+    assert not (site / "episodes" / "002-second").exists()
+    assert (site / "episodes" / "001-episode" / "index.html").is_file()
+    assert not (site / "media" / "vbr.mp3").exists() and (site / "media" / "cbr.mp3").is_file()
+    assert (site / "downloads").is_dir()
+
+
 def test_local_folder_failed_upload_keeps_the_old_feed(show_root: Path, tmp_path: Path) -> None:
     site = tmp_path / "www"
     assert publish(show_root, str(site))[0] == 0
