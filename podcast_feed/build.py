@@ -225,7 +225,7 @@ def validate(
     problems, ignored = without_ignored(
         problems,
         show.ignore_warnings if show is not None else (),
-        {episode.source: episode.meta.ignore_warnings for episode in episodes},
+        {episode.source: episode.ignore_warnings for episode in episodes},
     )
     return Validation(show, episodes, problems, made_from, references, ignored)
 

@@ -64,7 +64,7 @@ def check(
     problems += check_unique(
         episodes,
         "title",
-        lambda episode: episode.meta.title,
+        lambda episode: episode.title,
         "duplicate-title",
         "listeners cannot tell the two apart in their app",
         "give each episode its own title: add a part, or a guest's name",

@@ -148,12 +148,12 @@ def check_history(
         )
     by_guid = {episode.guid: (episode, url) for episode, url in published}
     by_url = {url: episode for episode, url in published}
-    by_title = {episode.meta.title: episode for episode, _ in published}
+    by_title = {episode.title: episode for episode, _ in published}
     for item in previous.items:
         if item.guid in by_guid:
             episode, url = by_guid[item.guid]
-            old_base = _base_before(item.enclosure_url, episode.meta.audio)
             if item.enclosure_url and url != item.enclosure_url:
+                old_base = _base_before(item.enclosure_url, episode.audio)
                 if old_base is not None and not episode.meta.republish:
                     moved.setdefault(old_base, []).append(episode)
                     continue

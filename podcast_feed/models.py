@@ -304,7 +304,7 @@ class Show(Model):
     def enclosure_url(self, episode: Episode) -> str:
         """The public URL of an episode's audio: its `enclosure`, and what identifies it in
         the live feed."""
-        return self.media_url(episode.meta.audio)
+        return self.media_url(episode.audio)
 
     def image_url(self, image: str) -> str:
         """An image reference (a file in media/ or a URL) as a URL."""
@@ -441,7 +441,7 @@ _DETAILS = ("meta", "notes_html", "key_lines", "media", "chapters", "transcripts
 """What `Episode` unpickles only when it is first asked for (see `Episode.__reduce__`)."""
 _OUTLINE = (
     "source", "published", "guid", "slug", "page_path", "draft", "episode_type", "season",
-    "number", "title", "duration", "has_chapters", "files",
+    "number", "title", "duration", "has_chapters", "files", "ignore_warnings",
 )  # fmt: skip
 """What is unpickled with the episode: its file and its outline."""
 
@@ -494,6 +494,8 @@ class Episode:
     """Each local file in media/ the episode points at: its path, the field that names it
     and that field's line. What its outcome and pages are made from besides its own file
     (see catalogue.py and memo.py)."""
+    ignore_warnings: frozenset[str] = field(init=False, repr=False, compare=False)
+    """`meta.ignore_warnings`: read for every episode with a problem."""
 
     def __post_init__(self) -> None:
         """The outline, from the fields.
@@ -517,6 +519,7 @@ class Episode:
             "duration": self.media.duration if self.media is not None else 0.0,
             "has_chapters": bool(self.chapters),
             "files": tuple((file, key, lines.get(key)) for file, key in self._named_files()),
+            "ignore_warnings": frozenset(meta.ignore_warnings),
         }
         for name, value in outline.items():
             object.__setattr__(self, name, value)

@@ -89,6 +89,35 @@ def test_an_unpickled_episode_is_the_episode_with_its_details_unpickled_when_ask
         assert again.line_of("audio") == original.line_of("audio") is not None
 
 
+def test_checking_unchanged_episodes_reads_only_their_outline(make_project: MakeProject) -> None:
+    """What runs over every episode (duplicate checks, ignore_warnings, the history guard)
+    reads only their outline: unpickling the details of 10,000 unchanged episodes took half a
+    second. Episodes with warnings, one ignored, and an edited one among them."""
+    root = make_project(
+        {
+            "episodes/002-vbr.md": episode(
+                title="VBR", audio="vbr-no-xing.mp3", guid="g-2", ignore_warnings=["not-https"]
+            ),
+            "episodes/003-chapters.md": episode(title="Chapters", audio="chapters.mp3", guid="g-3"),
+        }
+    )
+    live = root / "live"
+    build(root, live)
+    age_inputs(root)
+    cache = Cache.open(root / CACHE_FOLDER)
+    validate(root, cache=cache)
+    cache.close()
+    cache = Cache.open(root / CACHE_FOLDER)  # the outcomes as the next build reads them
+    edited = root / "episodes" / "003-chapters.md"
+    edited.write_text(episode("Edited notes.", title="Chapters", audio="chapters.mp3", guid="g-3"))
+    os.utime(edited, (time.time() - 10, time.time() - 10))  # as a pulled commit is
+    checked = validate(root, cache=cache, previous=str(live / "feed.xml"))
+    cache.close()
+    assert [p.code for p in checked.problems] == ["vbr-without-header"]
+    unread = {e.source for e in checked.episodes if "meta" not in vars(e)}
+    assert unread == {"episodes/001-episode.md", "episodes/002-vbr.md"}
+
+
 def _rows_after_a_rebuild(root: Path, first: dict[str, bytes]) -> list[bytes]:
     """The rows of outcomes after a build that cannot replay the last one (its feed is gone):
     the build must be the first one and a cold one, with no warning about the cache."""

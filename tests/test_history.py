@@ -140,7 +140,10 @@ def test_moving_the_media_is_one_problem_of_the_show_not_one_per_episode(
     )
     acknowledged = moved | {"media_moved_from": old.rstrip("/")}  # the same, slash or none
     (root / "podcast.yaml").write_text(yaml.safe_dump(acknowledged))
-    fix = f"keep {old} answering, redirecting to the new address, until every app has read the new feed"
+    fix = (
+        f"keep {old} answering, redirecting to the new address, until every app has read "
+        "the new feed"
+    )
     assert validate(root, "--previous", str(live)) == (
         0,
         message.format("warning", fix) + "0 errors, 1 warning\n",
