@@ -210,8 +210,12 @@ def validate(
                 "no-episodes",
                 "episodes",
                 None,
-                "no episode is published (all are drafts, scheduled or missing), and a feed "
-                "without episodes would empty the show in every app",
+                (
+                    "no episode is published (all are drafts, scheduled or missing)"
+                    if episodes or (root / "episodes").is_dir()
+                    else "there is no episodes/ folder"
+                )
+                + ", and a feed without episodes would empty the show in every app",
                 "add an episode with 'podcast-feed new RECORDING', or publish a draft",
             )
         )

@@ -248,6 +248,10 @@ def test_no_published_episode_is_an_error(make_project: MakeProject) -> None:
             "(add an episode with 'podcast-feed new RECORDING', or publish a draft)",
         )
     ]
+    shutil.rmtree(root / "episodes")
+    assert codes_and_messages(root)[0][1].startswith(
+        "episodes: error: there is no episodes/ folder, and a feed without episodes"
+    )
 
 
 @pytest.mark.parametrize("how", ["emptied", "removed"])
