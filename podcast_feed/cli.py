@@ -87,6 +87,14 @@ AllowRemoval = Annotated[
     typer.Option("--allow-removal", help="With --previous: removing episodes is intended."),
 ]
 Format = Annotated[Literal["text", "json"], typer.Option("--format", help="Report format.")]
+ReportFormat = Annotated[
+    Literal["text", "json", "github"],
+    typer.Option(
+        "--format",
+        help="Report format: github prints GitHub Actions annotations, shown on the lines of "
+        "a pull request.",
+    ),
+]
 CacheDir = Annotated[
     Path | None,
     typer.Option(
@@ -208,7 +216,7 @@ def build_command(
 def validate_command(
     root: Root = Path(),
     strict: Strict = False,
-    output_format: Format = "text",
+    output_format: ReportFormat = "text",
     now: Now = None,
     previous: Previous = None,
     allow_removal: AllowRemoval = False,
@@ -244,8 +252,13 @@ def validate_command(
     if output_format == "json":
         typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
     else:
+        annotations = [_as_github(problem) for problem in validation.problems]
         _print_problems(
-            validation.problems, err=False, always_total=True, ignored=validation.ignored
+            validation.problems,
+            err=False,
+            always_total=True,
+            ignored=validation.ignored,
+            lines=annotations if output_format == "github" else None,
         )
     if validation.failed(strict):
         raise typer.Exit(1)
@@ -593,12 +606,16 @@ def _print_cache_problems(cache: Cache) -> None:
 
 
 def _print_problems(
-    problems: list[Problem], err: bool, always_total: bool = False, ignored: int = 0
+    problems: list[Problem],
+    err: bool,
+    always_total: bool = False,
+    ignored: int = 0,
+    lines: list[str] | None = None,
 ) -> None:
-    """Each problem, then the count (with the warnings `ignore_warnings` left out, so that
-    nothing is hidden without a trace)."""
-    for problem in problems:
-        typer.echo(problem.report_line, err=err)
+    """Each problem (as `lines`, if given), then the count (with the warnings
+    `ignore_warnings` left out, so that nothing is hidden without a trace)."""
+    for line in lines if lines is not None else [problem.report_line for problem in problems]:
+        typer.echo(line, err=err)
     if problems or always_total or ignored:
         errors, warnings = count(problems, Severity.ERROR), count(problems, Severity.WARNING)
         typer.echo(
@@ -607,6 +624,21 @@ def _print_problems(
             + (f", {ignored} ignored by ignore_warnings" if ignored else ""),
             err=err,
         )
+
+
+def _as_github(problem: Problem) -> str:
+    """A GitHub Actions workflow command: the problem as an annotation on its file's line in a
+    pull request and the run's summary (escaped as GitHub's toolkit escapes them)."""
+
+    def escaped(text: str, in_property: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
+
+    where = {"file": problem.file, "line": problem.line, "title": problem.code}
+    listed = ",".join(f"{key}={escaped(str(value), True)}" for key, value in where.items() if value)
+    field = f"{problem.field}: " if problem.field else ""
+    fix = f" ({problem.fix})" if problem.fix else ""
+    return f"::{problem.severity} {listed}::{escaped(f'{field}{problem.message}{fix}')}"
 
 
 def _as_json(problem: Problem) -> dict[str, object]:

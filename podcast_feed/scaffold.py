@@ -392,7 +392,8 @@ jobs:
           path: .podcast-feed-cache
           key: podcast-feed-${{ github.sha }}
           restore-keys: podcast-feed-
-      - run: podcast-feed validate --strict
+      # each problem also shown on its file's line in pull requests
+      - run: podcast-feed validate --strict --format github
       # pull requests from forks get no secrets: only the check above runs for them
       - if: github.event.pull_request.head.repo.full_name == github.repository
         run: podcast-feed publish --dry-run

@@ -235,6 +235,29 @@ def test_every_problem_code_is_documented_in_the_readme() -> None:
     assert sorted(code for code in PROBLEM_CODES if f"`{code}`" not in readme) == []
 
 
+def test_github_format_annotates_each_problem_on_its_line(make_project: MakeProject) -> None:
+    """GitHub's workflow commands: `%`, CR and LF escaped everywhere, `:` and `,` in the
+    properties too (a file name with a comma must stay one property)."""
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(date="12/03/2025"),
+            "episodes/002-a, b.md": episode(title="A", audio="vbr-no-xing.mp3", guid="g2"),
+        }
+    )
+    code, out, _ = run("validate", "--root", str(root), "--format", "github")
+    assert code == 1
+    assert out.splitlines() == [
+        "::error file=episodes/001-episode.md,line=3,title=invalid-date::date: expected a date, "
+        "got '12/03/2025' (write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM "
+        "offset)",
+        "::warning file=episodes/002-a%2C b.md,line=4,title=vbr-without-header::audio: "
+        "'vbr-no-xing.mp3' is VBR without a Xing/VBRI header: apps will guess its length "
+        "wrongly and seek badly (re-encode it with a header: lame writes one by default, "
+        "ffmpeg with -write_xing 1)",
+        "1 error, 1 warning",
+    ]
+
+
 def test_the_readme_gives_each_code_the_severity_it_can_have() -> None:
     """`ignore_warnings` accepts exactly the codes the README's table calls a warning."""
     readme = (REPO / "README.md").read_text()

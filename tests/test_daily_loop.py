@@ -54,7 +54,7 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
     assert (folder / ".gitignore").read_text() == "/public/\n/.podcast-feed-cache/\n"
     workflow = yaml.safe_load((folder / ".github/workflows/podcast-feed.yml").read_text())
     steps = [step.get("run", "") for step in workflow["jobs"]["feed"]["steps"]]
-    assert steps[steps.index("podcast-feed validate --strict") :][-2:] == [
+    assert steps[steps.index("podcast-feed validate --strict --format github") :][-2:] == [
         "podcast-feed publish --dry-run",
         "podcast-feed publish --strict",
     ]
