@@ -252,13 +252,13 @@ def validate_command(
     if output_format == "json":
         typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
     else:
-        annotations = [_as_github(problem) for problem in validation.problems]
+        github = output_format == "github"
         _print_problems(
             validation.problems,
             err=False,
             always_total=True,
             ignored=validation.ignored,
-            lines=annotations if output_format == "github" else None,
+            lines=[_as_github(problem) for problem in validation.problems] if github else None,
         )
     if validation.failed(strict):
         raise typer.Exit(1)

@@ -495,7 +495,7 @@ class Episode:
     and that field's line. What its outcome and pages are made from besides its own file
     (see catalogue.py and memo.py)."""
     ignore_warnings: frozenset[str] = field(init=False, repr=False, compare=False)
-    """`meta.ignore_warnings`: read for every episode with a problem."""
+    """`meta.ignore_warnings`, read for every episode when the problems are reported."""
 
     def __post_init__(self) -> None:
         """The outline, from the fields.
