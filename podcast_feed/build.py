@@ -296,14 +296,18 @@ def build(
         memo.save(cache, outputs)
         memo.save_feed(cache, outputs, [len(piece) for piece in pieces], published)
 
-    with contextlib.ExitStack() as context:
-        # the feed's items start rendering on the other core now, while the pages render
-        feed = _feed_file(context, show, published, output, memo, cache, pieces)
-        if show.site:
-            files = itertools.chain(files, _site_files(root, show, published, cache, memo))
-        # each page written as it is rendered: bounded memory
-        callback = remember_outputs if memo is not None else None
-        written = write_all(output, itertools.chain(files, feed), callback)
+    try:
+        with contextlib.ExitStack() as context:
+            # the feed's items start rendering on the other core now, while the pages render
+            feed = _feed_file(context, show, published, output, memo, cache, pieces)
+            if show.site:
+                files = itertools.chain(files, _site_files(root, show, published, cache, memo))
+            # each page written as it is rendered: bounded memory
+            callback = remember_outputs if memo is not None else None
+            written = write_all(output, itertools.chain(files, feed), callback)
+    except ProblemsFound as exc:  # a template failed on a page: reported with the warnings
+        found = sorted([*validation.problems, *exc.problems], key=lambda p: p.sort_key)
+        raise ProblemsFound(found, validation.ignored) from None
     listings = remove_stale(output, written, site=show.site)
     feed_path = output / FEED_FILE
     drafts = sum(1 for episode in validation.episodes if episode.draft)

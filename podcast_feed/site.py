@@ -465,7 +465,7 @@ def _template_frame(root: Path, exc: BaseException, name: str) -> tuple[str, int
     """The innermost template frame of a rendering error: which file, which line."""
     overrides = (root / TEMPLATES_FOLDER).resolve()
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        path = Path(frame.filename)
+        path = Path(frame.filename).resolve()  # relative when the show's root is (`.`)
         for folder in (overrides, _PACKAGED):
             if path.is_relative_to(folder):
                 return path.relative_to(folder).as_posix(), frame.lineno

@@ -284,16 +284,25 @@ def test_a_broken_template_override_names_file_and_line(make_project: MakeProjec
     assert not (root / "public").exists()
 
 
-def test_a_template_failing_at_render_time_names_file_and_line(make_project: MakeProject) -> None:
+@pytest.mark.parametrize("from_inside", [False, True])
+def test_a_template_failing_at_render_time_names_file_and_line(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, from_inside: bool
+) -> None:
+    """From inside the show (`--root .`, the default) too, where Jinja names the file by a
+    relative path; the show's warnings are reported beside it, as with any other error."""
     root = make_project(
         {
             "templates/episode.html": '{% extends "base.html" %}\n{% block content %}\n'
-            "<h1>{{ page.title }}</h1>\n<p>{{ page.no_such_thing }}</p>\n{% endblock %}\n"
+            "<h1>{{ page.title }}</h1>\n<p>{{ page.no_such_thing }}</p>\n{% endblock %}\n",
+            "episodes/001-episode.md": episode(audio="vbr-no-xing.mp3"),
         }
     )
-    code, _, err = run("build", "--root", str(root))
+    if from_inside:
+        monkeypatch.chdir(root)
+    code, _, err = run("build", *([] if from_inside else ["--root", str(root)]))
     assert code == 1
     assert "templates/episode.html:4: error: " in err and "no_such_thing" in err
+    assert "[vbr-without-header]" in err and "1 error, 1 warning" in err
     assert "Traceback" not in err
     assert not (root / "public" / "feed.xml").exists()
 
