@@ -7,7 +7,7 @@ import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from .artwork import check_image
 from .assets import MediaFiles, MediaReference, check_inside_show, lfs_pointer_problem
@@ -125,6 +125,20 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
                     "publish over https; Apple recommends it and Podcasting 2.0 requires it",
                 )
             )
+    beside_feed = urljoin(show.feed_url, "./")
+    same_place = urlsplit(show.website)[1:] == urlsplit(beside_feed)[1:]  # http or https
+    if show.site and show.site_url is None and not same_place:
+        problems.append(
+            show.warning(
+                "site-not-at-link",
+                "link",
+                f"the website is written beside feed.xml, so it is served at {beside_feed}, "
+                f"but its pages' addresses and each episode's link in the feed start with "
+                f"`link`, {show.website}, where those pages are not",
+                f"add 'site_url: {beside_feed}', or 'site: false' if `link` is a website of "
+                "its own",
+            )
+        )
     problems += check_image(show.image, root / "media", show, "image", cache)
     return problems
 

@@ -267,7 +267,8 @@ def test_an_empty_show_never_replaces_a_feed_full_of_episodes(
         shutil.rmtree(root / "episodes")
     code, _, err = run("build", "--root", str(root))
     assert code == 1
-    assert "episodes: error: no episode is published" in err
+    said = "no episode is published" if how == "emptied" else "there is no episodes/ folder"
+    assert f"episodes: error: {said}" in err
     assert snapshot(root / "public") == before
 
 
@@ -506,3 +507,31 @@ def test_only_a_warning_s_code_can_be_ignored(make_project: MakeProject) -> None
             "cannot be ignored (fix what it reports)",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "warned"),
+    [
+        ({}, False),  # link is the feed's folder
+        ({"link": "https://show.example.com"}, False),  # the same, without its slash
+        ({"link": "https://www.homepage.example/"}, True),
+        ({"link": "https://show.example.com/podcast/"}, True),
+        ({"link": "https://www.homepage.example/", "site_url": "https://show.example.com/"}, False),
+        ({"link": "https://www.homepage.example/", "site": False}, False),
+    ],
+)
+def test_a_website_served_where_link_is_not_is_named(
+    make_project: MakeProject, settings: dict[str, object], warned: bool
+) -> None:
+    """The website goes beside feed.xml; its addresses (and each item's link) come from
+    `link` unless `site_url` is set: a `link` elsewhere makes every episode's link a 404."""
+    root = make_project({"podcast.yaml": show(**settings)})
+    problems = [(code, message) for code, message in codes_and_messages(root)]
+    expected = (
+        "podcast.yaml:3: warning: link: the website is written beside feed.xml, so it is "
+        "served at https://show.example.com/, but its pages' addresses and each episode's link "
+        f"in the feed start with `link`, {settings.get('link')}, where those pages are not "
+        "(add 'site_url: https://show.example.com/', or 'site: false' if `link` is a website "
+        "of its own)"
+    )
+    assert problems == ([("site-not-at-link", expected)] if warned else [])

@@ -29,7 +29,9 @@ def test_a_show_served_by_podcast_feed_serve_passes(make_project: MakeProject) -
     server = PreviewServer(root, "127.0.0.1", 0, report=lambda _: None)
     base = server.url
     (root / "podcast.yaml").write_text(
-        yaml.safe_dump(show(feed_url=f"{base}/feed.xml", media_base_url=f"{base}/media/"))
+        yaml.safe_dump(
+            show(link=f"{base}/", feed_url=f"{base}/feed.xml", media_base_url=f"{base}/media/")
+        )
     )
     server.start()
     try:
@@ -39,6 +41,7 @@ def test_a_show_served_by_podcast_feed_serve_passes(make_project: MakeProject) -
     assert code == 0
     assert [(problem["code"], problem["field"]) for problem in json.loads(out)] == [
         ("not-https", "feed_url"),
+        ("not-https", "link"),
         ("not-https", "media_base_url"),
         ("podcast-guid-mismatch", "podcast_guid"),  # the test's guid is not derived from 127.0.0.1
     ]
