@@ -163,7 +163,7 @@ def _outcome(
         if key is None:
             return None
         read.append((name, key))
-    looked_for = [] if episode.meta.transcripts else sidecar_names(episode)
+    looked_for = [] if episode.meta.transcripts is not None else sidecar_names(episode)
     absent = tuple(name for name in looked_for if name not in available)
     digest = inputs_digest(episode.source, own, read)
     return _Outcome(episode, tuple(problems), tuple(read), absent, digest)

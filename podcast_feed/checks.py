@@ -71,6 +71,31 @@ def check(
         same=lambda title: " ".join(title.casefold().split()),
         severity=Severity.WARNING,
     )
+    problems += _shared_transcripts(episodes)
+    return problems
+
+
+def _shared_transcripts(episodes: Sequence[Episode]) -> list[Problem]:
+    """A transcript is one episode's words: one that two episodes name (or find beside their
+    audio, `hello.mp3` and `hello.m4a` both finding `hello.vtt`) is the wrong one for one."""
+    first: dict[str, Episode] = {}
+    problems = []
+    for episode in episodes:
+        for file, field, _ in episode.files:
+            if field != "transcripts":
+                continue
+            earlier = first.setdefault(file, episode)
+            if earlier is not episode:
+                problems.append(
+                    episode.warning(
+                        "transcript-shared",
+                        "transcripts",
+                        f"{file!r} is also the transcript of {earlier.source}: a transcript "
+                        "beside the audio goes to each episode whose audio has its name",
+                        "give each its own: rename one episode's audio, or write "
+                        "'transcripts: []' in the episode that has none",
+                    )
+                )
     return problems
 
 

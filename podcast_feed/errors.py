@@ -107,6 +107,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "transcript-after-end",
         "transcript-invalid",
         "transcript-missing",
+        "transcript-shared",
         "transcript-timing",
         "transcript-type",
         "unknown-category",
@@ -151,6 +152,7 @@ WARNING_CODES: frozenset[str] = frozenset(
         "soundbite-length",
         "title-has-number",
         "title-has-show-name",
+        "transcript-shared",
         "vbr-without-header",
     }
 )

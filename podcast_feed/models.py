@@ -358,9 +358,9 @@ class FrontMatter(Model):
     apps will download it again."""
     chapters: list[Chapter] = Field(default_factory=list)
     """Chapters; when left out, those embedded in the audio (ID3 CHAP, MP4 chpl) are used."""
-    transcripts: list[TranscriptRef] = Field(default_factory=list)
-    """`podcast:transcript`; a file next to the audio (`<audio name>.vtt` etc.) is found
-    without this."""
+    transcripts: list[TranscriptRef] | None = None
+    """`podcast:transcript`; left out, a file next to the audio (`<audio name>.vtt` etc.) is
+    found; `[]`, none at all."""
     persons: list[Person] | None = None
     """`podcast:person` for this episode; replaces the show's list (per the spec)."""
     soundbites: list[Soundbite] = Field(default_factory=list)

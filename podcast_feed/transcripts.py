@@ -68,8 +68,10 @@ def transcript_jobs(
 
 
 def transcript_refs(episode: Episode, available: AbstractSet[str]) -> list[TranscriptRef]:
-    """The episode's `transcripts`, else the transcripts found beside its audio."""
-    return list(episode.meta.transcripts) or sidecars(episode, available)
+    """The episode's `transcripts` (`[]`: none), else the transcripts found beside its
+    audio."""
+    listed = episode.meta.transcripts
+    return list(listed) if listed is not None else sidecars(episode, available)
 
 
 def sidecars(episode: Episode, available: AbstractSet[str]) -> list[TranscriptRef]:

@@ -535,3 +535,37 @@ def test_a_website_served_where_link_is_not_is_named(
         "of its own)"
     )
     assert problems == ([("site-not-at-link", expected)] if warned else [])
+
+
+def test_a_transcript_two_episodes_would_share_is_named(make_project: MakeProject) -> None:
+    """`hello.mp3` and `hello.m4a` both find `hello.vtt`; `transcripts: []` says which
+    episode has none."""
+    vtt = "WEBVTT\n\n00:00.000 --> 00:01.000\nHello.\n"
+    root = make_project(
+        {
+            "episodes/002-mp3.md": episode(title="MP3", audio="hello.mp3", guid="g2"),
+            "episodes/003-m4a.md": episode(title="M4A", audio="hello.m4a", guid="g3"),
+            "media/hello.vtt": vtt,
+        }
+    )
+    shutil.copy(root / "media" / "cbr.mp3", root / "media" / "hello.mp3")
+    shutil.copy(root / "media" / "tone.m4a", root / "media" / "hello.m4a")
+    assert codes_and_messages(root) == [
+        (
+            "transcript-shared",
+            "episodes/003-m4a.md: warning: transcripts: 'hello.vtt' is also the transcript of "
+            "episodes/002-mp3.md: a transcript beside the audio goes to each episode whose audio "
+            "has its name (give each its own: rename one episode's audio, or write "
+            "'transcripts: []' in the episode that has none)",
+        )
+    ]
+    (root / "episodes" / "003-m4a.md").write_text(
+        episode(title="M4A", audio="hello.m4a", guid="g3", transcripts=[])
+    )
+    checked = validate(root)
+    assert checked.problems == []
+    assert {e.source: [t.file for t in e.transcripts] for e in checked.episodes} == {
+        "episodes/001-episode.md": [],
+        "episodes/002-mp3.md": ["hello.vtt"],
+        "episodes/003-m4a.md": [],
+    }
