@@ -58,19 +58,20 @@ class Store:
     def __init__(self, url: str, endpoint: str | None = None, region: str | None = None) -> None:
         self.url = display_url(url)
         folder = local_folder(url)
-        self._new_folder = folder.resolve() if folder and not folder.exists() else None
-        """A local folder not there yet: made by the first write, so that a dry run or a
-        publish whose build fails leaves nothing behind."""
-        self._opened = None if self._new_folder else _open(url, endpoint, region)
+        self._folder = folder.resolve() if folder else None
+        """A local destination's folder; one not there yet is made by the first write (the
+        store is opened then), so that a dry run or a publish whose build fails leaves
+        nothing behind."""
+        new_folder = folder is not None and not folder.exists()
+        self._opened = None if new_folder else _open(url, endpoint, region)
         self.keeps_attributes = folder is None
         """A local folder keeps no Content-Type or metadata: the web server in front decides."""
-        self._folder = folder.resolve() if folder else None
 
     @property
     def _store(self) -> ObjectStore:
         if self._opened is None:
-            assert self._new_folder is not None
-            self._opened = _open(str(self._new_folder), None, None)
+            assert self._folder is not None
+            self._opened = _open(str(self._folder), None, None)
         return self._opened
 
     def url_of(self, key: str) -> str:
