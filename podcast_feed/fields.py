@@ -246,6 +246,12 @@ KeyPrefix = Annotated[str, BeforeValidator(media_path)]
 
 def _warning_code(value: Any) -> Any:
     if isinstance(value, str) and value not in IGNORABLE_CODES:
+        if value in WARNING_CODES:
+            raise FieldProblem(
+                "invalid-value",
+                f"{brief.repr(value)} never fails a build and is not counted",
+                "remove it: there is nothing to ignore",
+            )
         if value in PROBLEM_CODES:
             raise FieldProblem(
                 "invalid-value",
@@ -261,7 +267,7 @@ def _warning_code(value: Any) -> Any:
     return value
 
 
-IGNORABLE_CODES = WARNING_CODES - {"cache-ignored"}  # that one never fails a build anyway
+IGNORABLE_CODES = WARNING_CODES - {"cache-ignored"}  # never counted nor failing: nothing to ignore
 WarningCode = Annotated[str, BeforeValidator(_warning_code)]
 
 

@@ -486,7 +486,9 @@ def test_warnings_a_podcaster_ignores_are_counted_not_reported(
 def test_only_a_warning_s_code_can_be_ignored(make_project: MakeProject) -> None:
     root = make_project(
         {
-            "podcast.yaml": show(ignore_warnings=["vbr-without-headr", "audio-missing"]),
+            "podcast.yaml": show(
+                ignore_warnings=["vbr-without-headr", "audio-missing", "cache-ignored"]
+            ),
             "episodes/001-episode.md": episode(ignore_warnings="notes-template"),
         }
     )
@@ -505,6 +507,11 @@ def test_only_a_warning_s_code_can_be_ignored(make_project: MakeProject) -> None
             "invalid-value",
             "podcast.yaml:19: error: ignore_warnings.1: 'audio-missing' is an error, and errors "
             "cannot be ignored (fix what it reports)",
+        ),
+        (
+            "invalid-value",
+            "podcast.yaml:20: error: ignore_warnings.2: 'cache-ignored' never fails a build and "
+            "is not counted (remove it: there is nothing to ignore)",
         ),
     ]
 
