@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import socket
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +35,23 @@ from .layout import CHAPTERS_FOLDER, TEMPLATES_FOLDER
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 NOT_FOUND_PAGE = "404.html"
 IDLE_TIMEOUT_SECONDS = 30.0
+ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class _RequestHandler(WSGIRequestHandler):
+    """werkzeug's request handler, its log in colour only on a terminal.
+
+    werkzeug colours the request log whatever stderr is, so `serve 2> serve.log` filled the
+    file with escape codes. Those are the only escapes in a line: werkzeug shows control
+    characters in a requested path as text (a literal \\x1b).
+    """
+
+    timeout = IDLE_TIMEOUT_SECONDS
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        if not sys.stderr.isatty():
+            args = tuple(ANSI_STYLE.sub("", a) if isinstance(a, str) else a for a in args)
+        super().log(type, message, *args)
 
 
 def reachable_address(host: str) -> str:
@@ -72,7 +90,7 @@ class PreviewServer:
         """Shared by every rebuild: a save re-reads the file saved, not the catalogue."""
         # a connection that sends nothing for this long is closed: idle sockets must not
         # hold a thread each forever
-        handler = type("Handler", (WSGIRequestHandler,), {"timeout": idle_timeout})
+        handler = type("Handler", (_RequestHandler,), {"timeout": idle_timeout})
         self.server = make_server(host, port, self.wsgi, threaded=True, request_handler=handler)
         port = self.server.socket.getsockname()[1]
         address = reachable_address(host)

@@ -346,8 +346,12 @@ def test_sigterm_stops_the_command_and_removes_its_build(
     )
     try:
         assert process.stdout is not None
-        while "Built 1 episode" not in process.stdout.readline():
-            pass
+        printed: list[str] = []
+        while not printed or "Built 1 episode" not in printed[-1]:
+            printed.append(process.stdout.readline())
+        feed_url = next(line.strip() for line in printed if "http://" in line)
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(feed_url.replace("feed.xml", "missing"), timeout=5)
         assert [p.name[:19] for p in temporary.iterdir()] == ["podcast-feed-serve-"]
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=15)
@@ -357,3 +361,6 @@ def test_sigterm_stops_the_command_and_removes_its_build(
     assert out.rstrip().endswith("Stopped.")
     assert "Traceback" not in err
     assert list(temporary.iterdir()) == []
+    # the request log is in plain text when it goes to a file or a pipe, not a terminal
+    assert '"GET /missing HTTP/1.1" 404' in err
+    assert "\x1b" not in err
