@@ -450,7 +450,9 @@ def _inspect_text(report: dict[str, Any]) -> str:
         f"  enclosure:   {report['mime_type'] or 'not accepted by Apple'}",
         f"  duration:    {_clock(report['duration'])} ({report['duration']:.3f} s, "
         f"{'exact' if report['duration_exact'] else 'estimated'})",
-        f"  bitrate:     {report['bitrate'] // 1000} kbit/s, {report['bitrate_mode']}",
+        f"  bitrate:     {report['bitrate'] // 1000} kbit/s, {report['bitrate_mode']}"
+        if report["bitrate"]
+        else "  bitrate:     not stated in the file",  # a QuickTime .mov's AAC track, often
         f"  sample rate: {report['sample_rate']} Hz, {report['channels']} channel(s)",
         f"  size:        {report['size']} bytes",
     ]

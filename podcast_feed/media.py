@@ -108,12 +108,18 @@ def _aac_channels(path: Path) -> int | None:
     """The channel count an AAC stream's own configuration gives (ISO 14496-3 1.6.2.1).
 
     The MP4 sample entry says 2 for almost every AAC file, mono ones included, and mutagen
-    falls back to it for mono; the `esds` box's AudioSpecificConfig has the real count.
+    falls back to it for mono; the `esds` box's AudioSpecificConfig has the real count. It is
+    read from the sound track, as mutagen reads the rest: a video's first track is its picture.
     """
     with path.open("rb") as stream:
         try:
-            atoms = Atoms(stream)
-            stsd = atoms.path(b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsd")[-1]
+            for track in Atoms(stream)[b"moov"].findall(b"trak"):
+                found, handler = track[b"mdia", b"hdlr"].read(stream)
+                if found and handler[8:12] == b"soun":
+                    break
+            else:
+                return None
+            stsd = track[b"mdia", b"minf", b"stbl", b"stsd"]
             found, data = stsd.read(stream)
         except (mutagen.MutagenError, KeyError, EOFError, ValueError):
             return None

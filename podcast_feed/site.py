@@ -123,6 +123,12 @@ class EpisodePage:
     def audio_type(self) -> str:
         return self._media.mime_type
 
+    @property
+    def player(self) -> str:
+        """The page's player element: `video` for a video episode (MP4, M4V, MOV), whose
+        picture an `audio` element would drop, else `audio`."""
+        return "video" if self._media.mime_type.startswith("video/") else "audio"
+
     @functools.cached_property
     def image_url(self) -> str:
         return self.show.image_url(self.episode.meta.image or self.show.image)

@@ -25,6 +25,13 @@ ffmpeg -loglevel error -y -f lavfi -i "sine=frequency=440:duration=1" \
   -f lavfi -i "sine=frequency=660:duration=1" \
   -filter_complex "[0:a][1:a]join=inputs=2:channel_layout=stereo[a]" -map "[a]" \
   -c:a aac -b:a 48k -map_metadata -1 -fflags +bitexact -flags:a +bitexact "$out/stereo.m4a"
+# A video episode: H.264 (the first track) and the mono tone as AAC (the second), as a camera or
+# an editor writes them.
+ffmpeg -loglevel error -y -f lavfi -i "testsrc=duration=3:size=64x48:rate=5" -i "$work/tone.wav" \
+  -map 0:v -map 1:a -c:v libx264 -preset veryslow -crf 40 -pix_fmt yuv420p -c:a aac -b:a 32k \
+  -map_metadata -1 -movflags +faststart -fflags +bitexact -flags:a +bitexact "$out/video.mp4"
+# The same streams in QuickTime's container, whose AAC configuration mutagen cannot read.
+ffmpeg -loglevel error -y -i "$out/video.mp4" -c copy -fflags +bitexact "$out/video.mov"
 ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a libvorbis -q:a 0 -map_metadata -1 \
   -fflags +bitexact -flags:a +bitexact "$out/tone.ogg"
 printf 'this is not audio\n%.0s' {1..200} > "$out/not-audio.mp3"
@@ -71,7 +78,8 @@ work, out = sys.argv[1:]
 seconds = lambda wav: float(subprocess.check_output(["soxi", "-D", f"{work}/{wav}"]))
 truth = {"cbr.mp3": seconds("tone.wav"), "chapters.mp3": seconds("tone.wav"),
          "chapters.m4a": seconds("tone.wav"), "vbr.mp3": seconds("speech-silence.wav"),
-         "vbr-no-xing.mp3": seconds("speech-silence.wav"), "tone.m4a": seconds("tone.wav")}
+         "vbr-no-xing.mp3": seconds("speech-silence.wav"), "tone.m4a": seconds("tone.wav"),
+         "video.mp4": seconds("tone.wav")}
 with open(f"{out}/durations.json", "w") as stream:
     json.dump(truth, stream, indent=2, sort_keys=True)
     stream.write("\n")

@@ -19,7 +19,7 @@ import pytest
 from podcast_feed.media import probe
 from podcast_feed.serve import PreviewServer
 
-from .conftest import REPO
+from .conftest import REPO, MakeProject, episode
 from .test_golden import project_for
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -174,6 +174,35 @@ def test_no_serious_accessibility_violation_in_either_colour_scheme(
         assert background == ("rgb(20, 20, 20)" if scheme == "dark" else "rgb(253, 253, 252)")
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
+
+
+def test_a_video_episode_shows_its_picture_and_its_chapters_seek_it(
+    browser: webdriver.Chrome, make_project: MakeProject
+) -> None:
+    chapters = [{"start": 0, "title": "Opening"}, {"start": 2, "title": "Closing"}]
+    root = make_project({"episodes/001-episode.md": episode(audio="video.mp4", chapters=chapters)})
+    server = PreviewServer(root, "127.0.0.1", 0, report=lambda _: None)
+    server.start()
+    try:
+        browser.get(f"{server.url}/episodes/001-episode/")
+        browser.execute_script(
+            "document.querySelector('video').preload = 'metadata';"
+            "document.querySelector('video').load();"
+        )
+        # the browser decodes the real H.264 picture, 64x48 in the fixture
+        size = wait_for(
+            browser,
+            "document.querySelector('video').videoWidth && "
+            "[document.querySelector('video').videoWidth, "
+            "document.querySelector('video').videoHeight]",
+        )
+        assert size == [64, 48]
+        browser.find_elements(By.CSS_SELECTOR, "ol.chapters a.time")[1].click()
+        wait_for(browser, "document.querySelector('video').currentTime >= 2")
+        browser.execute_script("document.querySelector('video').pause()")
+        assert serious_violations(browser) == []
+    finally:
+        server.stop()
 
 
 def test_a_time_link_seeks_when_the_page_opens(

@@ -254,6 +254,17 @@ def test_inspect_text_and_json() -> None:
     assert mp3["bitrate_mode"] == "CBR"
 
 
+def test_inspect_video_files() -> None:
+    code, out, _ = run("inspect", str(AUDIO / "video.mp4"), str(AUDIO / "video.mov"))
+    assert code == 0
+    mp4, mov = out.split("\n\n")
+    assert "  enclosure:   video/mp4" in mp4 and "  enclosure:   video/quicktime" in mov
+    # the sound track's channels, not the picture's (the first track of each)
+    assert "44100 Hz, 1 channel(s)" in mp4 and "44100 Hz, 1 channel(s)" in mov
+    assert "  bitrate:     34 kbit/s" in mp4  # the AAC track's average
+    assert "  bitrate:     not stated in the file" in mov  # not "0 kbit/s"
+
+
 def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
     code, out, _ = run("inspect", str(AUDIO / "not-audio.mp3"), str(tmp_path / "missing.mp3"))
     assert code == 1

@@ -26,6 +26,7 @@ from .conftest import AUDIO, TRUE_DURATIONS, MakeProject, episode, run
         ("vbr.mp3", "audio/mpeg"),
         ("vbr-no-xing.mp3", "audio/mpeg"),
         ("tone.m4a", "audio/x-m4a"),
+        ("video.mp4", "video/mp4"),
     ],
 )
 def test_probe_reads_real_size_type_and_duration(name: str, mime_type: str) -> None:
@@ -104,7 +105,9 @@ def test_whole_mp3s_with_a_header_are_not_called_truncated(name: str) -> None:
     assert not probe(AUDIO / name).truncated
 
 
-@pytest.mark.parametrize(("name", "channels"), [("tone.m4a", 1), ("stereo.m4a", 2)])
+@pytest.mark.parametrize(
+    ("name", "channels"), [("tone.m4a", 1), ("stereo.m4a", 2), ("video.mp4", 1)]
+)
 def test_aac_channels_come_from_the_stream_not_the_container(name: str, channels: int) -> None:
     # both files' MP4 sample entries say 2 (ffmpeg writes that for any AAC)
     assert probe(AUDIO / name).channels == channels

@@ -54,7 +54,8 @@ def many_episodes(count: int) -> dict[str, str | bytes | dict[str, Any]]:
 @pytest.fixture
 def full_show(make_project: MakeProject) -> Path:
     """A show that uses every part of the site: people, support, directories, chapters,
-    soundbites, a transcript with speakers, episode artwork and more than one index page."""
+    soundbites, a transcript with speakers, episode artwork, a video episode and more than one
+    index page."""
     files: dict[str, str | bytes | dict[str, Any]] = {
         "podcast.yaml": show(
             persons=[
@@ -89,6 +90,9 @@ def full_show(make_project: MakeProject) -> Path:
             season_name="Second",
             soundbites=[{"start": 1, "duration": 1.5, "title": "Best bit"}],
             funding=[{"url": "https://donate.example.com/ep", "text": "Tip this episode"}],
+        ),
+        "episodes/101-video.md": episode(
+            title="On camera", guid="video", audio="video.mp4", date="2024-12-01 10:00"
         ),
     }
     return make_project(files, with_default_episode=False)
@@ -163,6 +167,19 @@ def test_episode_page_has_player_chapters_transcript_and_sharing_tags(full_show:
     assert page.xpath("//a[@rel='prev']/@href") == ["../../episodes/052-part/index.html"]
 
 
+def test_a_video_episode_gets_a_video_player(full_show: Path) -> None:
+    build(full_show, full_show / "public")
+    page = pages(full_show / "public")["episodes/101-video/index.html"]
+    assert page.xpath("//audio") == []
+    video = page.xpath("//video[@data-player]")[0]
+    assert video.get("src") == "https://show.example.com/media/video.mp4"
+    assert video.get("controls") is not None and video.get("playsinline") is not None
+    assert page.xpath("//meta[@property='og:video']/@content") == [video.get("src")]
+    assert page.xpath("//meta[@property='og:video:type']/@content") == ["video/mp4"]
+    assert page.xpath("//meta[starts-with(@property, 'og:audio')]") == []
+    assert page.xpath("//p[@class='download']/a/text()") == ["Download the video"]
+
+
 def test_an_episode_file_name_with_spaces_and_accents_gives_working_links(
     make_project: MakeProject,
 ) -> None:
@@ -191,7 +208,7 @@ def test_index_pages_link_to_each_other(full_show: Path) -> None:
     built = pages(full_show / "public")
     first, second = built["index.html"], built["page/2/index.html"]
     assert len(first.xpath("//ol[@class='episodes']/li")) == PAGE_SIZE
-    assert len(second.xpath("//ol[@class='episodes']/li")) == 3
+    assert len(second.xpath("//ol[@class='episodes']/li")) == 4
     assert first.xpath("//nav[@class='pages']/a[@rel='next']/@href") == ["./page/2/index.html"]
     assert second.xpath("//nav[@class='pages']/a[@rel='prev']/@href") == ["../../index.html"]
     # newest first, the way the feed lists them
@@ -215,7 +232,7 @@ def test_sitemap_lists_every_page(full_show: Path) -> None:
     urls = cast(list[str], sitemap.xpath("//s:loc/text()", namespaces=namespace))
     assert urls[:2] == ["https://show.example.com/", "https://show.example.com/page/2/"]
     assert "https://show.example.com/episodes/100-full/" in urls
-    assert len(urls) == 2 + PAGE_SIZE + 3
+    assert len(urls) == 2 + PAGE_SIZE + 4
 
 
 def test_the_item_link_is_the_episode_page_unless_the_episode_sets_one(

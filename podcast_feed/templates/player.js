@@ -1,8 +1,9 @@
-// podcast-feed's site: time links (#t=MM:SS) seek the episode's player; the feed URL copies.
+// podcast-feed's site: time links (#t=MM:SS) seek the episode's player (audio or video); the
+// feed URL copies.
 // Without JavaScript the times stay readable and the links still point at their moment.
 (function () {
   "use strict";
-  var player = document.querySelector("audio[data-player]");
+  var player = document.querySelector("[data-player]");
 
   function seconds(text) {
     return text.split(":").reduce(function (total, part) {
