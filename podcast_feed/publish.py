@@ -30,7 +30,7 @@ from .config import SHOW_FILE, load_show
 from .errors import PodcastFeedError, Problem, ProblemsFound, warning, without_ignored
 from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
-from .layout import CHAPTERS_FOLDER, SITE_FOLDERS
+from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS
 from .models import Publish, Show
 from .output import CannotWrite, write_all
 from .storage import SHA256_ATTRIBUTE, Store, StoredObject
@@ -66,9 +66,8 @@ class Layout:
 
     def owns(self, key: str) -> bool:
         """Whether `delete` may remove this key: only what publish itself puts there."""
-        generated = (CHAPTERS_FOLDER, *SITE_FOLDERS)
         return key.startswith(self.media_prefix) or any(
-            key.startswith(f"{self.output_prefix}{folder}/") for folder in generated
+            key.startswith(f"{self.output_prefix}{folder}/") for folder in GENERATED_FOLDERS
         )
 
 
