@@ -18,7 +18,15 @@ import typer
 
 from . import __version__
 from .build import build, validate
-from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count
+from .errors import (
+    IGNORABLE_CODES,
+    REPEATED_WARNINGS,
+    PodcastFeedError,
+    Problem,
+    ProblemsFound,
+    Severity,
+    count,
+)
 from .layout import CACHE_FOLDER, DEFAULT_OUTPUT, require_show
 
 if TYPE_CHECKING:
@@ -626,6 +634,21 @@ def _print_problems(
             + (f", {ignored} ignored by ignore_warnings" if ignored else ""),
             err=err,
         )
+    for code, repeats in _repeated_warnings(problems):
+        typer.echo(
+            f"{repeats} of the warnings are {code}: if they cannot be fixed, "
+            f"'ignore_warnings: [{code}]' in podcast.yaml leaves them out",
+            err=err,
+        )
+
+
+def _repeated_warnings(problems: list[Problem]) -> list[tuple[str, int]]:
+    """Each ignorable warning code given REPEATED_WARNINGS times or more, with its count."""
+    counts: dict[str, int] = {}
+    for problem in problems:
+        if problem.severity is Severity.WARNING and problem.code in IGNORABLE_CODES:
+            counts[problem.code] = counts.get(problem.code, 0) + 1
+    return sorted((code, n) for code, n in counts.items() if n >= REPEATED_WARNINGS)
 
 
 def _as_github(problem: Problem) -> str:

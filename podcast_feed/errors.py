@@ -158,6 +158,12 @@ WARNING_CODES: frozenset[str] = frozenset(
 )
 """The codes a problem can have as a warning (some of them are errors unless a flag or key
 accepts them): the ones `ignore_warnings` may name. Every other code is always an error."""
+IGNORABLE_CODES = WARNING_CODES - {"cache-ignored"}
+"""The codes `ignore_warnings` may name: `cache-ignored` is never counted nor failing, so there
+is nothing to ignore."""
+REPEATED_WARNINGS = 10
+"""From this many warnings of one code, the report names `ignore_warnings` for it: a back
+catalogue of old recordings can give hundreds that cannot be fixed without harm."""
 
 
 @dataclass(frozen=True, slots=True)

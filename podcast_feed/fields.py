@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import PROBLEM_CODES, WARNING_CODES
+from .errors import IGNORABLE_CODES, PROBLEM_CODES, WARNING_CODES
 from .vocabulary import (
     ISO_639_1,
     did_you_mean,
@@ -267,7 +267,6 @@ def _warning_code(value: Any) -> Any:
     return value
 
 
-IGNORABLE_CODES = WARNING_CODES - {"cache-ignored"}  # never counted nor failing: nothing to ignore
 WarningCode = Annotated[str, BeforeValidator(_warning_code)]
 
 

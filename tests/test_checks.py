@@ -11,8 +11,9 @@ import yaml
 from PIL import Image
 
 from podcast_feed import build, validate
+from podcast_feed.errors import REPEATED_WARNINGS
 
-from .conftest import MakeProject, age_inputs, episode, run, show, snapshot
+from .conftest import AUDIO, MakeProject, age_inputs, episode, run, show, snapshot
 
 
 def codes_and_messages(root: Path) -> list[tuple[str, str]]:
@@ -481,6 +482,42 @@ def test_warnings_a_podcaster_ignores_are_counted_not_reported(
         assert code == 0, err
         assert err == "0 errors, 0 warnings, 2 ignored by ignore_warnings\n"
     assert out.endswith("(nothing changed)\n")
+
+
+def test_a_warning_repeated_across_the_catalogue_names_ignore_warnings(
+    make_project: MakeProject,
+) -> None:
+    """A back catalogue of old VBR recordings gives one warning an episode: the report says
+    how many share the code and how to leave them out, once, after the count."""
+    files: dict[str, str | bytes | dict[str, object]] = {}
+    for n in range(1, REPEATED_WARNINGS + 1):
+        files[f"episodes/{n:03d}-old.md"] = episode(
+            title=f"Old {n}", audio=f"old-{n}.mp3", guid=f"old-{n}", date=f"2020-01-{n:02d}"
+        )
+        files[f"media/old-{n}.mp3"] = (AUDIO / "vbr-no-xing.mp3").read_bytes()
+    root = make_project(files, with_default_episode=False)
+    code, out, _ = run("validate", "--root", str(root))
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == REPEATED_WARNINGS + 2
+    assert lines[-2:] == [
+        f"0 errors, {REPEATED_WARNINGS} warnings",
+        f"{REPEATED_WARNINGS} of the warnings are vbr-without-header: if they cannot be fixed, "
+        "'ignore_warnings: [vbr-without-header]' in podcast.yaml leaves them out",
+    ]
+    # one fewer gives no such line
+    (root / "episodes" / "001-old.md").unlink()
+    code, out, _ = run("validate", "--root", str(root))
+    assert out.splitlines()[-1] == f"0 errors, {REPEATED_WARNINGS - 1} warnings"
+    # and doing what it says leaves them out
+    (root / "podcast.yaml").write_text(
+        yaml.safe_dump(show(ignore_warnings=["vbr-without-header"]), sort_keys=False)
+    )
+    code, out, _ = run("validate", "--root", str(root), "--strict")
+    assert (code, out) == (
+        0,
+        f"0 errors, 0 warnings, {REPEATED_WARNINGS - 1} ignored by ignore_warnings\n",
+    )
 
 
 def test_only_a_warning_s_code_can_be_ignored(make_project: MakeProject) -> None:
