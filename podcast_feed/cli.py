@@ -19,6 +19,7 @@ import typer
 from . import __version__
 from .build import build, validate
 from .errors import (
+    FIXED_BY_WRITING,
     IGNORABLE_CODES,
     REPEATED_WARNINGS,
     PodcastFeedError,
@@ -643,10 +644,12 @@ def _print_problems(
 
 
 def _repeated_warnings(problems: list[Problem]) -> list[tuple[str, int]]:
-    """Each ignorable warning code given REPEATED_WARNINGS times or more, with its count."""
+    """Each warning code given REPEATED_WARNINGS times or more that a podcaster may decide to
+    live with, with its count."""
     counts: dict[str, int] = {}
+    suggested = IGNORABLE_CODES - FIXED_BY_WRITING
     for problem in problems:
-        if problem.severity is Severity.WARNING and problem.code in IGNORABLE_CODES:
+        if problem.severity is Severity.WARNING and problem.code in suggested:
             counts[problem.code] = counts.get(problem.code, 0) + 1
     return sorted((code, n) for code, n in counts.items() if n >= REPEATED_WARNINGS)
 

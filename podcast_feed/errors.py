@@ -164,6 +164,9 @@ is nothing to ignore."""
 REPEATED_WARNINGS = 10
 """From this many warnings of one code, the report names `ignore_warnings` for it: a back
 catalogue of old recordings can give hundreds that cannot be fixed without harm."""
+FIXED_BY_WRITING = frozenset({"episode-guid-missing", "notes-template", "show-template"})
+"""Warnings whose fix is a line to write (the guid the warning prints, the notes, the show's
+description): however many there are, the report never suggests ignoring them."""
 
 
 @dataclass(frozen=True, slots=True)
