@@ -267,7 +267,9 @@ def validate_command(
             err=False,
             always_total=True,
             ignored=validation.ignored,
-            lines=[_as_github(problem) for problem in validation.problems] if github else None,
+            lines=[_as_github(problem, _in_workspace(root)) for problem in validation.problems]
+            if github
+            else None,
         )
     if validation.failed(strict):
         raise typer.Exit(1)
@@ -654,15 +656,30 @@ def _repeated_warnings(problems: list[Problem]) -> list[tuple[str, int]]:
     return sorted((code, n) for code, n in counts.items() if n >= REPEATED_WARNINGS)
 
 
-def _as_github(problem: Problem) -> str:
+def _in_workspace(root: Path) -> str:
+    """The show's folder as GitHub names files, from the repository's top (`GITHUB_WORKSPACE`):
+    "" for a show at the top, `podcast/` for one in a folder of it (`--root podcast`)."""
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return ""
+    try:
+        folder = root.resolve().relative_to(Path(workspace).resolve())
+    except ValueError:  # a show outside the checkout: its paths as they are
+        return ""
+    return "" if folder == Path() else f"{folder.as_posix()}/"
+
+
+def _as_github(problem: Problem, folder: str = "") -> str:
     """A GitHub Actions workflow command: the problem as an annotation on its file's line in a
-    pull request and the run's summary (escaped as GitHub's toolkit escapes them)."""
+    pull request and the run's summary (escaped as GitHub's toolkit escapes them); `folder` is
+    the show's, from the top of the repository."""
 
     def escaped(text: str, in_property: bool = False) -> str:
         text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
 
-    where = {"file": problem.file, "line": problem.line, "title": problem.code}
+    file = f"{folder}{problem.file}" if problem.file else None
+    where = {"file": file, "line": problem.line, "title": problem.code}
     listed = ",".join(f"{key}={escaped(str(value), True)}" for key, value in where.items() if value)
     field = f"{problem.field}: " if problem.field else ""
     fix = f" ({problem.fix})" if problem.fix else ""

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pydantic import BaseModel
 from typer.testing import CliRunner
 
@@ -256,6 +257,20 @@ def test_github_format_annotates_each_problem_on_its_line(make_project: MakeProj
         "ffmpeg with -write_xing 1)",
         "1 error, 1 warning",
     ]
+
+
+def test_github_annotations_name_files_from_the_top_of_the_repository(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A show in a folder of its repository (`--root podcast`): GitHub places an annotation by
+    its path from the checkout's top, GITHUB_WORKSPACE."""
+    root = make_project({"episodes/001-episode.md": episode(date="12/03/2025")})
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(root.parent))
+    _, out, _ = run("validate", "--root", str(root), "--format", "github")
+    assert out.startswith(f"::error file={root.name}/episodes/001-episode.md,line=3,")
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(root))
+    _, out, _ = run("validate", "--root", str(root), "--format", "github")
+    assert out.startswith("::error file=episodes/001-episode.md,line=3,")
 
 
 def test_the_readme_gives_each_code_the_severity_it_can_have() -> None:
