@@ -378,11 +378,18 @@ def init_command(
 
     Example: podcast-feed init my-show --title "My Show" --feed-url https://example.com/feed.xml
     """
-    from .scaffold import init_show
+    from .scaffold import WORKFLOW_FILE, init_show, repository_top
 
     written = init_show(folder, title, feed_url, author, email)
     for path in written:
         typer.echo(f"wrote {_relative(path)}")
+    top = repository_top(folder)
+    if top is not None and folder / WORKFLOW_FILE in written:
+        typer.echo(
+            f"note: {_relative(folder)} is inside the git repository {top}, and GitHub runs "
+            f"only the workflows at a repository's top: move {_relative(folder / WORKFLOW_FILE)} "
+            f"to {_relative(top / WORKFLOW_FILE)} (it already runs in the show's folder)"
+        )
     typer.echo(
         "Next: edit podcast.yaml, replace media/cover.jpg, then "
         "'podcast-feed new AUDIO' for each episode."

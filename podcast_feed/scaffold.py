@@ -84,7 +84,7 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
     for relative, text in (
         (SHOW_FILE, SHOW_TEMPLATE.format(**values)),
         (".gitignore", f"/{DEFAULT_OUTPUT}/\n/{CACHE_FOLDER}/\n"),
-        (WORKFLOW_FILE, WORKFLOW_TEMPLATE.replace("{version}", __version__)),
+        (WORKFLOW_FILE, workflow(folder)),
         ("episodes/.gitkeep", ""),
     ):
         path = folder / relative
@@ -99,6 +99,30 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
         placeholder_cover(cover, title)
         written.append(cover)
     return written
+
+
+def repository_top(folder: Path) -> Path | None:
+    """The top of the git repository `folder` is inside, when that is not `folder` itself:
+    GitHub runs only the workflows at a repository's top, so the one init writes into a
+    show in a folder of a repository must be moved there."""
+    folder = folder.resolve()
+    if (folder / ".git").exists():
+        return None
+    return next((above for above in folder.parents if (above / ".git").exists()), None)
+
+
+def workflow(folder: Path) -> str:
+    """init's CI workflow; for a show in a folder of a repository, one that runs there."""
+    text = WORKFLOW_TEMPLATE.replace("{version}", __version__)
+    top = repository_top(folder)
+    if top is None:
+        return text
+    inside = folder.resolve().relative_to(top).as_posix()
+    runs_there = f"    defaults:\n      run:\n        working-directory: {_yaml_scalar(inside)}\n"
+    text = text.replace("    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-latest\n" + runs_there)
+    return text.replace(
+        f"path: {CACHE_FOLDER}", f"path: {_yaml_scalar(f'{inside}/{CACHE_FOLDER}')}"
+    )
 
 
 def _yaml_scalar(value: str) -> str:

@@ -72,6 +72,32 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
     ]
 
 
+def test_init_in_a_folder_of_a_repository_writes_a_workflow_that_runs_there(
+    tmp_path: Path,
+) -> None:
+    """GitHub runs only the workflows at a repository's top: for a show in a folder of one,
+    init's workflow works in that folder, and init says where to move it."""
+    top = tmp_path / "site"
+    subprocess.run(["git", "init", "-q", str(top)], check=True)
+    show = top / "pod: cast #1"  # a name YAML must quote
+    code, out, _ = run("init", str(show))
+    assert code == 0
+    assert out.splitlines()[-2] == (
+        f"note: {show} is inside the git repository {top}, and GitHub runs only the workflows "
+        f"at a repository's top: move {show}/.github/workflows/podcast-feed.yml to "
+        f"{top}/.github/workflows/podcast-feed.yml (it already runs in the show's folder)"
+    )
+    nested = yaml.safe_load((show / ".github/workflows/podcast-feed.yml").read_text())
+    assert nested["jobs"]["feed"].pop("defaults") == {"run": {"working-directory": show.name}}
+    cache = next(s for s in nested["jobs"]["feed"]["steps"] if "actions/cache" in s.get("uses", ""))
+    assert cache["with"]["path"] == f"{show.name}/.podcast-feed-cache"
+    cache["with"]["path"] = ".podcast-feed-cache"
+    # at a repository's own top, the workflow is the usual one, and nothing is said
+    code, out, _ = run("init", str(top))
+    assert code == 0 and "note:" not in out
+    assert yaml.safe_load((top / ".github/workflows/podcast-feed.yml").read_text()) == nested
+
+
 def test_init_refuses_to_overwrite_a_show(make_project: MakeProject) -> None:
     root = make_project()
     before = (root / "podcast.yaml").read_bytes()
