@@ -512,13 +512,9 @@ def serve_command(
     from .serve import PreviewServer  # werkzeug, watchfiles and Jinja2 only for this command
 
     with _cache(root, cache_dir, no_cache) as cache:
-        try:
-            server = PreviewServer(
-                root, host, port, url, report=lambda text: typer.echo(text), cache=cache
-            )
-        except OSError as exc:
-            typer.echo(f"error: cannot listen on {host}:{port}: {exc.strerror}", err=True)
-            raise typer.Exit(1) from None
+        server = PreviewServer(
+            root, host, port, url, report=lambda text: typer.echo(text), cache=cache
+        )
         # `kill` (SIGTERM, what service managers and CI send) stops it like Ctrl-C: the
         # temporary build is removed either way
         signal.signal(signal.SIGTERM, _interrupt)

@@ -7,6 +7,7 @@ werkzeug does the HTTP (ranges, ETags, 304/416, safe path joining); watchfiles w
 
 from __future__ import annotations
 
+import errno
 import re
 import socket
 import sys
@@ -21,7 +22,7 @@ import watchfiles
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, ServiceUnavailable
 from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.security import safe_join
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
@@ -36,6 +37,33 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 NOT_FOUND_PAGE = "404.html"
 IDLE_TIMEOUT_SECONDS = 30.0
 ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class CannotListen(PodcastFeedError):
+    """The address or port cannot be listened on: in use, not this machine's, not permitted."""
+
+
+class _Server(ThreadedWSGIServer):
+    """werkzeug's threaded server, whose failure to bind is an error of ours: werkzeug prints
+    the bare reason ("Cannot assign requested address") and exits the process."""
+
+    def server_bind(self) -> None:
+        try:
+            super().server_bind()
+        except OSError as exc:
+            host, port = self.server_address[:2]
+            where = f"{_bracketed(str(host))}:{port}"
+            fixes = {
+                errno.EADDRINUSE: "another program uses it: stop that, or pass another --port; "
+                "0 takes any free one",
+                errno.EACCES: "ports below 1024 need root: pass --port 8000, say",
+            }
+            fix = fixes.get(
+                exc.errno or 0,
+                "pass a --host that is an address of this machine: 127.0.0.1 for this machine "
+                "only, 0.0.0.0 for every network it is on",
+            )
+            raise CannotListen(f"cannot listen on {where}: {exc.strerror or exc} ({fix})") from exc
 
 
 class _RequestHandler(WSGIRequestHandler):
@@ -91,7 +119,7 @@ class PreviewServer:
         # a connection that sends nothing for this long is closed: idle sockets must not
         # hold a thread each forever
         handler = type("Handler", (_RequestHandler,), {"timeout": idle_timeout})
-        self.server = make_server(host, port, self.wsgi, threaded=True, request_handler=handler)
+        self.server = _Server(host, port, self.wsgi, handler)
         port = self.server.socket.getsockname()[1]
         address = reachable_address(host)
         self.url = (public_url or f"http://{_bracketed(address)}:{port}").rstrip("/")

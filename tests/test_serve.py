@@ -331,6 +331,18 @@ def test_a_port_out_of_range_is_a_usage_error(make_project: MakeProject, port: s
     assert "Invalid value for '--port'" in err
 
 
+def test_a_port_in_use_is_one_line_saying_what_to_do(make_project: MakeProject) -> None:
+    root = make_project()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, out, err = run("serve", "--root", str(root), "--port", str(port))
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: cannot listen on 127.0.0.1:{port}: Address already in use (another program "
+        "uses it: stop that, or pass another --port; 0 takes any free one)\n"
+    )
+
+
 def test_sigterm_stops_the_command_and_removes_its_build(
     make_project: MakeProject, tmp_path: Path
 ) -> None:
