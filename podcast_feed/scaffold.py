@@ -143,7 +143,8 @@ class NewEpisode:
 def new_episode(
     root: Path, audio: Path, title: str | None, now: datetime, season: int | None = None
 ) -> NewEpisode:
-    """Write episodes/NNN-slug.md for `audio`, copying the audio into media/ if needed."""
+    """Write episodes/NNN-slug.md (sSSeNNN-slug.md from season 2) for `audio`, copying the
+    audio into media/ if needed."""
     if not (root / SHOW_FILE).is_file():
         raise CannotAddEpisode(f"no {SHOW_FILE} in {root}; run 'podcast-feed init' first")
     show, _ = load_show(root / SHOW_FILE)
@@ -227,9 +228,12 @@ def _create_episode_file(
     folder: Path, first_number: int, slug: str, front: dict[str, object]
 ) -> tuple[Path, int]:
     """Create episodes/NNN-slug.md exclusively, taking the next number while NNN is taken:
-    two `new` at once never write the same file or the same number."""
+    two `new` at once never write the same file or the same number. From season 2 on the name
+    is sSSeNNN-slug.md, so that it sorts after season 1's and never beside its number."""
+    season = front.get("season")
+    in_season = f"s{season:02d}e" if isinstance(season, int) and season > 1 else ""
     for number in itertools.count(first_number):
-        path = folder / f"{number:03d}-{slug}{EPISODE_SUFFIX}"
+        path = folder / f"{in_season}{number:03d}-{slug}{EPISODE_SUFFIX}"
         text = (
             "---\n"
             + yaml.safe_dump(front | {"episode": number}, sort_keys=False, allow_unicode=True)

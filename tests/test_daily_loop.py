@@ -242,9 +242,15 @@ def test_new_with_audio_already_in_media_does_not_copy(make_project: MakeProject
     )
     assert code == 0
     assert not out.startswith("copied")
-    front = yaml.safe_load((root / "episodes" / "001-part-two.md").read_text().split("---")[1])
+    # numbering per season; the file's name says the season, so it sorts after season 1's
+    # 001-episode.md rather than beside it
+    assert sorted(p.name for p in (root / "episodes").iterdir()) == [
+        "001-episode.md",
+        "s02e001-part-two.md",
+    ]
+    front = yaml.safe_load((root / "episodes" / "s02e001-part-two.md").read_text().split("---")[1])
     assert front["audio"] == "vbr.mp3"
-    assert (front["season"], front["episode"]) == (2, 1)  # numbering per season
+    assert (front["season"], front["episode"]) == (2, 1)
     assert front["date"] == "2025-03-05 05:00"  # in the show's time zone
 
 
