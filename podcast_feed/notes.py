@@ -35,9 +35,17 @@ _OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_NOBREAKS
 _EXTENSIONS = ["autolink", "strikethrough", "table"]
 _HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.DOTALL)
 _CODE_BLOCK = re.compile(r"<pre[^>]*>(.*?)</pre>", re.DOTALL)
-_TABLE_ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
-_TABLE_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
+_TABLE = re.compile(r"<table[^>]*>(.*?)</table>", re.DOTALL | re.IGNORECASE)
+_TABLE_ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.DOTALL | re.IGNORECASE)
+_TABLE_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL | re.IGNORECASE)
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+_GLUING_TAG = re.compile(
+    r"<br\s*/?>(?!\n)|</(?:div|td|th|tr|h[1-6]|dd|dt|blockquote|pre|section|article|header"
+    r"|footer|figcaption|caption|table)>(?!\n)",
+    re.IGNORECASE,
+)
+"""Raw HTML that the sanitiser removes and that stood between words: `a<br>b` and
+`<div>a</div><div>b</div>` would become `ab`. A line break after it is a space in HTML."""
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _TIMESTAMP_LINE = re.compile(r"[ \t]{0,3}[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?[ \t]+\S")
 _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
@@ -88,7 +96,9 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     rendered = _markdown_to_html(timestamp_lines_apart(markdown))
     rendered = _HEADING.sub(r"<p><strong>\1</strong></p>", rendered)
     rendered = _CODE_BLOCK.sub(r"<p>\1</p>", rendered)
-    rendered = _TABLE_ROW.sub(_row_as_paragraph, rendered)
+    if "<table" in rendered:
+        rendered = _TABLE.sub(_table_as_paragraphs, rendered)
+    rendered = _GLUING_TAG.sub("\\g<0>\n", rendered)
     images: list[tuple[str, bool]] = []
     if "<img" in rendered:
         rendered = _images_as_text(rendered, images)
@@ -206,8 +216,12 @@ def timestamp_lines_apart(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def _row_as_paragraph(row: re.Match[str]) -> str:
-    return "<p>" + " | ".join(_TABLE_CELL.findall(row.group(1))) + "</p>"
+def _table_as_paragraphs(table: re.Match[str]) -> str:
+    """A table as a paragraph a row, its cells apart by ` | `: apps show no tables. The table
+    goes too, as paragraphs left inside it are moved out of it by an HTML parser, and the
+    line breaks between them dropped (a row's text glued to the next one's in plain text)."""
+    rows = _TABLE_ROW.findall(table.group(1))
+    return "".join(f"<p>{' | '.join(_TABLE_CELL.findall(row))}</p>\n" for row in rows)
 
 
 def fit_description(notes_html: str, limit: int = DESCRIPTION_LIMIT) -> str:

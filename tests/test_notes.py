@@ -57,6 +57,26 @@ def test_headings_become_strong_paragraphs_not_lost() -> None:
 
 
 @pytest.mark.parametrize(
+    ("markdown", "text"),
+    [
+        ("one<br>two", "one two"),
+        ("one<BR/>two", "one two"),
+        ("<div>one</div><div>two</div>", "one two"),
+        ("<table><tr><td>one</td></tr><tr><td>two</td></tr></table>", "one two"),
+        ("| a | b |\n|---|---|\n| one | two |", "a | b one | two"),  # a row a line
+        ("one  \ntwo", "one two"),  # Markdown's own hard break
+    ],
+)
+def test_html_apps_do_not_show_never_glues_words_together(markdown: str, text: str) -> None:
+    """`<br>` and block elements are not among the tags apps display: removed, they must
+    leave a space, not `onetwo`."""
+    rendered = render_notes(markdown)
+    shown = lxml_html.fragment_fromstring(rendered, create_parent="div").text_content()
+    assert " ".join(shown.split()) == text
+    assert " ".join(plain_text(rendered).split()) == text
+
+
+@pytest.mark.parametrize(
     "hostile",
     [
         "<script>alert(1)</script>",
