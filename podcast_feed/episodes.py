@@ -38,7 +38,8 @@ def episode_names(episodes_dir: Path) -> list[str]:
 
 def listed_episodes(episodes_dir: Path) -> tuple[list[str], list[str]]:
     """`episode_names`, and the sorted names of the files that look like episodes but are
-    not read as such (`001-intro.MD`, `001-intro.markdown`): from one listing. Hidden files
+    not read as such (`001-intro.MD`, `001-intro.markdown`, `2024/001-intro.md`): from one
+    listing. Hidden files
     are neither: an editor's lock file (Emacs's `.#001-intro.md`, a link to nothing while the
     file is open) or macOS's `._001-intro.md` beside a copy is never an episode."""
     if not episodes_dir.is_dir():
@@ -51,22 +52,46 @@ def listed_episodes(episodes_dir: Path) -> tuple[list[str], list[str]]:
             episodes.append(name)
         elif name.lower().endswith(_LOOK_ALIKE_SUFFIXES):
             look_alikes.append(name)
+        elif os.path.isdir(episodes_dir / name):  # noqa: PTH112 (rare: a stat only here)
+            look_alikes += _nested_episodes(episodes_dir, name)
     return sorted(episodes), sorted(look_alikes)
+
+
+def _nested_episodes(episodes_dir: Path, folder: str) -> list[str]:
+    """The Markdown files in a folder of episodes/ (`2024/001-intro.md`), relative to it:
+    only episodes/ itself is read, so an episode filed by year would vanish from the feed."""
+    found = []
+    for above, folders, names in os.walk(episodes_dir / folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        relative = Path(above).relative_to(episodes_dir).as_posix()
+        found += [
+            f"{relative}/{name}"
+            for name in names
+            if not name.startswith(".") and name.lower().endswith(_LOOK_ALIKE_SUFFIXES)
+        ]
+    return found
 
 
 def look_alike_problems(folder: str, names: Sequence[str]) -> list[Problem]:
     """A warning for each file of `listed_episodes`' look-alikes in `folder`: an episode
-    saved as `.MD` would otherwise be left out of the feed without a word."""
+    saved as `.MD`, or filed in a folder of episodes/, would otherwise be left out of the
+    feed without a word."""
     problems = []
     for name in names:
         stem = name[: -len(next(s for s in _LOOK_ALIKE_SUFFIXES if name.lower().endswith(s)))]
+        if "/" in name:  # in a folder of episodes/
+            message = f"is not read as an episode: only the files of {folder}/ itself are"
+            fix = f"move it to {folder}/{stem.rsplit('/', 1)[1]}{EPISODE_SUFFIX}"
+        else:
+            message = f"is not read as an episode: only files ending in '{EPISODE_SUFFIX}' are"
+            fix = f"rename it to {stem}{EPISODE_SUFFIX}"
         problems.append(
             warning(
                 "episode-not-read",
                 f"{folder}/{name}",
                 None,
-                f"is not read as an episode: only files ending in '{EPISODE_SUFFIX}' are",
-                f"rename it to {stem}{EPISODE_SUFFIX}, or move it out of {folder}/",
+                message,
+                f"{fix}, or move it out of {folder}/",
             )
         )
     return problems

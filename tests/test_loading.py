@@ -186,6 +186,29 @@ def test_an_episode_file_not_ending_in_md_is_named_not_dropped(make_project: Mak
     ]
 
 
+def test_an_episode_in_a_folder_of_episodes_is_named_not_dropped(
+    make_project: MakeProject,
+) -> None:
+    """Only episodes/ itself is read: an episode filed by year would leave the feed without a
+    word. Hidden folders (an editor's) and files that are not Markdown are not episodes."""
+    root = make_project(
+        {
+            "episodes/2024/002-two.md": episode(guid="g2"),
+            "episodes/2024/old/003-three.MD": episode(guid="g3"),
+            "episodes/2024/cover-notes.txt": "not an episode",
+            "episodes/.obsidian/workspace.md": "an editor's file",
+        }
+    )
+    assert report(root) == [
+        f"episodes/{name}: warning: is not read as an episode: only the files of episodes/ "
+        f"itself are (move it to episodes/{moved}, or move it out of episodes/)"
+        for name, moved in [
+            ("2024/002-two.md", "002-two.md"),
+            ("2024/old/003-three.MD", "003-three.md"),
+        ]
+    ]
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
