@@ -18,16 +18,7 @@ import typer
 
 from . import __version__
 from .build import build, validate
-from .errors import (
-    FIXED_BY_WRITING,
-    IGNORABLE_CODES,
-    REPEATED_WARNINGS,
-    PodcastFeedError,
-    Problem,
-    ProblemsFound,
-    Severity,
-    count,
-)
+from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count, repeated_warnings
 from .layout import CACHE_FOLDER, DEFAULT_OUTPUT, require_show
 
 if TYPE_CHECKING:
@@ -640,23 +631,8 @@ def _print_problems(
             + (f", {ignored} ignored by ignore_warnings" if ignored else ""),
             err=err,
         )
-    for code, repeats in _repeated_warnings(problems):
-        typer.echo(
-            f"{repeats} of the warnings are {code}: if they cannot be fixed, "
-            f"'ignore_warnings: [{code}]' in podcast.yaml leaves them out",
-            err=err,
-        )
-
-
-def _repeated_warnings(problems: list[Problem]) -> list[tuple[str, int]]:
-    """Each warning code given REPEATED_WARNINGS times or more that a podcaster may decide to
-    live with, with its count."""
-    counts: dict[str, int] = {}
-    suggested = IGNORABLE_CODES - FIXED_BY_WRITING
-    for problem in problems:
-        if problem.severity is Severity.WARNING and problem.code in suggested:
-            counts[problem.code] = counts.get(problem.code, 0) + 1
-    return sorted((code, n) for code, n in counts.items() if n >= REPEATED_WARNINGS)
+    for line in repeated_warnings(problems):
+        typer.echo(line, err=err)
 
 
 def _in_workspace(root: Path) -> str:

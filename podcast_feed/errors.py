@@ -220,6 +220,22 @@ def warning(
     return Problem(Severity.WARNING, code, file, line, field, message, fix)
 
 
+def repeated_warnings(problems: Iterable[Problem]) -> list[str]:
+    """For each warning code given REPEATED_WARNINGS times or more that a podcaster may decide
+    to live with, a line naming the `ignore_warnings` entry that leaves them out."""
+    counts: dict[str, int] = {}
+    suggested = IGNORABLE_CODES - FIXED_BY_WRITING
+    for problem in problems:
+        if problem.severity is Severity.WARNING and problem.code in suggested:
+            counts[problem.code] = counts.get(problem.code, 0) + 1
+    return [
+        f"{repeats} of the warnings are {code}: if they cannot be fixed, "
+        f"'ignore_warnings: [{code}]' in podcast.yaml leaves them out"
+        for code, repeats in sorted(counts.items())
+        if repeats >= REPEATED_WARNINGS
+    ]
+
+
 def count(problems: Iterable[Problem], severity: Severity) -> int:
     return sum(1 for problem in problems if problem.severity is severity)
 

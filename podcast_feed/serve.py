@@ -29,7 +29,7 @@ from werkzeug.wrappers import Request, Response
 from .build import FEED_FILE, BuildResult, build
 from .cache import Cache
 from .config import SHOW_FILE
-from .errors import PodcastFeedError, Problem, ProblemsFound
+from .errors import PodcastFeedError, Problem, ProblemsFound, repeated_warnings
 from .filetypes import content_type
 from .layout import CHAPTERS_FOLDER, TEMPLATES_FOLDER
 
@@ -145,7 +145,7 @@ class PreviewServer:
             self.last_result = build(self.root, self.output, served_from=self.url, cache=self.cache)
         except ProblemsFound as exc:
             self.problems = exc.problems
-            self.report("\n".join(problem.report_line for problem in exc.problems))
+            self.report(_report(exc.problems))
             self.report("The feed was not rebuilt; fix the errors above and save again.")
             return False
         except (PodcastFeedError, OSError) as exc:
@@ -154,7 +154,7 @@ class PreviewServer:
             return False
         self.problems = self.last_result.problems
         if self.problems:
-            self.report("\n".join(problem.report_line for problem in self.problems))
+            self.report(_report(self.problems))
         count = self.last_result.published
         self.report(f"Built {count} episode{'s' if count != 1 else ''} -> {self.feed_url}")
         return True
@@ -317,6 +317,11 @@ class PreviewServer:
             response.status_code = 206
             response.headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         return response
+
+
+def _report(problems: list[Problem]) -> str:
+    """Each problem's line, then a line for each warning a big catalogue repeats."""
+    return "\n".join([*(problem.report_line for problem in problems), *repeated_warnings(problems)])
 
 
 def _chunks(stream: BinaryIO, start: int, length: int) -> Iterator[bytes]:

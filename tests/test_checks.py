@@ -13,6 +13,7 @@ from PIL import Image
 from podcast_feed import build, validate
 from podcast_feed.errors import REPEATED_WARNINGS
 from podcast_feed.notes import NOTES_PLACEHOLDER
+from podcast_feed.serve import PreviewServer
 
 from .conftest import AUDIO, MakeProject, age_inputs, episode, run, show, snapshot
 
@@ -500,12 +501,20 @@ def test_a_warning_repeated_across_the_catalogue_names_ignore_warnings(
     code, out, _ = run("validate", "--root", str(root))
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == REPEATED_WARNINGS + 2
-    assert lines[-2:] == [
-        f"0 errors, {REPEATED_WARNINGS} warnings",
+    hint = (
         f"{REPEATED_WARNINGS} of the warnings are vbr-without-header: if they cannot be fixed, "
-        "'ignore_warnings: [vbr-without-header]' in podcast.yaml leaves them out",
-    ]
+        "'ignore_warnings: [vbr-without-header]' in podcast.yaml leaves them out"
+    )
+    assert len(lines) == REPEATED_WARNINGS + 2
+    assert lines[-2:] == [f"0 errors, {REPEATED_WARNINGS} warnings", hint]
+    # serve, which prints the warnings after each rebuild, says it too
+    reported: list[str] = []
+    server = PreviewServer(root, "127.0.0.1", 0, report=reported.append)
+    try:
+        assert server.rebuild()
+    finally:
+        server.stop()
+    assert reported[0].splitlines()[-1] == hint
     # one fewer gives no such line, and a warning whose fix is to write something never does
     (root / "episodes" / "001-old.md").unlink()
     for path in (root / "episodes").iterdir():
