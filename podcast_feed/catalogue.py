@@ -102,8 +102,8 @@ def checked_episodes(
     for episode in loaded:
         checked, found = _steps(episode, root, show, cache, available)
         problems += found
-        if checked is None:
-            continue
+        if checked is None or has_errors(from_loading.get(episode.source, [])):
+            continue  # checked for its own problems only: not an episode of the show yet
         by_source[checked.source] = checked
         found = from_loading.get(checked.source, []) + found
         fresh = _outcome(cache, root, checked, found, available)

@@ -101,7 +101,8 @@ def load_episodes(
     files: Sequence[Path], root: Path, show: Show | None, cache: Cache | None = None
 ) -> tuple[list[Episode], list[Problem]]:
     """These episode files (from `episode_files`) parsed, validated and rendered (or as `cache`
-    remembers them); problems from all of them."""
+    remembers them); problems from all of them. An episode whose optional keys have errors
+    comes back without them, for the rest of its checks: the errors say it is not for a feed."""
     zone = show.zone if show else zoneinfo.ZoneInfo("UTC")
     namespace = show.guid if show else uuid.UUID(int=0)
     episodes: list[Episode] = []
@@ -150,11 +151,12 @@ def load_episode(
     if markdown_file is None:
         return None, problems
     document = markdown_file.front_matter
-    meta, problems = validate_record(FrontMatter, document.data, document, shown_as)
+    meta, problems = validate_record(FrontMatter, document.data, document, shown_as, partial=True)
+    notes = rendered_notes(markdown_file.body)
+    problems += left_out_problems(notes, markdown_file.body, markdown_file.body_line, shown_as)
     if meta is None:
         return None, problems
     guid = meta.guid or derived_episode_guid(show_namespace, path.stem)
-    notes = rendered_notes(markdown_file.body)
     episode = Episode(
         source=shown_as,
         meta=meta,
@@ -167,7 +169,7 @@ def load_episode(
         transcripts=(),
         alternates=(),
     )
-    return episode, left_out_problems(notes, markdown_file.body, markdown_file.body_line, shown_as)
+    return episode, problems
 
 
 def _top_level_lines(key_lines: Mapping[tuple[str | int, ...], int]) -> dict[str, int]:

@@ -23,9 +23,18 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def validate_record(
-    model: type[ModelT], data: Any, document: YamlDocument, shown_as: str
+    model: type[ModelT],
+    data: Any,
+    document: YamlDocument,
+    shown_as: str,
+    partial: bool = False,
 ) -> tuple[ModelT | None, list[Problem]]:
-    """Validate one YAML document against a model, turning every error into a Problem."""
+    """Validate one YAML document against a model, turning every error into a Problem.
+
+    With `partial`, a record with errors still comes back, without the keys that failed, when
+    each of them is optional: what the record's other checks can run on, so that one run
+    reports all of its problems. The errors say it is not to be used.
+    """
     if not isinstance(data, dict):
         return None, [
             error(
@@ -40,10 +49,24 @@ def validate_record(
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        problems = [
-            _problem(model, item, document, shown_as) for item in exc.errors(include_url=False)
-        ]
-        return None, problems
+        errors = exc.errors(include_url=False)
+        problems = [_problem(model, item, document, shown_as) for item in errors]
+        return (_without_failed_keys(model, data, errors) if partial else None), problems
+
+
+def _without_failed_keys(model: type[ModelT], data: dict[str, Any], errors: Any) -> ModelT | None:
+    """The record without the top-level keys that failed; None if one of them is required
+    (or an error is not at a key)."""
+    failed = {item["loc"][0] if item["loc"] else None for item in errors}
+    fields = model.model_fields
+    if None in failed or any(key in fields and fields[key].is_required() for key in failed):
+        return None
+    try:
+        return model.model_validate(
+            {key: value for key, value in data.items() if key not in failed}
+        )
+    except ValidationError:
+        return None
 
 
 def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as: str) -> Problem:

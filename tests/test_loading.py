@@ -186,6 +186,28 @@ def test_an_episode_file_not_ending_in_md_is_named_not_dropped(make_project: Mak
     ]
 
 
+def test_an_episode_with_a_wrong_key_is_checked_alone_not_with_the_others(
+    make_project: MakeProject,
+) -> None:
+    """Without its wrong optional keys, an episode's other checks run in the same run (its
+    audio, its notes), but not the checks across episodes: a serial show's episode whose
+    number is wrong is not also "without a number", nor its guid a duplicate."""
+    root = make_project(
+        {
+            "podcast.yaml": show(type="serial"),
+            "episodes/001-episode.md": episode(episode=1),
+            "episodes/002-wrong.md": episode(
+                "![A photo](photo.jpg)", episode="two", audio="gone.mp3", title="Two"
+            ),
+        }
+    )
+    assert [(p.file, p.code) for p in validate(root).problems] == [
+        ("episodes/002-wrong.md", "audio-missing"),
+        ("episodes/002-wrong.md", "wrong-type"),
+        ("episodes/002-wrong.md", "notes-image"),
+    ]
+
+
 def test_an_episode_in_a_folder_of_episodes_is_named_not_dropped(
     make_project: MakeProject,
 ) -> None:
