@@ -26,6 +26,7 @@ from .errors import (
     ProblemsFound,
     error,
     has_errors,
+    without_echoes,
     without_ignored,
 )
 from .layout import (
@@ -188,10 +189,11 @@ def validate(
     else:
         published_before = previous
     show, problems = load_show(root / SHOW_FILE, cache=cache)
+    reading_show = list(problems)
     episodes, found, made_from = checked_episodes(root, show, cache, inputs)
     problems += found
     references = media_references(show, episodes)
-    problems += check(show, episodes, root, references, cache, inputs)
+    problems += without_echoes(check(show, episodes, root, references, cache, inputs), reading_show)
     if cache is not None:
         cache.save()
     if show is not None and show.site:

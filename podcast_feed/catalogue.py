@@ -21,7 +21,7 @@ from .assets import MediaFiles, media_files
 from .cache import Cache, InputState
 from .checks import check_episode
 from .episodes import listed_episodes, load_episodes, look_alike_problems
-from .errors import Problem, has_errors
+from .errors import Problem, has_errors, without_echoes
 from .layout import SHOW_FILE
 from .media import audio_jobs, with_media
 from .models import Episode, Show
@@ -101,9 +101,13 @@ def checked_episodes(
         problems += outcome.problems
     for episode in loaded:
         checked, found = _steps(episode, root, show, cache, available)
+        reading = from_loading.get(episode.source, [])
+        if has_errors(reading):  # checked for its own problems only: not an episode yet
+            problems += without_echoes(found, reading)
+            continue
         problems += found
-        if checked is None or has_errors(from_loading.get(episode.source, [])):
-            continue  # checked for its own problems only: not an episode of the show yet
+        if checked is None:
+            continue
         by_source[checked.source] = checked
         found = from_loading.get(checked.source, []) + found
         fresh = _outcome(cache, root, checked, found, available)

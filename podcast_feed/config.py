@@ -18,7 +18,8 @@ __all__ = ["SHOW_FILE", "load_show", "require_show"]
 def load_show(
     path: Path, shown_as: str = SHOW_FILE, cache: Cache | None = None
 ) -> tuple[Show | None, list[Problem]]:
-    """The validated show, or every problem that stops podcast.yaml from being one; as `cache`
+    """The validated show, or every problem that stops podcast.yaml from being one (with the
+    show without its wrong optional keys, when that is all, for the rest of the checks); as `cache`
     remembers it for the same file (validating it first builds pydantic's schemas for the
     show: a tenth of the rebuild of a 1,000-episode show after one edit)."""
     return remember(cache, "show", path, functools.partial(_read_show, path, shown_as), shown_as)
@@ -31,7 +32,7 @@ def _read_show(path: Path, shown_as: str) -> tuple[Show | None, list[Problem]]:
     document, problems = parse_yaml(text_file.text, shown_as)
     if document is None:
         return None, problems
-    show, problems = validate_record(Show, document.data, document, shown_as)
+    show, problems = validate_record(Show, document.data, document, shown_as, partial=True)
     if show is not None:
         show._key_lines = dict(document.key_lines)
     return show, problems

@@ -236,6 +236,24 @@ def repeated_warnings(problems: Iterable[Problem]) -> list[str]:
     ]
 
 
+def without_echoes(problems: Iterable[Problem], reading: Iterable[Problem]) -> list[Problem]:
+    """`problems` without the warnings about a key that had an error while its file was read
+    (`reading`): validation leaves such a key out to check the rest of the file (a guid that
+    is not one), so a warning that the key is missing would only echo that error."""
+    left_out = {
+        (problem.file, problem.field.split(".", 1)[0])
+        for problem in reading
+        if problem.severity is Severity.ERROR and problem.field
+    }
+    return [
+        problem
+        for problem in problems
+        if problem.severity is Severity.ERROR
+        or not problem.field
+        or (problem.file, problem.field.split(".", 1)[0]) not in left_out
+    ]
+
+
 def count(problems: Iterable[Problem], severity: Severity) -> int:
     return sum(1 for problem in problems if problem.severity is severity)
 

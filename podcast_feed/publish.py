@@ -27,7 +27,14 @@ from .assets import sha256_of
 from .build import CACHE_FOLDER, FEED_FILE, BuildResult, build, validate
 from .cache import Cache
 from .config import SHOW_FILE, load_show
-from .errors import PodcastFeedError, Problem, ProblemsFound, warning, without_ignored
+from .errors import (
+    PodcastFeedError,
+    Problem,
+    ProblemsFound,
+    has_errors,
+    warning,
+    without_ignored,
+)
 from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
 from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS
@@ -210,8 +217,8 @@ def publish(
 
 def _show_or_problems(root: Path, now: datetime | None) -> Show:
     """podcast.yaml's settings, needed before building; when it is broken, every problem."""
-    show, _ = load_show(root / SHOW_FILE)
-    if show is None:
+    show, problems = load_show(root / SHOW_FILE)
+    if show is None or has_errors(problems):
         raise ProblemsFound(validate(root, now=now).problems)
     return show
 

@@ -25,7 +25,7 @@ from .assets import sha256_of
 from .build import CACHE_FOLDER, DEFAULT_OUTPUT
 from .config import SHOW_FILE, load_show
 from .episodes import EPISODE_SUFFIX, episode_files, load_episodes
-from .errors import PodcastFeedError
+from .errors import PodcastFeedError, has_errors
 from .filetypes import ENCLOSURE_TYPES
 from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
 from .models import Episode, podcast_guid_for
@@ -147,8 +147,8 @@ def new_episode(
     audio into media/ if needed."""
     if not (root / SHOW_FILE).is_file():
         raise CannotAddEpisode(f"no {SHOW_FILE} in {root}; run 'podcast-feed init' first")
-    show, _ = load_show(root / SHOW_FILE)
-    if show is None:
+    show, problems = load_show(root / SHOW_FILE)
+    if show is None or has_errors(problems):
         raise CannotAddEpisode(f"{SHOW_FILE} has errors; run 'podcast-feed validate' first")
     if not audio.is_file():
         raise CannotAddEpisode(f"{audio} is not a file")

@@ -9,7 +9,7 @@ import pytest
 
 from podcast_feed import build, validate
 
-from .conftest import MakeProject, episode, show, snapshot
+from .conftest import AUDIO, MakeProject, episode, run, show, snapshot
 
 
 def report(root: Path) -> list[str]:
@@ -206,6 +206,22 @@ def test_an_episode_with_a_wrong_key_is_checked_alone_not_with_the_others(
         ("episodes/002-wrong.md", "wrong-type"),
         ("episodes/002-wrong.md", "notes-image"),
     ]
+
+
+def test_a_show_with_a_wrong_key_is_checked_without_it(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """podcast.yaml's other checks (its artwork) run in the same run as its wrong optional
+    key is reported; nothing is written, and `new` and `publish` refuse the show."""
+    root = make_project({"podcast.yaml": show(image="missing.jpg", colour="blue")})
+    assert [(p.field, p.code) for p in validate(root).problems] == [
+        ("image", "artwork-missing"),
+        ("colour", "unknown-key"),
+    ]
+    code, _, err = run("new", str(AUDIO / "vbr.mp3"), "--root", str(root))
+    assert (code, err) == (1, "error: podcast.yaml has errors; run 'podcast-feed validate' first\n")
+    code, _, err = run("publish", str(tmp_path / "site"), "--root", str(root))
+    assert code == 1 and "[unknown-key]" in err and not (tmp_path / "site" / "feed.xml").exists()
 
 
 def test_an_episode_in_a_folder_of_episodes_is_named_not_dropped(
