@@ -19,9 +19,9 @@ def load_show(
     path: Path, shown_as: str = SHOW_FILE, cache: Cache | None = None
 ) -> tuple[Show | None, list[Problem]]:
     """The validated show, or every problem that stops podcast.yaml from being one (with the
-    show without its wrong optional keys, when that is all, for the rest of the checks); as `cache`
-    remembers it for the same file (validating it first builds pydantic's schemas for the
-    show: a tenth of the rebuild of a 1,000-episode show after one edit)."""
+    show without its wrong optional keys, when that is all, for the rest of the checks); as
+    `cache` remembers it for the same file (validating it first builds pydantic's schemas for
+    the show: a tenth of the rebuild of a 1,000-episode show after one edit)."""
     return remember(cache, "show", path, functools.partial(_read_show, path, shown_as), shown_as)
 
 

@@ -39,9 +39,9 @@ def episode_names(episodes_dir: Path) -> list[str]:
 def listed_episodes(episodes_dir: Path) -> tuple[list[str], list[str]]:
     """`episode_names`, and the sorted names of the files that look like episodes but are
     not read as such (`001-intro.MD`, `001-intro.markdown`, `2024/001-intro.md`): from one
-    listing. Hidden files
-    are neither: an editor's lock file (Emacs's `.#001-intro.md`, a link to nothing while the
-    file is open) or macOS's `._001-intro.md` beside a copy is never an episode."""
+    listing. Hidden files are neither: an editor's lock file (Emacs's `.#001-intro.md`, a
+    link to nothing while the file is open) or macOS's `._001-intro.md` beside a copy is
+    never an episode."""
     if not episodes_dir.is_dir():
         return [], []
     episodes, look_alikes = [], []
