@@ -78,6 +78,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "invalid-value",
         "legacy-category",
         "lfs-pointer",
+        "line-break",
         "markup-in-text",
         "media-file-name",
         "media-moved",

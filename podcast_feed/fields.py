@@ -110,6 +110,19 @@ def _plain_text(value: Any) -> Any:
     return value
 
 
+def _one_line(value: Any) -> Any:
+    """Titles, names and labels are shown on one line: a YAML block (`title: |`) keeps its
+    line ends, and each app shows them differently, or cuts the title there."""
+    value = _plain_text(value)
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        raise FieldProblem(
+            "line-break",
+            f"{brief.repr(value)} has a line break",
+            "write it on one line: apps show titles, names and labels on one line",
+        )
+    return value
+
+
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|<!--|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);")
 
 
@@ -117,6 +130,8 @@ Url = Annotated[str, BeforeValidator(_url)]
 Email = Annotated[str, BeforeValidator(_email)]
 MediaPath = Annotated[str, BeforeValidator(media_path)]
 Text = Annotated[str, BeforeValidator(_plain_text), Field(min_length=1)]
+Line = Annotated[str, BeforeValidator(_one_line), Field(min_length=1)]
+"""Text on one line: a title, a name, a label, a header value."""
 PositiveInt = Annotated[int, Field(gt=0, strict=True)]
 
 
@@ -199,8 +214,8 @@ def _text_up_to(max_length: int) -> Any:
     return Field(min_length=1, max_length=max_length)
 
 
-Text128 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(128)]
-Text32 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(32)]
+Text128 = Annotated[str, BeforeValidator(_one_line), _text_up_to(128)]
+Text32 = Annotated[str, BeforeValidator(_one_line), _text_up_to(32)]
 Text4000 = Annotated[str, BeforeValidator(_plain_text), _text_up_to(4000)]
 Medium = Literal[
     "podcast",

@@ -33,6 +33,7 @@ from .fields import (
     FieldProblem,
     ImageRef,
     KeyPrefix,
+    Line,
     MediaPath,
     Medium,
     Model,
@@ -69,7 +70,7 @@ from .vocabulary import (
 
 
 class Owner(Model):
-    name: Text
+    name: Line
     """`itunes:owner/itunes:name`."""
     email: Email
     """`itunes:owner/itunes:email`: Spotify and YouTube check it to verify ownership."""
@@ -150,17 +151,17 @@ class Publish(Model):
     media_path: KeyPrefix | None = None
     """Where media/ goes under the destination; by default `media_base_url`'s path relative
     to `feed_url`'s folder, else `media/`."""
-    feed_cache_control: Text = "public, max-age=300"
+    feed_cache_control: Line = "public, max-age=300"
     """Cache-Control of the feed, chapters and transcripts: short, so corrections reach
     subscribers within minutes."""
-    media_cache_control: Text = "public, max-age=604800"
+    media_cache_control: Line = "public, max-age=604800"
     """Cache-Control of audio and artwork: long, since they never change under the same name."""
 
 
 class Show(Model):
     """podcast.yaml: the channel of the feed."""
 
-    title: Text = Field(max_length=255)
+    title: Line = Field(max_length=255)
     """`title`: the show's name only, no keywords."""
     description: Text
     """`description` (at most 4000 bytes)."""
@@ -168,7 +169,7 @@ class Show(Model):
     """`link`: the show's website."""
     language: str
     """`language`: an ISO 639-1 code, optionally with a region (`en`, `en-us`)."""
-    author: Text
+    author: Line
     """`itunes:author`: Spotify requires it."""
     owner: Owner
     """`itunes:owner`."""
@@ -180,7 +181,7 @@ class Show(Model):
     """`itunes:explicit`, written true/false."""
     type: Literal["episodic", "serial"] = "episodic"
     """`itunes:type`: episodic lists newest first, serial oldest first by episode number."""
-    copyright: Text | None = None
+    copyright: Line | None = None
     """`copyright`."""
     feed_url: Url
     """`atom:link rel="self"`: where feed.xml is published."""
@@ -328,14 +329,14 @@ class Show(Model):
 class FrontMatter(Model):
     """An episode file's YAML header: an `item` of the feed."""
 
-    title: Text = Field(max_length=255)
+    title: Line = Field(max_length=255)
     """`title` and `itunes:title`: without the episode number or the show's name."""
     date: Annotated[datetime | date, BeforeValidator(date_or_datetime)]
     """`pubDate`. A date without a zone takes the show's timezone; future dates are scheduled."""
     audio: MediaPath
     """`enclosure`: the audio file's path inside media/; size, type and duration are read
     from the file."""
-    guid: Text | None = None
+    guid: Line | None = None
     """`guid`: set once, never changed, or every app downloads the episode again."""
     episode: PositiveInt | None = None
     """`itunes:episode`."""

@@ -450,6 +450,34 @@ def test_markup_in_plain_text_fields_is_refused_not_published(make_project: Make
     ]
 
 
+def test_a_title_or_name_on_two_lines_is_refused(make_project: MakeProject) -> None:
+    """A YAML block (`title: |-`) keeps its line ends; apps show titles, names and labels on
+    one line, each its own way. The notes and the descriptions may have as many as they like."""
+    root = make_project(
+        {
+            "podcast.yaml": show(author="Ada\nand Bob", description="Two\nlines are fine."),
+            "episodes/001-episode.md": episode(
+                title="Part 1\nThe Start",
+                summary="Two\nlines are fine here too.",
+                chapters=[{"start": 0, "title": "Intro\r\nand welcome"}],
+                persons=[{"name": "Jane\nGuest"}],
+            ),
+        }
+    )
+    found = codes_and_messages(root)
+    assert [code for code, _ in found] == ["line-break"] * 4
+    assert found[0][1] == (
+        "episodes/001-episode.md:2: error: title: 'Part 1\\nThe Start' has a line break (write "
+        "it on one line: apps show titles, names and labels on one line)"
+    )
+    assert [message.split(": error: ")[1].split(":")[0] for _, message in found] == [
+        "title",
+        "chapters.0.title",
+        "persons.0.name",
+        "author",
+    ]
+
+
 def test_warnings_a_podcaster_ignores_are_counted_not_reported(
     make_project: MakeProject, tmp_path: Path
 ) -> None:
