@@ -162,7 +162,13 @@ def new_episode(
         ) from None
     except UnreadableMedia as exc:
         raise CannotAddEpisode(f"{audio.name} cannot be read as audio: {exc}") from None
-    title = (title or tag_title or audio.stem.replace("_", " ").replace("-", " ")).strip()
+    if title is not None and not title.isprintable():
+        raise CannotAddEpisode(
+            f"--title {title!r} has a line break or control character; give it on one line"
+        )
+    # a tag's title may hold line breaks or tabs: it is put on one line
+    named = tag_title or audio.stem.replace("_", " ").replace("-", " ")
+    title = (title or " ".join(named.split())).strip()
 
     with _one_new_at_a_time(root):
         episodes, _ = load_episodes(episode_files(root / "episodes"), root, show)

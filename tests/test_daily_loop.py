@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from mutagen.id3 import ID3, TIT2
 
 from podcast_feed import __version__, validate
 from podcast_feed.models import podcast_guid_for
@@ -326,6 +327,27 @@ def test_init_refuses_a_value_on_two_lines(tmp_path: Path) -> None:
         "line\n"
     )
     assert not (tmp_path / "show" / "podcast.yaml").exists()
+
+
+def test_new_puts_a_title_on_one_line(make_project: MakeProject, tmp_path: Path) -> None:
+    """A title on two lines is refused from --title (as init refuses one), and put on one
+    line from a tag, which may hold line breaks: validate would refuse it (line-break)."""
+    root = make_project()
+    code, _, err = run("new", str(AUDIO / "vbr.mp3"), "--root", str(root), "--title", "A\nB")
+    assert (code, err) == (
+        1,
+        "error: --title 'A\\nB' has a line break or control character; give it on one line\n",
+    )
+    assert sorted(p.name for p in (root / "episodes").iterdir()) == ["001-episode.md"]
+    tagged = tmp_path / "tagged.mp3"
+    shutil.copy(AUDIO / "vbr.mp3", tagged)
+    tags = ID3()  # type: ignore[no-untyped-call]  # (mutagen has no type hints)
+    tags.add(TIT2(encoding=3, text="Part one:\nthe\tstart"))  # type: ignore[no-untyped-call]
+    tags.save(tagged)
+    code, out, _ = run("new", str(tagged), "--root", str(root))
+    assert code == 0
+    assert "(episode 2: 'Part one: the start')" in out
+    assert [p.code for p in validate(root).problems] == ["notes-template"]
 
 
 def test_init_writes_values_yaml_reads_back(tmp_path: Path) -> None:
