@@ -34,6 +34,7 @@ from .layout import (
     DEFAULT_OUTPUT,
     FEED_FILE,
     SHOW_FILE,
+    among_show_files,
     require_show,
 )
 from .output import Content, Copied, Piece, Staged, names_in, remove_stale, write_all
@@ -391,10 +392,7 @@ class OutputInShow(PodcastFeedError):
 
 def _check_output(root: Path, output: Path) -> None:
     """The site writes `episodes/<slug>/`: never into the show's own episodes/ or media/."""
-    target, show_root = output.resolve(), root.resolve()
-    if target == show_root or any(
-        target.is_relative_to(show_root / folder) for folder in ("episodes", "media")
-    ):
+    if among_show_files(root, output):
         raise OutputInShow(
             f"--output {output} would write the website into the show's own files; "
             f"use a folder of its own (the default is {DEFAULT_OUTPUT}/), or set `site: false`"

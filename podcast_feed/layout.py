@@ -37,6 +37,7 @@ __all__ = [
     "SHOW_FILE",
     "SITE_FOLDERS",
     "TEMPLATES_FOLDER",
+    "among_show_files",
     "require_show",
 ]
 
@@ -49,3 +50,14 @@ def require_show(root: Path) -> None:
         raise ShowNotFound(
             f"no {SHOW_FILE} in {root}; run the command in the show's folder or pass {where}"
         )
+
+
+def among_show_files(root: Path, folder: Path) -> bool:
+    """Whether `folder` is the show's own folder or one inside its episodes/, media/ or
+    templates/: where written pages (`episodes/<name>/`), feeds and copies of media would mix
+    with the podcaster's files, and a deletion of what the feed no longer uses could take them."""
+    target, show = folder.resolve(), root.resolve()
+    return target == show or any(
+        target.is_relative_to(show / inside)
+        for inside in (EPISODES_FOLDER, "media", TEMPLATES_FOLDER)
+    )

@@ -37,10 +37,10 @@ from .errors import (
 )
 from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
-from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS
+from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS, among_show_files
 from .models import Publish, Show
 from .output import CannotWrite, write_all
-from .storage import SHA256_ATTRIBUTE, Store, StoredObject
+from .storage import SHA256_ATTRIBUTE, Store, StoredObject, local_folder
 
 MANIFEST_KEY = ".podcast-feed-manifest.json"
 """Size, SHA-256 and ETag of every object published, so that the next run can compare from a
@@ -52,6 +52,10 @@ _PARALLEL_UPLOADS = 8
 
 class NoDestination(PodcastFeedError):
     """Neither the command line nor podcast.yaml says where to publish."""
+
+
+class DestinationInShow(PodcastFeedError):
+    """A local destination among the show's own files (its folder, episodes/, media/)."""
 
 
 class PublishFailed(PodcastFeedError):
@@ -190,6 +194,13 @@ def publish(
         raise NoDestination(
             "no destination: pass one (podcast-feed publish s3://bucket/show) or set "
             f"publish.destination in {SHOW_FILE}"
+        )
+    folder = local_folder(target)
+    if folder is not None and among_show_files(root, folder):
+        raise DestinationInShow(
+            f"{target} is among the show's own files: publishing there would mix the feed, "
+            "the website and copies of media/ with them (and --delete could remove your own "
+            "files); publish to a folder of its own, e.g. /srv/www/show"
         )
     where = layout(show)
     store = Store(target, show.publish.endpoint, show.publish.region)

@@ -21,7 +21,9 @@ import podcastparser
 import pytest
 from moto.server import ThreadedMotoServer
 
-from .conftest import AUDIO, MakeProject, episode, run, show
+from podcast_feed.layout import CACHE_FOLDER
+
+from .conftest import AUDIO, MakeProject, episode, run, show, snapshot
 
 NOW = "2025-03-01T00:00:00Z"
 
@@ -477,6 +479,29 @@ def test_errors_in_the_show_stop_publish_before_any_upload(
 
 
 # A local folder: the destination of a show served by nginx, and the same guarantees.
+
+
+@pytest.mark.parametrize("inside", [".", "media/site", "episodes", "templates/x"])
+def test_a_local_destination_among_the_show_s_own_files_is_refused(
+    show_root: Path, inside: str
+) -> None:
+    """Into the show's folder, media/ would be its own and `--delete` would remove the
+    recordings the feed does not use; into episodes/, pages would mix with episode files."""
+
+    def own_files() -> dict[str, bytes]:  # the cache folder is podcast-feed's, not the show's
+        return {k: v for k, v in snapshot(show_root).items() if not k.startswith(CACHE_FOLDER)}
+
+    before = own_files()
+    destination = str(show_root / inside)
+    for options in ([], ["--delete"], ["--dry-run"]):
+        code, out, err = run("publish", destination, "--root", str(show_root), *options)
+        assert (code, out) == (1, "")
+        assert err == (
+            f"error: {destination} is among the show's own files: publishing there would mix "
+            "the feed, the website and copies of media/ with them (and --delete could remove "
+            "your own files); publish to a folder of its own, e.g. /srv/www/show\n"
+        )
+    assert own_files() == before
 
 
 def test_local_folder_publish(show_root: Path, tmp_path: Path) -> None:
