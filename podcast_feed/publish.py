@@ -196,6 +196,10 @@ def publish(
             f"publish.destination in {SHOW_FILE}"
         )
     folder = local_folder(target)
+    if destination is None and folder is not None and not folder.is_absolute():
+        # podcast.yaml's folder is the show's, wherever the command runs (`--root show`)
+        folder = root / folder
+        target = str(folder)
     if folder is not None and among_show_files(root, folder):
         raise DestinationInShow(
             f"{target} is among the show's own files: publishing there would mix the feed, "

@@ -646,6 +646,25 @@ def test_a_show_from_init_and_new_publishes_to_the_folder_named_in_podcast_yaml(
     ]
 
 
+def test_a_relative_folder_in_podcast_yaml_is_the_show_s_wherever_publish_runs(
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`destination: ../www` is beside the show, as media paths are the show's, not beside
+    the folder the command runs in (`--root show` from elsewhere wrote to /www)."""
+    root = make_project({"podcast.yaml": show(site=False, publish={"destination": "../www"})})
+    elsewhere = tmp_path / "elsewhere" / "deeper"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+    code, _, err = run("publish", "--root", str(root))
+    assert code == 0, err
+    assert (root.parent / "www" / "feed.xml").is_file()
+    assert not (elsewhere.parent / "www").exists()
+    # one given on the command line is the command line's, as any path there
+    code, _, err = run("publish", "../www", "--root", str(root))
+    assert code == 0, err
+    assert (elsewhere.parent / "www" / "feed.xml").is_file()
+
+
 def test_a_corrupt_hash_cache_is_rebuilt_with_a_warning(show_root: Path, tmp_path: Path) -> None:
     site = tmp_path / "www"
     assert publish(show_root, str(site))[0] == 0
