@@ -113,14 +113,15 @@ def _plain_text(value: Any) -> Any:
 def _one_line(value: Any) -> Any:
     """Titles, names and labels are shown on one line: a YAML block (`title: |`) keeps its
     line ends, and each app shows them differently, or cuts the title there."""
-    value = _plain_text(value)
+    # before the check of surrounding spaces: a `title: |` block also ends in a line break,
+    # and this is the one fix it needs
     if isinstance(value, str) and ("\n" in value or "\r" in value):
         raise FieldProblem(
             "line-break",
             f"{brief.repr(value)} has a line break",
             "write it on one line: apps show titles, names and labels on one line",
         )
-    return value
+    return _plain_text(value)
 
 
 _MARKUP = re.compile(r"</?[A-Za-z][^<>]*>|<!--|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);")

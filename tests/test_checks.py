@@ -457,7 +457,7 @@ def test_a_title_or_name_on_two_lines_is_refused(make_project: MakeProject) -> N
         {
             "podcast.yaml": show(author="Ada\nand Bob", description="Two\nlines are fine."),
             "episodes/001-episode.md": episode(
-                title="Part 1\nThe Start",
+                title="Part 1\nThe Start\n",  # as `title: |` gives it: one error, not two
                 summary="Two\nlines are fine here too.",
                 chapters=[{"start": 0, "title": "Intro\r\nand welcome"}],
                 persons=[{"name": "Jane\nGuest"}],
@@ -467,7 +467,7 @@ def test_a_title_or_name_on_two_lines_is_refused(make_project: MakeProject) -> N
     found = codes_and_messages(root)
     assert [code for code, _ in found] == ["line-break"] * 4
     assert found[0][1] == (
-        "episodes/001-episode.md:2: error: title: 'Part 1\\nThe Start' has a line break (write "
+        "episodes/001-episode.md:2: error: title: 'Part 1\\nThe Start\\n' has a line break (write "
         "it on one line: apps show titles, names and labels on one line)"
     )
     assert [message.split(": error: ")[1].split(":")[0] for _, message in found] == [
