@@ -15,6 +15,7 @@ from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites, description_timestamps
 from .errors import Problem, Severity
 from .filetypes import IMAGE_TYPES
+from .layout import FEED_FILE
 from .models import Episode, Show, podcast_guid_for
 from .notes import (
     DESCRIPTION_LIMIT,
@@ -150,6 +151,17 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
                     "publish over https; Apple recommends it and Podcasting 2.0 requires it",
                 )
             )
+    if not urlsplit(show.feed_url).path.rsplit("/", 1)[-1] and not show.publish.feed_path:
+        problems.append(
+            show.error(
+                "feed-url-not-a-file",
+                "feed_url",
+                f"{show.feed_url!r} is a folder's address, not a file's: a web server or "
+                "bucket answers it with the folder's index page, never with the feed",
+                f"end it with the feed's file name, e.g. {urljoin(show.feed_url, FEED_FILE)}, "
+                "or set publish.feed_path to the file your host serves at that address",
+            )
+        )
     beside_feed = urljoin(show.feed_url, "./")
     same_place = urlsplit(show.website)[1:] == urlsplit(beside_feed)[1:]  # http or https
     if show.site and show.site_url is None and not same_place:

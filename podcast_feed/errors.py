@@ -54,6 +54,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "episode-not-a-file",
         "episode-not-read",
         "episode-removed",
+        "feed-url-not-a-file",
         "file-outside-show",
         "guid-changed",
         "hosting-feed-differs",

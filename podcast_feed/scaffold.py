@@ -15,14 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import yaml
 
 from . import __version__
 from .artwork import placeholder_cover
 from .assets import sha256_of
-from .build import CACHE_FOLDER, DEFAULT_OUTPUT
+from .build import CACHE_FOLDER, DEFAULT_OUTPUT, FEED_FILE
 from .config import SHOW_FILE, load_show
 from .episodes import EPISODE_SUFFIX, episode_files, load_episodes
 from .errors import PodcastFeedError, has_errors
@@ -68,6 +68,17 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
             raise InvalidValue(
                 f"{option} {value!r} has a line break or control character; give it on one line"
             )
+    address = urlsplit(feed_url)
+    if address.scheme not in ("http", "https") or not address.netloc:
+        raise InvalidValue(
+            f"--feed-url {feed_url!r} is not a web address; give the whole address where the "
+            "feed will be, e.g. https://example.com/podcast/feed.xml"
+        )
+    if not address.path.rsplit("/", 1)[-1]:  # a folder's: a host answers with its index page
+        raise InvalidValue(
+            f"--feed-url {feed_url!r} is a folder's address, not a file's; end it with the "
+            f"feed's file name, e.g. {urljoin(feed_url, FEED_FILE)}"
+        )
     values = {
         "title": _yaml_scalar(title),
         "author": _yaml_scalar(author),

@@ -12,6 +12,7 @@ from PIL import Image
 
 from podcast_feed import build, validate
 from podcast_feed.errors import REPEATED_WARNINGS
+from podcast_feed.models import podcast_guid_for
 from podcast_feed.notes import NOTES_PLACEHOLDER
 from podcast_feed.serve import PreviewServer
 
@@ -448,6 +449,36 @@ def test_markup_in_plain_text_fields_is_refused_not_published(make_project: Make
         "chapters.0.title",
         "author",
     ]
+
+
+@pytest.mark.parametrize(
+    "feed_url", ["https://show.example.com/podcast/", "https://show.example.com"]
+)
+def test_a_feed_url_that_names_a_folder_is_refused(
+    make_project: MakeProject, feed_url: str
+) -> None:
+    """A static host answers a folder's address with its index page: the apps that subscribe
+    to it would never get the feed (and publish took the folder's name for the feed's)."""
+    settings = {
+        "feed_url": feed_url,
+        "site": False,
+        "podcast_guid": str(podcast_guid_for(feed_url)),
+    }
+    root = make_project({"podcast.yaml": show(**settings)})
+    assert codes_and_messages(root) == [
+        (
+            "feed-url-not-a-file",
+            f"podcast.yaml:13: error: feed_url: '{feed_url}' is a folder's address, not a file's: "
+            "a web server or bucket answers it with the folder's index page, never with the "
+            f"feed (end it with the feed's file name, e.g. {feed_url.rstrip('/')}/feed.xml, or "
+            "set publish.feed_path to the file your host serves at that address)",
+        )
+    ]
+    # a host that maps the address to a file: publish.feed_path says which
+    (root / "podcast.yaml").write_text(
+        yaml.safe_dump(show(**settings, publish={"feed_path": "index.xml"}))
+    )
+    assert codes_and_messages(root) == []
 
 
 def test_a_title_or_name_on_two_lines_is_refused(make_project: MakeProject) -> None:

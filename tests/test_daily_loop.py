@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from mutagen.id3 import ID3, TIT2
 
@@ -327,6 +328,29 @@ def test_init_refuses_a_value_on_two_lines(tmp_path: Path) -> None:
         "line\n"
     )
     assert not (tmp_path / "show" / "podcast.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("feed_url", "message"),
+    [
+        (
+            "feed.xml",
+            "is not a web address; give the whole address where the feed will be, e.g. "
+            "https://example.com/podcast/feed.xml",
+        ),
+        (
+            "https://kc.example.com/podcast/",
+            "is a folder's address, not a file's; end it with "
+            "the feed's file name, e.g. https://kc.example.com/podcast/feed.xml",
+        ),
+    ],
+)
+def test_init_refuses_a_feed_url_no_app_could_subscribe_to(
+    tmp_path: Path, feed_url: str, message: str
+) -> None:
+    code, out, err = run("init", str(tmp_path / "show"), "--feed-url", feed_url)
+    assert (code, out, err) == (1, "", f"error: --feed-url {feed_url!r} {message}\n")
+    assert not (tmp_path / "show").exists()
 
 
 def test_new_puts_a_title_on_one_line(make_project: MakeProject, tmp_path: Path) -> None:
