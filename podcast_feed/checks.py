@@ -118,7 +118,7 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
                 "podcast-guid-mismatch",
                 "podcast_guid",
                 f"differs from {derived}, the value derived from feed_url",
-                "keep it if the feed moved (the guid must never change), else check for a typo",
+                "keep it if the feed moved, as the guid must never change; else check for a typo",
             )
         )
     if show.description.strip() == SHOW_DESCRIPTION_PLACEHOLDER:

@@ -104,7 +104,7 @@ def _plain_text(value: Any) -> Any:
             "markup-in-text",
             f"{brief.repr(value)} contains HTML ({markup.group()!r}), which apps would show "
             "as typed",
-            "write plain text (& and < are fine on their own); formatting belongs in the "
+            "write plain text, where & and < on their own are fine; formatting belongs in the "
             "show notes",
         )
     return value
@@ -249,7 +249,7 @@ def _destination(value: Any) -> Any:
             raise FieldProblem(
                 "invalid-destination",
                 f"{brief.repr(value)} is not a storage URL podcast-feed can publish to",
-                "use s3://bucket/prefix (AWS, R2, B2, MinIO...), gs://bucket/prefix, "
+                "use s3://bucket/prefix for AWS, R2, B2, MinIO and the like, gs://bucket/prefix, "
                 "az://container/prefix, file:///folder or a plain folder path",
             )
     return value

@@ -257,7 +257,7 @@ def _walk(
                         "duplicate-key",
                         shown_as,
                         ".".join(map(str, child)),
-                        f"the key appears twice (first on line {lines[child]})",
+                        f"the key appears twice, first on line {lines[child]}",
                         "keep one of them; YAML would silently use the last",
                         line=line,
                     )

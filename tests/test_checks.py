@@ -440,8 +440,8 @@ def test_markup_in_plain_text_fields_is_refused_not_published(make_project: Make
     assert [code for code, _ in found] == ["markup-in-text"] * 4
     assert found[0][1] == (
         "episodes/001-episode.md:2: error: title: '<b>Bold</b> & <script>alert(1)</script>' "
-        "contains HTML ('<b>'), which apps would show as typed (write plain text (& and < are "
-        "fine on their own); formatting belongs in the show notes)"
+        "contains HTML ('<b>'), which apps would show as typed (write plain text, where & and < "
+        "on their own are fine; formatting belongs in the show notes)"
     )
     assert [message.split(": error: ")[1].split(":")[0] for _, message in found] == [
         "title",

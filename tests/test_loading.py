@@ -92,7 +92,7 @@ def test_wrong_values(make_project: MakeProject, key: str, value: Any, message: 
 def test_duplicate_key_is_an_error_not_silently_the_last(make_project: MakeProject) -> None:
     text = "---\ntitle: A\ntitle: B\ndate: 2025-01-01\naudio: cbr.mp3\nguid: g\n---\n"
     assert only_episode(make_project, text) == [
-        "episodes/001-episode.md:3: error: title: the key appears twice (first on line 2) "
+        "episodes/001-episode.md:3: error: title: the key appears twice, first on line 2 "
         "(keep one of them; YAML would silently use the last)"
     ]
 
