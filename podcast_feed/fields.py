@@ -291,10 +291,14 @@ def iso_639(value: str) -> str:
     if primary.lower() not in ISO_639_1 or not re.fullmatch(
         r"[A-Za-z]{2}(-[A-Za-z0-9]{2,8})*", value
     ):
+        hyphened = value.replace("_", "-").lower()  # a locale's form: en_US
+        fix = (
+            f"write {hyphened}: a region follows a hyphen"
+            if hyphened != value.lower() and hyphened.split("-", 1)[0] in ISO_639_1
+            else "use two letters, optionally with a region: en, en-us, de-at"
+        )
         raise FieldProblem(
-            "invalid-language",
-            f"{brief.repr(value)} is not an ISO 639-1 language code",
-            "use two letters, optionally with a region: en, en-us, de-at",
+            "invalid-language", f"{brief.repr(value)} is not an ISO 639-1 language code", fix
         )
     return value
 

@@ -224,6 +224,23 @@ def test_a_show_with_a_wrong_key_is_checked_without_it(
     assert code == 1 and "[unknown-key]" in err and not (tmp_path / "site" / "feed.xml").exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "fix"),
+    [
+        ("en_US", "write en-us: a region follows a hyphen"),
+        ("pt_BR", "write pt-br: a region follows a hyphen"),
+        ("xx_YY", "use two letters, optionally with a region: en, en-us, de-at"),
+    ],
+)
+def test_a_locale_for_a_language_is_told_its_form(
+    make_project: MakeProject, language: str, fix: str
+) -> None:
+    root = make_project({"podcast.yaml": show(language=language)})
+    assert report(root) == [
+        f"podcast.yaml:4: error: language: '{language}' is not an ISO 639-1 language code ({fix})"
+    ]
+
+
 def test_an_episode_in_a_folder_of_episodes_is_named_not_dropped(
     make_project: MakeProject,
 ) -> None:
