@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Annotated, Literal, SupportsBytes
+from typing import TYPE_CHECKING, Annotated, Any, Literal, SupportsBytes
 from urllib.parse import quote, urljoin
 
 from pydantic import (
@@ -85,6 +85,17 @@ class Category(ShortForm):
     """`itunes:category text`."""
     subcategory: str | None = None
     """The nested `itunes:category text`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_pair(cls, value: Any) -> Any:
+        """`- Business: Management`, the briefest way YAML writes a category and its
+        subcategory, for `- category: Business` and `subcategory: Management`."""
+        if isinstance(value, dict) and len(value) == 1:
+            [(key, subcategory)] = value.items()
+            if isinstance(key, str) and key not in cls.model_fields:
+                return {"category": key, "subcategory": subcategory}
+        return value
 
     @field_validator("category")
     @classmethod

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
+import yaml
+from lxml import etree
 
 from podcast_feed import build, validate
 
@@ -348,6 +350,29 @@ def test_alias_bomb_is_refused_quickly(make_project: MakeProject) -> None:
     assert only_episode(make_project, bomb) == [
         "episodes/001-episode.md:2: error: the YAML is nested too deeply or expands to too many "
         "values (simplify it; anchors and aliases are rarely needed here)"
+    ]
+
+
+def test_a_category_and_its_subcategory_as_one_pair(make_project: MakeProject) -> None:
+    """`- Business: Management` is `- category: Business` with `subcategory: Management`,
+    checked the same way."""
+    root = make_project(
+        {"podcast.yaml": show(categories=[{"Business": "Management"}, {"Arts": "Book"}])}
+    )
+    assert report(root) == [
+        "podcast.yaml:12: error: categories.1: 'Book' is not a subcategory of 'Arts' "
+        "(did you mean 'Books'?)"
+    ]
+    (root / "podcast.yaml").write_text(
+        yaml.safe_dump(show(categories=[{"Business": "Management"}, "Technology"]))
+    )
+    build(root, root / "public")
+    feed = etree.parse(str(root / "public" / "feed.xml"))
+    itunes = {"i": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    tops = cast(list[etree._Element], feed.xpath("/rss/channel/i:category", namespaces=itunes))
+    assert [(c.get("text"), [s.get("text") for s in c]) for c in tops] == [
+        ("Business", ["Management"]),
+        ("Technology", []),
     ]
 
 
