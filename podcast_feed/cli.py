@@ -371,9 +371,11 @@ def init_command(
     """
     from .scaffold import WORKFLOW_FILE, init_show, repository_top
 
-    written = init_show(folder, title, feed_url, author, email)
+    written, extended = init_show(folder, title, feed_url, author, email)
     for path in written:
         typer.echo(f"wrote {_relative(path)}")
+    for path, lines in extended.items():
+        typer.echo(f"added {' and '.join(lines)} to {_relative(path)}")
     top = repository_top(folder)
     if top is not None and folder / WORKFLOW_FILE in written:
         typer.echo(

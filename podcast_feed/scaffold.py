@@ -59,8 +59,11 @@ def slugify(text: str, fallback: str = "episode") -> str:
     return slug[:60].rstrip("-") or fallback
 
 
-def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) -> list[Path]:
-    """Create a new show in `folder`; refuses to touch an existing one. Returns what it wrote."""
+def init_show(
+    folder: Path, title: str, feed_url: str, author: str, email: str
+) -> tuple[list[Path], dict[Path, list[str]]]:
+    """Create a new show in `folder`; refuses to touch an existing one. Returns what it wrote,
+    and the lines it added to the folder's own files (a .gitignore it already had)."""
     if os.path.lexists(folder / SHOW_FILE):  # a link, even a dangling one, counts
         raise ShowExists(f"{folder / SHOW_FILE} already exists; init never overwrites a show")
     for option, value in (("--title", title), ("--author", author), ("--email", email)):
@@ -91,14 +94,17 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
     }
     (folder / "episodes").mkdir(parents=True, exist_ok=True)
     (folder / "media").mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
+    extended: dict[Path, list[str]] = {}
     for relative, text in (
         (SHOW_FILE, SHOW_TEMPLATE.format(**values)),
-        (".gitignore", f"/{DEFAULT_OUTPUT}/\n/{CACHE_FOLDER}/\n"),
+        (".gitignore", "".join(f"{line}\n" for line in IGNORED)),
         (WORKFLOW_FILE, workflow(folder)),
         ("episodes/.gitkeep", ""),
     ):
         path = folder / relative
+        if relative == ".gitignore" and (added := _ignores_outputs(path)):
+            extended[path] = added
         if os.path.lexists(path):  # kept as it is, and never written through a link
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +115,29 @@ def init_show(folder: Path, title: str, feed_url: str, author: str, email: str) 
     if not os.path.lexists(cover):
         placeholder_cover(cover, title)
         written.append(cover)
-    return written
+    return written, extended
+
+
+IGNORED = (f"/{DEFAULT_OUTPUT}/", f"/{CACHE_FOLDER}/")
+"""What a show's .gitignore leaves out: the build's output and the cache (32 MB at 10,000
+episodes), neither of which belongs in the repository."""
+
+
+def _ignores_outputs(gitignore: Path) -> list[str]:
+    """Add IGNORED to a .gitignore the folder already has, where it lacks them (`public/`
+    and `/public` count as `/public/`); the lines it added. A link is left alone."""
+    if gitignore.is_symlink() or not gitignore.is_file():
+        return []
+    text = gitignore.read_text(encoding="utf-8", errors="replace")
+    present = {line.strip().strip("/") for line in text.splitlines()}
+    missing = [line for line in IGNORED if line.strip("/") not in present]
+    if not missing:
+        return []
+    lead = "" if not text or text.endswith("\n") else "\n"
+    with gitignore.open("a", encoding="utf-8") as stream:
+        stream.write(lead + "# podcast-feed: the build's output and its cache\n")
+        stream.writelines(f"{line}\n" for line in missing)
+    return missing
 
 
 def repository_top(folder: Path) -> Path | None:

@@ -100,6 +100,35 @@ def test_init_in_a_folder_of_a_repository_writes_a_workflow_that_runs_there(
     assert yaml.safe_load((top / ".github/workflows/podcast-feed.yml").read_text()) == nested
 
 
+def test_init_in_a_folder_with_a_gitignore_adds_what_it_lacks(tmp_path: Path) -> None:
+    """A repository's own .gitignore is kept, with the build's output and the cache added
+    where it lacks them: else `git add -A` commits a 32 MB cache. `public` counts."""
+    folder = tmp_path / "show"
+    folder.mkdir()
+    (folder / ".gitignore").write_text("node_modules/\npublic")
+    code, out, _ = run("init", str(folder))
+    assert code == 0
+    assert f"added /.podcast-feed-cache/ to {folder / '.gitignore'}" in out.splitlines()
+    assert (folder / ".gitignore").read_text() == (
+        "node_modules/\npublic\n# podcast-feed: the build's output and its cache\n"
+        "/.podcast-feed-cache/\n"
+    )
+    # git agrees: neither the output nor the cache would be committed
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    (folder / "public").mkdir()
+    (folder / "public" / "feed.xml").write_text("x")
+    (folder / ".podcast-feed-cache").mkdir()
+    (folder / ".podcast-feed-cache" / "cache.sqlite3").write_text("x")
+    listed = subprocess.run(
+        ["git", "-C", str(folder), "ls-files", "--others", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "podcast.yaml" in listed
+    assert not [name for name in listed if name.startswith(("public/", ".podcast-feed-cache/"))]
+
+
 def test_init_refuses_to_overwrite_a_show(make_project: MakeProject) -> None:
     root = make_project()
     before = (root / "podcast.yaml").read_bytes()
