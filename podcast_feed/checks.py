@@ -15,7 +15,7 @@ from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites, description_timestamps
 from .errors import Problem, Severity
 from .filetypes import IMAGE_TYPES
-from .layout import FEED_FILE
+from .layout import FEED_FILE, file_name_in
 from .models import Episode, Show, podcast_guid_for
 from .notes import (
     DESCRIPTION_LIMIT,
@@ -151,7 +151,7 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
                     "publish over https; Apple recommends it and Podcasting 2.0 requires it",
                 )
             )
-    if not urlsplit(show.feed_url).path.rsplit("/", 1)[-1] and not show.publish.feed_path:
+    if not file_name_in(show.feed_url) and not show.publish.feed_path:
         problems.append(
             show.error(
                 "feed-url-not-a-file",

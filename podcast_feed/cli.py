@@ -252,15 +252,15 @@ def validate_command(
     if output_format == "json":
         typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
     else:
-        github = output_format == "github"
+        folder = _in_workspace(root) if output_format == "github" else None
         _print_problems(
             validation.problems,
             err=False,
             always_total=True,
             ignored=validation.ignored,
-            lines=[_as_github(problem, _in_workspace(root)) for problem in validation.problems]
-            if github
-            else None,
+            lines=None
+            if folder is None
+            else [_as_github(problem, folder) for problem in validation.problems],
         )
     if validation.failed(strict):
         raise typer.Exit(1)

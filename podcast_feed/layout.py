@@ -6,6 +6,7 @@ Kept apart from the pipeline so that commands can find a show without importing 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .errors import ShowNotFound
 
@@ -38,6 +39,7 @@ __all__ = [
     "SITE_FOLDERS",
     "TEMPLATES_FOLDER",
     "among_show_files",
+    "file_name_in",
     "require_show",
 ]
 
@@ -61,3 +63,12 @@ def among_show_files(root: Path, folder: Path) -> bool:
         target.is_relative_to(show / inside)
         for inside in (EPISODES_FOLDER, "media", TEMPLATES_FOLDER)
     )
+
+
+def file_name_in(url: str) -> str:
+    """The last part of a URL's path, decoded; "" for a folder's address (`.../show/`).
+
+    >>> file_name_in("https://x.com/pod/my%20feed.xml"), file_name_in("https://x.com/pod/")
+    ('my feed.xml', '')
+    """
+    return unquote(urlsplit(url).path).rsplit("/", 1)[-1]

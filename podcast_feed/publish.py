@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -37,7 +37,7 @@ from .errors import (
 )
 from .filetypes import TRANSCRIPT_TYPES, content_type
 from .history import PublishedFeed, parse_feed
-from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS, among_show_files
+from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS, among_show_files, file_name_in
 from .models import Publish, Show
 from .output import CannotWrite, write_all
 from .storage import SHA256_ATTRIBUTE, Store, StoredObject, local_folder
@@ -94,7 +94,7 @@ def layout(show: Show) -> Layout:
     """
     settings = show.publish
     feed = urlsplit(show.feed_url)
-    feed_key = settings.feed_path or PurePosixPath(unquote(feed.path)).name or FEED_FILE
+    feed_key = settings.feed_path or file_name_in(show.feed_url) or FEED_FILE
     if settings.media_path:
         media_prefix = settings.media_path
     else:

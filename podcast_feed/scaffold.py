@@ -27,6 +27,7 @@ from .config import SHOW_FILE, load_show
 from .episodes import EPISODE_SUFFIX, episode_files, load_episodes
 from .errors import PodcastFeedError, has_errors
 from .filetypes import ENCLOSURE_TYPES
+from .layout import file_name_in
 from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
 from .models import Episode, podcast_guid_for
 from .notes import NOTES_PLACEHOLDER, SHOW_DESCRIPTION_PLACEHOLDER
@@ -77,7 +78,7 @@ def init_show(
             f"--feed-url {feed_url!r} is not a web address; give the whole address where the "
             "feed will be, e.g. https://example.com/podcast/feed.xml"
         )
-    if not address.path.rsplit("/", 1)[-1]:  # a folder's: a host answers with its index page
+    if not file_name_in(feed_url):  # a folder's: a host answers with its index page
         raise InvalidValue(
             f"--feed-url {feed_url!r} is a folder's address, not a file's; end it with the "
             f"feed's file name, e.g. {urljoin(feed_url, FEED_FILE)}"

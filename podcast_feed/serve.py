@@ -74,8 +74,6 @@ class _RequestHandler(WSGIRequestHandler):
     characters in a requested path as text (a literal \\x1b).
     """
 
-    timeout = IDLE_TIMEOUT_SECONDS
-
     def log(self, type: str, message: str, *args: Any) -> None:
         if not sys.stderr.isatty():
             args = tuple(ANSI_STYLE.sub("", a) if isinstance(a, str) else a for a in args)
