@@ -129,7 +129,7 @@ def _cache(root: Path, cache_dir: Path | None, no_cache: bool) -> Iterator[Cache
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"podcast-feed {__version__}")
+        _echo(f"podcast-feed {__version__}")
         raise typer.Exit
 
 
@@ -203,7 +203,7 @@ def build_command(
     _print_problems(result.problems, err=True, ignored=result.ignored)
     drafts, scheduled = result.drafts, result.scheduled
     website = f"; website -> {_relative(result.site_index)}" if result.site_index else ""
-    typer.echo(
+    _echo(
         f"Published {result.published} episode{'s' if result.published != 1 else ''}"
         f" ({drafts} draft{'s' if drafts != 1 else ''} and {scheduled} scheduled skipped), "
         f"{_clock(result.total_duration)} in all, feed {result.feed_size / 1000:.1f} kB "
@@ -250,7 +250,7 @@ def validate_command(
             cache=cache,
         )
     if output_format == "json":
-        typer.echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
+        _echo(json.dumps([_as_json(problem) for problem in validation.problems], indent=2))
     else:
         folder = _in_workspace(root) if output_format == "github" else None
         _print_problems(
@@ -326,11 +326,11 @@ def publish_command(
     _print_problems(plan.problems, err=True, ignored=plan.ignored)
     if dry_run:
         for file in plan.upload + ([plan.feed] if plan.feed_changed else []):
-            typer.echo(f"upload    {file.key} ({_size(file.size)}, {file.content_type})")
+            _echo(f"upload    {file.key} ({_size(file.size)}, {file.content_type})")
         for file in plan.unchanged + ([] if plan.feed_changed else [plan.feed]):
-            typer.echo(f"unchanged {file.key}")
+            _echo(f"unchanged {file.key}")
         for stored in plan.delete:
-            typer.echo(f"delete    {stored.key} ({_size(stored.size)})")
+            _echo(f"delete    {stored.key} ({_size(stored.size)})")
     episodes = result.build.published
     unchanged = len(plan.unchanged) + (not plan.feed_changed)
     summary = (
@@ -340,11 +340,11 @@ def publish_command(
         f"{'to delete' if dry_run else 'deleted'} -> {result.feed_url}"
     )
     if dry_run:
-        typer.echo(f"Dry run, nothing changed. Would publish {summary}")
+        _echo(f"Dry run, nothing changed. Would publish {summary}")
     elif plan.uploads == 0 and not plan.delete:
-        typer.echo(f"Nothing to upload: the destination is up to date. Published {summary}")
+        _echo(f"Nothing to upload: the destination is up to date. Published {summary}")
     else:
-        typer.echo(f"Published {summary}")
+        _echo(f"Published {summary}")
 
 
 @command("init")
@@ -373,17 +373,17 @@ def init_command(
 
     written, extended = init_show(folder, title, feed_url, author, email)
     for path in written:
-        typer.echo(f"wrote {_relative(path)}")
+        _echo(f"wrote {_relative(path)}")
     for path, lines in extended.items():
-        typer.echo(f"added {' and '.join(lines)} to {_relative(path)}")
+        _echo(f"added {' and '.join(lines)} to {_relative(path)}")
     top = repository_top(folder)
     if top is not None and folder / WORKFLOW_FILE in written:
-        typer.echo(
+        _echo(
             f"note: {_relative(folder)} is inside the git repository {top}, and GitHub runs "
             f"only the workflows at a repository's top: move {_relative(folder / WORKFLOW_FILE)} "
             f"to {_relative(top / WORKFLOW_FILE)} (it already runs in the show's folder)"
         )
-    typer.echo(
+    _echo(
         "Next: edit podcast.yaml, replace media/cover.jpg, then "
         "'podcast-feed new AUDIO' for each episode."
     )
@@ -415,11 +415,9 @@ def new_command(
 
     created = new_episode(root, audio, title, _parse_now(now) or datetime.now(UTC), season)
     if created.copied:
-        typer.echo(f"copied {audio} -> {_relative(created.audio_file)}")
-    typer.echo(
-        f"wrote {_relative(created.episode_file)} (episode {created.number}: {created.title!r})"
-    )
-    typer.echo(
+        _echo(f"copied {audio} -> {_relative(created.audio_file)}")
+    _echo(f"wrote {_relative(created.episode_file)} (episode {created.number}: {created.title!r})")
+    _echo(
         "Next: write the show notes in that file, then 'podcast-feed serve' or "
         "'podcast-feed build'."
     )
@@ -445,9 +443,9 @@ def inspect_command(
             failed = True
             reports.append({"file": str(path), "error": str(getattr(exc, "strerror", None) or exc)})
     if output_format == "json":
-        typer.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+        _echo(json.dumps(reports, indent=2, ensure_ascii=False))
     else:
-        typer.echo("\n\n".join(_inspect_text(report) for report in reports))
+        _echo("\n\n".join(_inspect_text(report) for report in reports))
     if failed:
         raise typer.Exit(1)
 
@@ -505,21 +503,19 @@ def serve_command(
     from .serve import PreviewServer  # werkzeug, watchfiles and Jinja2 only for this command
 
     with _cache(root, cache_dir, no_cache) as cache:
-        server = PreviewServer(
-            root, host, port, url, report=lambda text: typer.echo(text), cache=cache
-        )
+        server = PreviewServer(root, host, port, url, report=_echo, cache=cache)
         # `kill` (SIGTERM, what service managers and CI send) stops it like Ctrl-C: the
         # temporary build is removed either way
         signal.signal(signal.SIGTERM, _interrupt)
         try:
-            typer.echo(
+            _echo(
                 f"Serving {root.resolve()}; paste this URL into your podcast app:\n"
                 f"  {server.feed_url}\nPress Ctrl-C to stop."
             )
             server.serve_forever()
         except KeyboardInterrupt:  # before serving began
             server.stop()
-    typer.echo("Stopped.")
+    _echo("Stopped.")
 
 
 def _interrupt(*_: object) -> NoReturn:
@@ -565,7 +561,7 @@ class _UploadProgress:
 
     def uploaded(self, file: Any) -> None:
         if self.bar is None:
-            typer.echo(f"uploaded {file.key} ({_size(file.size)})")
+            _echo(f"uploaded {file.key} ({_size(file.size)})")
         else:
             self.done += 1
             self.bar.update(self.task, advance=file.size, done=self.done)
@@ -596,22 +592,35 @@ def _progress_bar(label: str, visible: bool) -> Iterator[Callable[[str, int], No
         yield checked
 
 
+def _echo(message: str, err: bool = False) -> None:
+    """`typer.echo`, except that a reader gone away (`validate | head`) ends the output, not
+    the command: its exit code still says whether the show is right (CI's bash runs with
+    pipefail), and no `error: Broken pipe` is printed for a choice the reader made."""
+    try:
+        typer.echo(message, err=err)
+    except BrokenPipeError:
+        stream = sys.stderr if err else sys.stdout
+        nowhere = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(nowhere, stream.fileno())  # what is still buffered goes there too
+        os.close(nowhere)
+
+
 def _fail(exc: PodcastFeedError | OSError) -> NoReturn:
     """The one place a failure becomes a message and exit code 1."""
     if isinstance(exc, ProblemsFound):
         _print_problems(exc.problems, err=True, always_total=True, ignored=exc.ignored)
-        typer.echo("Nothing was written.", err=True)
+        _echo("Nothing was written.", err=True)
     elif isinstance(exc, OSError):  # the disk refused: permissions, full, read-only
-        typer.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+        _echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
     else:
-        typer.echo(f"error: {exc}", err=True)
+        _echo(f"error: {exc}", err=True)
     raise typer.Exit(1)
 
 
 def _print_cache_problems(cache: Cache) -> None:
     """A cache set aside is worth knowing, not a problem of the show: no count, no failure."""
     for problem in cache.problems:
-        typer.echo(problem.report_line, err=True)
+        _echo(problem.report_line, err=True)
 
 
 def _print_problems(
@@ -624,17 +633,17 @@ def _print_problems(
     """Each problem (as `lines`, if given), then the count (with the warnings
     `ignore_warnings` left out, so that nothing is hidden without a trace)."""
     for line in lines if lines is not None else [problem.report_line for problem in problems]:
-        typer.echo(line, err=err)
+        _echo(line, err=err)
     if problems or always_total or ignored:
         errors, warnings = count(problems, Severity.ERROR), count(problems, Severity.WARNING)
-        typer.echo(
+        _echo(
             f"{errors} error{'s' if errors != 1 else ''}, "
             f"{warnings} warning{'s' if warnings != 1 else ''}"
             + (f", {ignored} ignored by ignore_warnings" if ignored else ""),
             err=err,
         )
     for line in repeated_warnings(problems):
-        typer.echo(line, err=err)
+        _echo(line, err=err)
 
 
 def _in_workspace(root: Path) -> str:

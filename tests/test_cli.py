@@ -199,6 +199,25 @@ def test_usage_errors_exit_2(make_project: MakeProject) -> None:
     assert run("frobnicate")[0] == 2
 
 
+@pytest.mark.parametrize(("guid", "exit_code"), [(None, 0), ("", 1)])
+def test_a_reader_gone_away_ends_the_output_not_the_exit_code(
+    make_project: MakeProject, guid: str | None, exit_code: int
+) -> None:
+    """`validate | head` under CI's pipefail: a warning-only show still passes, a broken one
+    still fails, and neither prints a 'Broken pipe' error."""
+    root = make_project({"episodes/001-episode.md": episode(guid=guid)})
+    for output in ("stdout", "stderr"):
+        reading, writing = os.pipe()
+        os.close(reading)  # the reader left before the first line
+        pipes: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+        pipes[output] = writing
+        command = [sys.executable, "-m", "podcast_feed", "validate", "--root", str(root)]
+        finished = subprocess.run(command, **pipes, timeout=60, check=False)
+        os.close(writing)
+        assert finished.returncode == exit_code, (output, finished.stderr)
+        assert finished.stderr in (None, b""), output
+
+
 def test_scheduled_and_draft_episodes_are_left_out_and_counted(make_project: MakeProject) -> None:
     root = make_project(
         {
