@@ -14,6 +14,7 @@ from .assets import MediaFiles, MediaReference, check_inside_show, lfs_pointer_p
 from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites, description_timestamps
 from .errors import Problem, Severity
+from .fields import plain_http_addresses
 from .filetypes import IMAGE_TYPES
 from .layout import FEED_FILE, file_name_in
 from .models import Episode, Show, podcast_guid_for
@@ -24,6 +25,19 @@ from .notes import (
     has_text,
     item_description,
 )
+
+_NOT_PUBLISHED = {"media_moved_from", "publish"}
+"""Addresses of podcast.yaml no app or visitor is sent to: where the media were (they are what
+they were) and the storage `publish` writes to (a local MinIO is plain http)."""
+
+
+def _not_https(address: str) -> tuple[str, str]:
+    """The message and fix of a `not-https` warning."""
+    return (
+        f"{address!r} is not https",
+        "use its https address; Apple recommends https and Podcasting 2.0 requires it",
+    )
+
 
 _SAFE_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]+")
 _NUMBERS_IN_TITLE = re.compile(r"(?:#|\b(?:ep|episode|folge|no)\.?\s*)0*(\d+)\b", re.IGNORECASE)
@@ -140,17 +154,11 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
                 "shorten it",
             )
         )
-    for key in ("feed_url", "media_base_url", "link"):
-        value = getattr(show, key)
-        if urlsplit(value).scheme != "https":
-            problems.append(
-                show.warning(
-                    "not-https",
-                    key,
-                    f"{value!r} is not https",
-                    "publish over https; Apple recommends it and Podcasting 2.0 requires it",
-                )
-            )
+    problems += [
+        show.warning("not-https", field, *_not_https(value))
+        for field, value in plain_http_addresses(show)
+        if field.split(".")[0] not in _NOT_PUBLISHED
+    ]
     if not file_name_in(show.feed_url) and not show.publish.feed_path:
         problems.append(
             show.error(
@@ -249,6 +257,10 @@ def check_episode(
                 "rename the file using only a-z, A-Z, 0-9, '-', '_' and '.'",
             )
         )
+    problems += [
+        episode.warning("not-https", field, *_not_https(value))
+        for field, value in plain_http_addresses(meta)
+    ]
     problems += check_chapters(episode)
     problems += check_soundbites(episode)
     if show is not None:

@@ -7,12 +7,14 @@ problem with file, line and field.
 
 from __future__ import annotations
 
+import functools
 import re
 import reprlib
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import PurePosixPath
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -143,6 +145,46 @@ def _image_reference(value: Any) -> Any:
 
 
 ImageRef = Annotated[str, BeforeValidator(_image_reference)]
+
+
+def plain_http_addresses(model: BaseModel, within: str = "") -> Iterator[tuple[str, str]]:
+    """Each `http://` value of the model's addresses (its `Url` and `ImageRef` fields, in
+    nested models, lists and mappings too), with its dotted field (`persons.0.img`)."""
+    for name in _address_fields(type(model)):
+        value = getattr(model, name)
+        if value is not None:
+            yield from _plain_http(value, f"{within}{name}")
+
+
+def _plain_http(value: Any, field: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, BaseModel):
+        yield from plain_http_addresses(value, f"{field}.")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _plain_http(item, f"{field}.{index}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _plain_http(item, f"{field}.{key}")
+    elif isinstance(value, str) and urlsplit(value).scheme == "http":
+        yield field, value
+
+
+@functools.cache
+def _address_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields whose type is, or holds, a `Url`, an `ImageRef` or a model."""
+    return tuple(
+        name
+        for name, field in model.model_fields.items()
+        if any(map(_names_address, field.metadata)) or _names_address(field.annotation)
+    )
+
+
+def _names_address(annotation: Any) -> bool:
+    if isinstance(annotation, BeforeValidator):
+        return annotation.func in (_url, _image_reference)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(map(_names_address, get_args(annotation)))
 
 
 class Model(BaseModel):

@@ -118,9 +118,40 @@ def test_http_urls_warn(make_project: MakeProject) -> None:
         (
             "not-https",
             "podcast.yaml:14: warning: media_base_url: "
-            "'http://show.example.com/media/' is not https (publish over https; Apple recommends "
-            "it and Podcasting 2.0 requires it)",
+            "'http://show.example.com/media/' is not https (use its https address; Apple "
+            "recommends https and Podcasting 2.0 requires it)",
         )
+    ]
+
+
+def test_every_address_apps_or_visitors_are_sent_to_is_held_to_https(
+    make_project: MakeProject,
+) -> None:
+    """SPEC 2.1: https everywhere; nested and listed addresses too, in both kinds of file;
+    not the storage publish writes to, nor where the media used to be."""
+    root = make_project(
+        {
+            "podcast.yaml": show(
+                persons=[
+                    {"name": "Host", "href": "https://h.example.com", "img": "http://h/i.jpg"}
+                ],
+                directories={"Apple Podcasts": "HTTP://podcasts.apple.com/x"},
+                media_moved_from="http://old.example.com/media/",
+                publish={"destination": "s3://bucket/show", "endpoint": "http://127.0.0.1:9000"},
+            ),
+            "episodes/001-episode.md": episode(
+                link="http://elsewhere.example.com/1",
+                chapters=[{"start": 0, "title": "Start", "url": "http://c.example.com"}],
+                funding=[{"url": "https://give.example.com", "text": "Support"}],
+            ),
+        }
+    )
+    warned = [message.split(": ", 2)[2] for code, message in codes_and_messages(root)]
+    assert [address.split(":")[0] for address in warned] == [
+        "link",
+        "chapters.0.url",
+        "persons.0.img",
+        "directories.Apple Podcasts",
     ]
 
 
