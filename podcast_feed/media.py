@@ -9,10 +9,11 @@ from __future__ import annotations
 import errno
 import functools
 import mmap
+import shlex
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, BinaryIO
 
 import mutagen
@@ -39,6 +40,25 @@ class UnreadableMedia(PodcastFeedError):
 class UnsupportedMedia(PodcastFeedError):
     """The file's extension is not one Apple accepts in an enclosure."""
 
+    def __init__(self, path: PurePath) -> None:
+        super().__init__(path)  # its one argument: pickled into the cache, made again from it
+        self.path = path
+
+    def __str__(self) -> str:
+        suffix = self.path.suffix
+        return f"Apple does not accept {suffix} files" if suffix else "it has no extension"
+
+    def fix(self, shown: str) -> str:
+        """What to do with the file at `shown` (as the person knows it), with the command that
+        does it where there is one."""
+        if not self.path.suffix:
+            return f"name it with its format's extension, one of {', '.join(ENCLOSURE_TYPES)}"
+        converted = str(PurePath(shown).with_suffix(".mp3"))
+        return (
+            f"convert it to MP3, e.g. ffmpeg -i {shlex.quote(shown)} -b:a 128k "
+            f"{shlex.quote(converted)}, or to AAC in an .m4a file"
+        )
+
 
 def enclosure_type(path: Path) -> str:
     """The enclosure MIME type for a file name.
@@ -49,7 +69,7 @@ def enclosure_type(path: Path) -> str:
     try:
         return ENCLOSURE_TYPES[path.suffix.lower()]
     except KeyError:
-        raise UnsupportedMedia(path.suffix or "(no extension)") from None
+        raise UnsupportedMedia(path) from None
 
 
 def probe(path: Path) -> MediaInfo:
@@ -412,8 +432,8 @@ def with_media(
                 episode.error(
                     "audio-unsupported-type",
                     "audio",
-                    f"{audio!r}: Apple does not accept {exc} files",
-                    "convert it to MP3, or to AAC in an .m4a file",
+                    f"{audio!r}: {exc}",
+                    exc.fix(f"{shown_as}/{audio}"),
                 )
             )
         except FileNotFoundError:

@@ -196,10 +196,7 @@ def new_episode(
         enclosure_type(audio)
         tag_title = read_title(audio)
     except UnsupportedMedia as exc:
-        raise CannotAddEpisode(
-            f"{audio.name}: Apple does not accept {exc} files; "
-            "convert it to MP3 or to AAC in an .m4a file"
-        ) from None
+        raise CannotAddEpisode(f"{audio.name}: {exc}; {exc.fix(str(audio))}") from None
     except UnreadableMedia as exc:
         raise CannotAddEpisode(f"{audio.name} cannot be read as audio: {exc}") from None
     if title is not None and not title.isprintable():

@@ -155,3 +155,14 @@ def _no_cloud_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
     those requests on this machine (a closed port answers at once)."""
     monkeypatch.setenv("AWS_METADATA_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def needed_tool(name: str) -> str:
+    """The path of an outside program a test runs: skipped without it locally, failed on CI
+    (`.ci/run` installs it)."""
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is missing; .ci/run installs it")
+        pytest.skip(f"needs {name}")
+    return found

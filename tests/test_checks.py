@@ -183,8 +183,9 @@ def test_audio_problems(make_project: MakeProject) -> None:
         ),
         (
             "audio-unsupported-type",
-            "episodes/002.md:4: error: audio: 'tone.ogg': Apple does "
-            "not accept .ogg files (convert it to MP3, or to AAC in an .m4a file)",
+            "episodes/002.md:4: error: audio: 'tone.ogg': Apple does not accept .ogg files "
+            "(convert it to MP3, e.g. ffmpeg -i media/tone.ogg -b:a 128k media/tone.mp3, or to "
+            "AAC in an .m4a file)",
         ),
         (
             "audio-unreadable",

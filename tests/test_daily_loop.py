@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from mutagen.id3 import ID3, TIT2
 from podcast_feed import __version__, validate
 from podcast_feed.models import podcast_guid_for
 
-from .conftest import AUDIO, REPO, MakeProject, run, show, snapshot
+from .conftest import AUDIO, REPO, MakeProject, needed_tool, run, show, snapshot
 
 
 def sha(path: Path) -> str:
@@ -285,15 +286,38 @@ def test_new_with_audio_already_in_media_does_not_copy(make_project: MakeProject
     assert front["date"] == "2025-03-05 05:00"  # in the show's time zone
 
 
-def test_new_refuses_audio_apple_does_not_accept(make_project: MakeProject) -> None:
+def test_new_refuses_audio_apple_does_not_accept_with_the_command_that_converts_it(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
     root = make_project()
-    code, _, err = run("new", str(AUDIO / "tone.ogg"), "--root", str(root))
+    recording = tmp_path / "my recording.ogg"
+    shutil.copy(AUDIO / "tone.ogg", recording)
+    code, _, err = run("new", str(recording), "--root", str(root))
     assert code == 1
+    converted = tmp_path / "my recording.mp3"
+    command = f"ffmpeg -i '{recording}' -b:a 128k '{converted}'"
     assert err == (
-        "error: tone.ogg: Apple does not accept .ogg files; convert it to MP3 or "
-        "to AAC in an .m4a file\n"
+        f"error: my recording.ogg: Apple does not accept .ogg files; convert it to MP3, e.g. "
+        f"{command}, or to AAC in an .m4a file\n"
     )
     assert sorted(p.name for p in (root / "episodes").iterdir()) == ["001-episode.md"]
+    # the command given does what it says
+    ffmpeg, *arguments = shlex.split(command)
+    subprocess.run([needed_tool(ffmpeg), "-loglevel", "error", *arguments], check=True)
+    assert run("new", str(converted), "--root", str(root))[0] == 0
+
+
+def test_new_tells_a_file_without_extension_to_be_named_for_its_format(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    root = make_project()
+    shutil.copy(AUDIO / "cbr.mp3", tmp_path / "recording")
+    code, _, err = run("new", str(tmp_path / "recording"), "--root", str(root))
+    assert (code, err) == (
+        1,
+        "error: recording: it has no extension; name it with its format's extension, one of "
+        ".mp3, .m4a, .mp4, .m4v, .mov\n",
+    )
 
 
 def test_inspect_text_and_json() -> None:

@@ -5,7 +5,6 @@ count, lame's decoder, and mutagen's own frame and tag parsers."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import wave
@@ -20,7 +19,7 @@ from mutagen.mp3 import HeaderNotFoundError, MPEGFrame, MPEGInfo
 from podcast_feed.media import UnreadableMedia, probe
 from podcast_feed.mp3 import continued, id3_chapters, scan_frames
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, needed_tool
 
 AUDIO = FIXTURES / "audio"
 WITHOUT_XING = [
@@ -33,20 +32,11 @@ WITHOUT_XING = [
 VARYING = {"vbr-no-xing.mp3", "mpeg2-vbr-no-xing.mp3", "mpeg25-vbr-no-xing.mp3"}
 
 
-def _tool(name: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is missing; .ci/run installs it")
-        pytest.skip(f"needs {name}")
-    return found
-
-
 def ffprobe_frames(path: Path) -> int | None:
     """Frames ffmpeg's decoder reads; None when it cannot read the file."""
     result = subprocess.run(
         [
-            *(_tool("ffprobe"), "-v", "error", "-count_frames", "-select_streams", "a:0"),
+            *(needed_tool("ffprobe"), "-v", "error", "-count_frames", "-select_streams", "a:0"),
             *("-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", str(path)),
         ],
         capture_output=True,
@@ -126,7 +116,9 @@ def test_free_format_frames_are_walked_and_the_file_refused(tmp_path: Path) -> N
     scan = scan_frames(path.read_bytes(), 0)
     assert scan.free_format and scan.end == path.stat().st_size
     decoded = tmp_path / "decoded.wav"
-    subprocess.run([_tool("lame"), "--quiet", "--decode", str(path), str(decoded)], check=True)
+    subprocess.run(
+        [needed_tool("lame"), "--quiet", "--decode", str(path), str(decoded)], check=True
+    )
     with wave.open(str(decoded)) as samples:
         # lame's decoder drops its 529-sample delay from the frames' 576 samples each
         assert samples.getnframes() == scan.frames * 576 - 529
