@@ -151,9 +151,17 @@ def repository_top(folder: Path) -> Path | None:
     return next((above for above in folder.parents if (above / ".git").exists()), None)
 
 
+_PUBLISHES = (
+    "github.event_name != 'pull_request' && (github.event_name == 'schedule' || "
+    "github.ref_name == github.event.repository.default_branch)"
+)
+"""When init's workflow publishes: from the default branch, whatever its name (a schedule's
+event carries no repository, but GitHub starts it there)."""
+
+
 def workflow(folder: Path) -> str:
     """init's CI workflow; for a show in a folder of a repository, one that runs there."""
-    text = WORKFLOW_TEMPLATE.replace("{version}", __version__)
+    text = WORKFLOW_TEMPLATE.replace("{version}", __version__).replace("{publishes}", _PUBLISHES)
     top = repository_top(folder)
     if top is None:
         return text
@@ -430,8 +438,9 @@ timezone: UTC                      # zone of episode dates written without one: 
 """
 
 WORKFLOW_TEMPLATE = """\
-# Checks the show on every push and pull request; on the main branch (and every hour, so that
-# scheduled episodes go out on time) publishes it: the audio first, feed.xml last.
+# Checks the show on every push and pull request; on the repository's default branch (main,
+# master...), every hour (so that scheduled episodes go out on time) and from "Run workflow"
+# in the Actions tab, publishes it: the audio first, feed.xml last.
 # Set the secrets AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the repository's settings, and
 # publish.destination (plus publish.endpoint for R2, B2 or MinIO) in podcast.yaml.
 name: podcast-feed
@@ -440,8 +449,12 @@ on:
   pull_request:
   schedule:
     - cron: "7 * * * *"
+  workflow_dispatch:
+# The runs that publish wait for one another; a check of another branch or of a pull request
+# has a group of its own, so that it never takes the place of a waiting publish (GitHub keeps
+# one waiting run a group, and cancels it for the next).
 concurrency:
-  group: podcast-feed-publish  # two runs never publish at once
+  group: ${{ {publishes} && 'podcast-feed-publish' || format('podcast-feed-{0}', github.ref) }}
   cancel-in-progress: false
 jobs:
   feed:
@@ -471,7 +484,7 @@ jobs:
         env:
           AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
           AWS_SECRET_ACCESS_KEY: ${{ secrets.AWS_SECRET_ACCESS_KEY }}
-      - if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
+      - if: {publishes}
         run: podcast-feed publish --strict
         env:
           AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shlex
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -55,6 +57,7 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
     )
     assert "# copyright:" in (folder / "podcast.yaml").read_text()  # optional keys documented
     assert (folder / ".gitignore").read_text() == "/public/\n/.podcast-feed-cache/\n"
+    assert_github_accepts(folder / ".github/workflows/podcast-feed.yml")
     workflow = yaml.safe_load((folder / ".github/workflows/podcast-feed.yml").read_text())
     steps = [step.get("run", "") for step in workflow["jobs"]["feed"]["steps"]]
     assert steps[steps.index("podcast-feed validate --strict --format github") :][-2:] == [
@@ -75,6 +78,75 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
     ]
 
 
+def assert_github_accepts(workflow: Path) -> None:
+    """GitHub's schema for workflow files, as SchemaStore publishes it, accepts the file."""
+    schema = ("--builtin-schema", "vendor.github-workflows")
+    checked = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", *schema, str(workflow)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+class _Context(dict[str, Any]):
+    """A GitHub Actions context: a property it lacks is null, as in GitHub's expressions."""
+
+    def __getattr__(self, name: str) -> Any:
+        value = self.get(name)
+        return _Context(value) if isinstance(value, dict) else value
+
+
+def _evaluated(expression: str, event: str, ref: str, default_branch: str | None) -> Any:
+    """A workflow expression (the subset init writes: ==, !=, &&, ||, parentheses, strings,
+    properties and format) evaluated for one event; `default_branch` None: the event carries
+    no repository, as a schedule's does."""
+    inner = expression.strip().removeprefix("${{").removesuffix("}}")
+    assert set(re.findall(r"[&|!=]+", inner)) <= {"&&", "||", "==", "!="}, inner
+    python = inner.replace("&&", " and ").replace("||", " or ")
+    repository = {} if default_branch is None else {"default_branch": default_branch}
+    github = _Context(
+        event_name=event,
+        ref=ref,
+        ref_name=ref.removeprefix("refs/heads/"),
+        event={"repository": repository} if repository else {},
+    )
+    namespace = {"github": github, "format": lambda text, *args: text.format(*args)}
+    return eval(python, {"__builtins__": {}}, namespace)  # init's own template, no input
+
+
+@pytest.mark.parametrize(
+    ("event", "ref", "default_branch", "publishes"),
+    [
+        ("push", "refs/heads/main", "main", True),
+        ("push", "refs/heads/master", "master", True),  # not every default branch is main
+        ("push", "refs/heads/main", "master", False),
+        ("push", "refs/heads/draft-episode", "main", False),
+        ("pull_request", "refs/pull/7/merge", "main", False),
+        ("schedule", "refs/heads/master", None, True),  # its event names no repository
+        ("workflow_dispatch", "refs/heads/main", "main", True),
+        ("workflow_dispatch", "refs/heads/draft-episode", "main", False),
+    ],
+)
+def test_init_workflow_publishes_from_the_default_branch_and_queues_only_publishes_together(
+    tmp_path: Path, event: str, ref: str, default_branch: str | None, publishes: bool
+) -> None:
+    """GitHub keeps one waiting run per concurrency group and cancels it for the next: a
+    check of another branch sharing the publishing group would cancel a waiting publish."""
+    assert run("init", str(tmp_path / "show"))[0] == 0
+    path = tmp_path / "show/.github/workflows/podcast-feed.yml"
+    workflow = yaml.safe_load(path.read_text())
+    step = next(
+        s
+        for s in workflow["jobs"]["feed"]["steps"]
+        if s.get("run", "").endswith("--strict") and "publish" in s["run"]
+    )
+    assert bool(_evaluated(step["if"], event, ref, default_branch)) is publishes
+    group = _evaluated(workflow["concurrency"]["group"], event, ref, default_branch)
+    assert group == ("podcast-feed-publish" if publishes else f"podcast-feed-{ref}")
+
+
 def test_init_in_a_folder_of_a_repository_writes_a_workflow_that_runs_there(
     tmp_path: Path,
 ) -> None:
@@ -90,6 +162,7 @@ def test_init_in_a_folder_of_a_repository_writes_a_workflow_that_runs_there(
         f"at a repository's top: move {show}/.github/workflows/podcast-feed.yml to "
         f"{top}/.github/workflows/podcast-feed.yml (it already runs in the show's folder)"
     )
+    assert_github_accepts(show / ".github/workflows/podcast-feed.yml")
     nested = yaml.safe_load((show / ".github/workflows/podcast-feed.yml").read_text())
     assert nested["jobs"]["feed"].pop("defaults") == {"run": {"working-directory": show.name}}
     cache = next(s for s in nested["jobs"]["feed"]["steps"] if "actions/cache" in s.get("uses", ""))
