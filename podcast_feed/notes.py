@@ -31,8 +31,16 @@ DESCRIPTION_LIMIT = 4000
 """Apple's limit for `description`, in bytes of UTF-8."""
 
 # Soft line breaks become spaces: apps that show the notes as text keep whole paragraphs.
-_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_NOBREAKS
+_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_NOBREAKS | Options.CMARK_OPT_FOOTNOTES
 _EXTENSIONS = ["autolink", "strikethrough", "table"]
+_FOOTNOTE_REFERENCE = re.compile(
+    r'<sup class="footnote-ref"><a href="#fn-[^"]*"[^>]*>(\d+)</a></sup>'
+)
+_FOOTNOTE_BACKREFERENCE = re.compile(
+    r' ?<a href="#fnref-[^"]*" class="footnote-backref"[^>]*>[^<]*</a>'
+)
+"""GFM's footnotes link within the page, which no app can follow: a reference becomes `[1]`
+and the notes at the end a numbered list, without the links back."""
 _HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.DOTALL)
 _CODE_BLOCK = re.compile(r"<pre[^>]*>(.*?)</pre>", re.DOTALL)
 _TABLE = re.compile(r"<table(?:\s[^>]*)?>(.*?)</table>", re.DOTALL | re.IGNORECASE)
@@ -40,12 +48,14 @@ _TABLE_ROW = re.compile(r"<tr(?:\s[^>]*)?>(.*?)</tr>", re.DOTALL | re.IGNORECASE
 _TABLE_CELL = re.compile(r"<t[hd](?:\s[^>]*)?>(.*?)</t[hd]>", re.DOTALL | re.IGNORECASE)
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 _GLUING_TAG = re.compile(
-    r"<br\s*/?>(?!\n)|</(?:div|td|th|tr|h[1-6]|dd|dt|blockquote|pre|section|article|header"
-    r"|footer|figcaption|caption|table)>(?!\n)",
+    r"<(?:br|hr)\b[^>]*>(?!\n)|</(?:address|article|aside|blockquote|caption|dd|details|dialog"
+    r"|div|dl|dt|fieldset|figcaption|figure|footer|form|h[1-6]|header|hgroup|main|nav|pre"
+    r"|section|summary|table|td|th|tr)>(?!\n)",
     re.IGNORECASE,
 )
-"""Raw HTML that the sanitiser removes and that stood between words: `a<br>b` and
-`<div>a</div><div>b</div>` would become `ab`. A line break after it is a space in HTML."""
+"""Raw HTML that the sanitiser removes and that stood between words: `a<br>b`,
+`<div>a</div><div>b</div>` and `<summary>a</summary>b` would become `ab` (the ends of HTML's
+block elements, and of table cells). A line break after it is a space in HTML."""
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _TIMESTAMP_LINE = re.compile(r"[ \t]{0,3}[(\[]?(?:\d{1,2}:)?\d{1,2}:\d{2}[)\]]?[ \t]+\S")
 _FENCE = re.compile(r"[ \t]{0,3}(```|~~~)")
@@ -94,6 +104,9 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     # Raw HTML is let through to the sanitiser, which drops scripts with their content;
     # GFM's tagfilter would instead print them as visible text.
     rendered = _markdown_to_html(timestamp_lines_apart(markdown))
+    if 'class="footnote-ref"' in rendered:
+        rendered = _FOOTNOTE_REFERENCE.sub(r"[\1]", rendered)
+        rendered = _FOOTNOTE_BACKREFERENCE.sub("", rendered)
     rendered = _HEADING.sub(r"<p><strong>\1</strong></p>", rendered)
     rendered = _CODE_BLOCK.sub(r"<p>\1</p>", rendered)
     if "<table" in rendered:

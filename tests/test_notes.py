@@ -56,6 +56,19 @@ def test_headings_become_strong_paragraphs_not_lost() -> None:
     )
 
 
+def test_footnotes_become_numbers_and_a_list_apps_can_show() -> None:
+    """GFM's footnotes are links within the page (`#fn-1`), which no app follows: without
+    this they were `[^1]` as typed, and with GFM's own HTML a relative link and `word1`."""
+    notes = rendered_notes(
+        "A claim[^source] and more[^2].\n\n[^source]: A book.\n[^2]: See [x](https://x.org).\n"
+    )
+    assert notes.html == (
+        "<p>A claim[1] and more[2].</p>\n<ol>\n<li>\n<p>A book.</p>\n</li>\n<li>\n"
+        '<p>See <a href="https://x.org">x</a>.</p>\n</li>\n</ol>'
+    )
+    assert notes.relative_links == ()
+
+
 @pytest.mark.parametrize(
     ("markdown", "text"),
     [
@@ -65,6 +78,10 @@ def test_headings_become_strong_paragraphs_not_lost() -> None:
         ("<table><tr><td>one</td></tr><tr><td>two</td></tr></table>", "one two"),
         ("| a | b |\n|---|---|\n| one | two |", "a | b one | two"),  # a row a line
         ("one  \ntwo", "one two"),  # Markdown's own hard break
+        ("<details><summary>one</summary>two</details>", "one two"),
+        ("one<hr>two", "one two"),
+        ("<figure>one</figure><aside>two</aside>", "one two"),
+        ("<b>o</b><span>ne</span> two", "one two"),  # inline elements keep a word whole
     ],
 )
 def test_html_apps_do_not_show_never_glues_words_together(markdown: str, text: str) -> None:
