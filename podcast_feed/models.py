@@ -111,24 +111,56 @@ class Category(ShortForm):
         raise FieldProblem(
             "unknown-category",
             f"{brief.repr(value)} is not one of Apple's categories",
-            did_you_mean(value, APPLE_CATEGORIES) or "see the list in the README",
+            _as_category_and_subcategory(value)
+            or did_you_mean(value, APPLE_CATEGORIES)
+            or "see the list in the README",
         )
 
     @model_validator(mode="after")
     def _known_subcategory(self) -> Category:
-        allowed = APPLE_CATEGORIES[self.category]
-        if self.subcategory is not None and self.subcategory not in allowed:
-            choices = (
-                f"choose from: {', '.join(allowed)}"
-                if allowed
-                else f"{self.category!r} has no subcategories: remove the subcategory line"
-            )
+        if self.subcategory is not None and self.subcategory not in APPLE_CATEGORIES[self.category]:
             raise FieldProblem(
                 "unknown-category",
                 f"{brief.repr(self.subcategory)} is not a subcategory of {self.category!r}",
-                did_you_mean(self.subcategory, allowed) or choices,
+                _subcategory_fix(self.category, self.subcategory),
             )
         return self
+
+
+_BETWEEN_CATEGORY_AND_SUBCATEGORY = re.compile(r"\s*(?:[:>/|›»]|\s-)\s*")
+
+
+def _as_category_and_subcategory(value: str) -> str | None:
+    """The fix for Apple's category and subcategory written as one name (`Arts: Books`,
+    `Arts > Books`, `arts/books`); None if it does not start with a category."""
+    parts = _BETWEEN_CATEGORY_AND_SUBCATEGORY.split(value.strip(), maxsplit=1)
+    spelt = {name.casefold(): name for name in APPLE_CATEGORIES}
+    category = spelt.get(parts[0].casefold()) if len(parts) == 2 else None
+    if category is None:
+        return None
+    allowed = APPLE_CATEGORIES[category]
+    subcategory = {name.casefold(): name for name in allowed}.get(parts[1].casefold())
+    if subcategory is None:
+        return _subcategory_fix(category, parts[1])
+    return (
+        f"a category and its subcategory are two keys: write '- {category}: {subcategory}', "
+        f"without quotes, or 'category: {category}' and 'subcategory: {subcategory}'"
+    )
+
+
+def _subcategory_fix(category: str, written: str) -> str:
+    """What to do about `written`, which is not a subcategory of `category`."""
+    allowed = APPLE_CATEGORIES[category]
+    typo = did_you_mean(written, allowed) if allowed else None
+    if typo:
+        return typo
+    for other, names in APPLE_CATEGORIES.items():
+        for name in names:
+            if name.casefold() == written.casefold():
+                return f"{name!r} is a subcategory of {other!r}: make that the category"
+    if not allowed:
+        return f"{category!r} has no subcategories: write the category alone"
+    return f"choose from: {', '.join(allowed)}"
 
 
 def podcast_guid_for(feed_url: str) -> uuid.UUID:

@@ -400,9 +400,39 @@ def test_legacy_and_misspelt_categories(make_project: MakeProject) -> None:
         "podcast.yaml:13: error: categories.2: 'Book' is not a subcategory of 'Arts' "
         "(did you mean 'Books'?)",
         "podcast.yaml:15: error: categories.3: 'Management' is not a subcategory of "
-        "'Technology' ('Technology' has no subcategories: remove the subcategory line)",
+        "'Technology' ('Management' is a subcategory of 'Business': make that the category)",
         "podcast.yaml:17: error: categories.4: 'Painting' is not a subcategory of 'Arts' "
         "(choose from: Books, Design, Fashion & Beauty, Food, Performing Arts, Visual Arts)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "fix"),
+    [
+        (
+            "arts: books",
+            "a category and its subcategory are two keys: write '- Arts: Books', without "
+            "quotes, or 'category: Arts' and 'subcategory: Books'",
+        ),
+        ("Arts > Foods", "did you mean 'Food'?"),
+        ("Technology/Tech News", "'Tech News' is a subcategory of 'News': make that the category"),
+        ("Technology - AI", "'Technology' has no subcategories: write the category alone"),
+        (
+            "Arts: Cooking",
+            "choose from: Books, Design, Fashion & Beauty, Food, Performing Arts, Visual Arts",
+        ),
+        ("Technology: News", "'Technology' has no subcategories: write the category alone"),
+    ],
+)
+def test_a_category_and_subcategory_written_as_one_name_are_told_apart(
+    make_project: MakeProject, written: str, fix: str
+) -> None:
+    """A quoted `"Arts: Books"` (or `Arts > Books`, as sites show Apple's categories) is one
+    name that is no category: the fix says how to write the two."""
+    problems = report(make_project({"podcast.yaml": show(categories=[written])}))
+    assert problems == [
+        f"podcast.yaml:11: error: categories.0.category: {written!r} is not one of Apple's "
+        f"categories ({fix})"
     ]
 
 
