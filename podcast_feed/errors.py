@@ -107,6 +107,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "title-has-show-name",
         "too-long",
         "transcript-after-end",
+        "transcript-empty",
         "transcript-invalid",
         "transcript-missing",
         "transcript-shared",

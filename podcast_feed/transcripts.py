@@ -4,7 +4,9 @@ webvtt-py (the only module that knows it) so that their time codes fit the audio
 from __future__ import annotations
 
 import functools
+import io
 import json
+import re
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -99,23 +101,54 @@ class Caption:
 
 
 class InvalidTranscript(PodcastFeedError):
-    """The file cannot be read as the transcript format its extension names."""
+    """The file cannot be read as the transcript format its extension names; `fix` is what
+    to do, when the fault is known."""
+
+    def __init__(self, message: str, fix: str = "") -> None:
+        super().__init__(message, fix)  # both, for the cache's pickle to make it again
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+_UTF8_FIX = "save it as UTF-8, the encoding apps read"
+_BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+_SRT_TIMING = re.compile(r"^\d+:\d{2}:\d{2},\d{3}\s+-->", re.MULTILINE)
+_CUE_BLOCK = re.compile(r"Invalid cue block \[('[^']*')")
+_SHORT_TIME = "write each time as HH:MM:SS.mmm or MM:SS.mmm, e.g. 01:02:03.500"
 
 
 def parse_captions(path: Path) -> tuple[Caption, ...]:
     """The cues of a VTT, SRT or JSON transcript (webvtt-py imported here: a build whose
-    transcripts are all in the cache does not load it)."""
-    if path.suffix.lower() == ".json":
-        return _json_segments(path)
+    transcripts are all in the cache does not load it). Read as browsers and apps read
+    them: UTF-8 only, and VTT's times in full, else they drop the cue."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        encoding = _BOMS.get(data[:2])
+        found = (
+            f"{encoding} text"
+            if encoding
+            else f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        )
+        raise InvalidTranscript(f"it is not UTF-8 ({found})", _UTF8_FIX) from None
+    suffix = path.suffix.lower()
+    if not text.strip():
+        return ()  # reported as having no cues
+    if suffix == ".json":
+        return _json_segments(text)
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
     try:
-        document = (
-            webvtt.read(str(path)) if path.suffix.lower() == ".vtt" else webvtt.from_srt(str(path))
-        )
-    except (MalformedFileError, MalformedCaptionError, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidTranscript(str(exc)) from None
+        if suffix == ".vtt":
+            document = webvtt.from_buffer(io.StringIO(text), format="vtt", strict=True)
+        else:
+            document = webvtt.from_buffer(io.StringIO(text), format="srt")
+    except (MalformedFileError, MalformedCaptionError, ValueError) as exc:
+        raise _explained(suffix, text, str(exc), isinstance(exc, MalformedCaptionError)) from None
     return tuple(
         Caption(
             start=c.start_time.in_milliseconds() / 1000,
@@ -128,13 +161,42 @@ def parse_captions(path: Path) -> tuple[Caption, ...]:
     )
 
 
-def _json_segments(path: Path) -> tuple[Caption, ...]:
+def _explained(suffix: str, text: str, complaint: str, bad_cue: bool) -> InvalidTranscript:
+    """webvtt-py's complaint about a file (`bad_cue`: about one of its cues), with what most
+    often causes it."""
+    cue = _CUE_BLOCK.match(complaint)
+    if cue:
+        complaint = f"the cue {cue.group(1)} cannot be read"
+    if suffix != ".vtt":
+        return InvalidTranscript(complaint)
+    srt_timing = _SRT_TIMING.search(text)
+    if not text.lstrip().startswith("WEBVTT"):
+        if srt_timing:
+            return InvalidTranscript(
+                "it is an SRT file (no WEBVTT line, commas in its times)",
+                "rename it .srt and its name under transcripts:, if the episode lists it",
+            )
+        return InvalidTranscript(
+            "it does not start with the line WEBVTT", "add WEBVTT and a blank line at its top"
+        )
+    if srt_timing:
+        return InvalidTranscript(
+            f"{complaint}: VTT's times have a full stop before the milliseconds (00:00:01.000), "
+            "where SRT's have a comma",
+            "replace the commas in its times with full stops",
+        )
+    if bad_cue:
+        return InvalidTranscript(f"{complaint}; browsers and apps drop such a cue", _SHORT_TIME)
+    return InvalidTranscript(complaint)
+
+
+def _json_segments(text: str) -> tuple[Caption, ...]:
     """The segments of a Podcasting 2.0 JSON transcript, `{"version": "1.0.0", "segments":
     [{"speaker", "startTime", "endTime", "body"}]}`: an app given a file of another shape
     shows no transcript, so each segment must have its times and its text."""
     try:
-        document = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
         raise InvalidTranscript(f"not JSON: {exc}") from None
     except RecursionError:
         raise InvalidTranscript("nested too deeply") from None
@@ -200,9 +262,21 @@ def read_transcript(
                     "transcript-invalid",
                     "transcripts",
                     f"{ref.file!r} is not a valid {suffix[1:].upper()} file: {exc}",
-                    "check it against Podcasting 2.0's JSON transcript format"
-                    if suffix == ".json"
-                    else "check it in a subtitle editor",
+                    exc.fix
+                    or (
+                        "check it against Podcasting 2.0's JSON transcript format"
+                        if suffix == ".json"
+                        else "check it in a subtitle editor"
+                    ),
+                )
+            ]
+        if not captions:
+            return None, [
+                episode.error(
+                    "transcript-empty",
+                    "transcripts",
+                    f"{ref.file!r} has no cues: apps would offer a transcript that shows nothing",
+                    "fill it in, or delete it and any line naming it under transcripts:",
                 )
             ]
         cues = tuple(

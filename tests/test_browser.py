@@ -18,6 +18,7 @@ import pytest
 
 from podcast_feed.media import probe
 from podcast_feed.serve import PreviewServer
+from podcast_feed.transcripts import InvalidTranscript, parse_captions
 
 from .conftest import REPO, MakeProject, episode
 from .test_golden import project_for
@@ -228,3 +229,49 @@ def test_the_feed_url_copies_with_one_click(
         "navigator.clipboard.readText().then(arguments[arguments.length - 1])"
     )
     assert copied == sample.feed_url
+
+
+_SECOND_CUE = "\n\n00:00:04.000 --> 00:00:05.000\nTwo\n"
+_TRANSCRIPTS = {
+    "in full": "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nOne\n\n00:04.000 --> 00:05.000\nTwo\n",
+    "with a byte-order mark": "\ufeffWEBVTT\n\n00:00:01.000 --> 00:00:03.000\nOne\n",
+    "times not in full": "WEBVTT\n\n0:0:01.000 --> 0:0:03.000\nOne" + _SECOND_CUE,
+    "SRT's commas": "WEBVTT\n\n00:00:01,000 --> 00:00:03,000\nOne" + _SECOND_CUE,
+    "a second past 59": "WEBVTT\n\n00:00:01.000 --> 00:00:99.000\nOne" + _SECOND_CUE,
+    "an SRT file": "1\n00:00:01,000 --> 00:00:03,000\nOne\n",
+}
+
+
+@pytest.mark.parametrize("form", _TRANSCRIPTS)
+def test_a_vtt_transcript_is_accepted_only_if_the_browser_reads_every_cue(
+    browser: webdriver.Chrome, sample: PreviewServer, tmp_path: Path, form: str
+) -> None:
+    """Browsers (and the apps built on them) drop a cue they cannot read, without a word:
+    podcast-feed refuses exactly the files that lose one, so what it accepts is what they show."""
+    text = _TRANSCRIPTS[form]
+    path = tmp_path / "transcript.vtt"
+    path.write_text(text, encoding="utf-8")
+    try:
+        accepted: int | None = len(parse_captions(path))
+    except InvalidTranscript:
+        accepted = None
+    browser.get(f"{sample.url}/")
+    read = browser.execute_async_script(
+        """
+        const [text, done] = arguments;
+        const video = document.createElement('video');
+        const track = document.createElement('track');
+        track.src = URL.createObjectURL(new Blob([text], {type: 'text/vtt'}));
+        track.addEventListener('load', () => done(track.track.cues.length));
+        track.addEventListener('error', () => done(null));
+        video.append(track);
+        document.body.append(video);
+        track.track.mode = 'hidden';
+        """,
+        text,
+    )
+    cues_written = text.count("-->")
+    if accepted is None:
+        assert read is None or read < cues_written
+    else:
+        assert read == accepted == cues_written

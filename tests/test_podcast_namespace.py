@@ -304,6 +304,56 @@ def test_json_transcript_is_read_shown_and_checked(make_project: MakeProject) ->
     assert "Hi &lt;Ada&gt; &amp; co." in page
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        (
+            "cbr.vtt",
+            b"1\n00:00:01,000 --> 00:00:02,000\nOne\n",
+            "is not a valid VTT file: it is an SRT file (no WEBVTT line, commas in its times) "
+            "(rename it .srt and its name under transcripts:, if the episode lists it)",
+        ),
+        (
+            "cbr.vtt",
+            b"WEBVTT\n\n00:00:01,000 --> 00:00:02,000\nOne\n",
+            "is not a valid VTT file: the cue '00:00:01,000 --> 00:00:02,000' cannot be read: "
+            "VTT's times have a full stop before the milliseconds (00:00:01.000), where SRT's "
+            "have a comma (replace the commas in its times with full stops)",
+        ),
+        (
+            "cbr.vtt",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nÉté\n".encode("utf-16"),
+            "is not a valid VTT file: it is not UTF-8 (UTF-16 text) (save it as UTF-8, the "
+            "encoding apps read)",
+        ),
+        (
+            "cbr.srt",
+            "1\n00:00:01,000 --> 00:00:02,000\nÉté\n".encode("latin-1"),
+            "is not a valid SRT file: it is not UTF-8 (byte 0xc9 at offset 32) (save it as "
+            "UTF-8, the encoding apps read)",
+        ),
+        (
+            "cbr.vtt",
+            b"WEBVTT\n\nNOTE only a note\n",
+            "has no cues: apps would offer a transcript that shows nothing (fill it in, or "
+            "delete it and any line naming it under transcripts:)",
+        ),
+        (
+            "cbr.json",
+            b'{"version": "1.0.0", "segments": []}',
+            "has no cues: apps would offer a transcript that shows nothing (fill it in, or "
+            "delete it and any line naming it under transcripts:)",
+        ),
+    ],
+)
+def test_a_transcript_apps_would_misread_is_told_what_is_wrong_with_it(
+    make_project: MakeProject, name: str, content: bytes, problem: str
+) -> None:
+    root = make_project()
+    (root / "media" / name).write_bytes(content)
+    assert messages(root) == [f"episodes/001-episode.md: error: transcripts: {name!r} {problem}"]
+
+
 def test_transcript_problems(make_project: MakeProject) -> None:
     root = make_project(
         {
@@ -323,7 +373,7 @@ def test_transcript_problems(make_project: MakeProject) -> None:
     )
     assert messages(root) == [
         "episodes/001-episode.md: error: transcripts: 'cbr.vtt' is not a valid VTT file: "
-        "Invalid format (check it in a subtitle editor)",
+        "it does not start with the line WEBVTT (add WEBVTT and a blank line at its top)",
         "episodes/002.md: error: transcripts: 'vbr.vtt': the cue at 00:00:00.200 goes back in "
         "time (make every cue start after the previous one and end after it starts)",
         "episodes/003.md: error: transcripts: 'tone.srt' runs to 9.0 s but the audio lasts "
