@@ -6,11 +6,12 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from .assets import MediaFiles, lfs_pointer_problem
 from .cache import Cache, remember
-from .errors import PodcastFeedError, Problem
+from .errors import PodcastFeedError, Problem, Severity
 from .filetypes import IMAGE_TYPES
 from .models import Episode, Show
 
@@ -19,6 +20,10 @@ LARGE_FILE = 1_000_000
 PLACEHOLDER_COMMENT = b"podcast-feed init: placeholder cover, replace it"
 """The JPEG comment of the cover `init` writes: how `validate` knows it was never replaced."""
 _FORMAT_BY_SUFFIX = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG"}
+IMAGE_SUFFIXES = frozenset(
+    {*IMAGE_TYPES, ".gif", ".webp", ".heic", ".heif", ".avif", ".tif", ".tiff", ".bmp"}
+)
+"""The images `inspect` reads as images: Apple's artwork formats and those it refuses."""
 
 
 def check_image(
@@ -127,72 +132,135 @@ def check_artwork(
                 "export it again as JPEG or PNG",
             )
         ]
+    return [
+        (owner.error if fault.severity is Severity.ERROR else owner.warning)(
+            fault.code, field, fault.message, fault.fix
+        )
+        for fault in artwork_faults(name, facts)
+    ]
+
+
+class Fault(NamedTuple):
+    """A reason Apple refuses (an error) or apps suffer (a warning) an image, wherever it is."""
+
+    severity: Severity
+    code: str
+    message: str
+    fix: str
+
+
+def artwork_faults(name: str, facts: ImageFacts) -> list[Fault]:
+    """Every one of Apple's rules the image `name` breaks, judged from its header alone: what
+    `validate` reports about artwork, and `inspect` about any image."""
+    expected_format = _FORMAT_BY_SUFFIX.get(PurePosixPath(name).suffix.lower())
     real_format, width, height, mode = facts.format, facts.width, facts.height, facts.mode
-    problems = []
-    if real_format != expected_format:
-        problems.append(
-            owner.error(
+    error, warning = Severity.ERROR, Severity.WARNING
+    faults = []
+    if expected_format is None:
+        faults.append(
+            Fault(
+                error,
                 "artwork-format",
-                field,
+                f"{name!r} is not a .jpg, .jpeg or .png file",
+                "export the artwork as JPEG or PNG",
+            )
+        )
+    elif real_format != expected_format:
+        faults.append(
+            Fault(
+                error,
+                "artwork-format",
                 f"{name!r} is really a {real_format} image",
                 f"convert it to {expected_format} or rename it to match its real format",
             )
         )
     if width != height:
-        problems.append(
-            owner.error(
+        faults.append(
+            Fault(
+                error,
                 "artwork-not-square",
-                field,
                 f"{name!r} is {width}x{height} px, not square",
                 "crop it to a square",
             )
         )
     if not min(width, height) >= MIN_SIDE or max(width, height) > MAX_SIDE:
-        problems.append(
-            owner.error(
+        faults.append(
+            Fault(
+                error,
                 "artwork-too-small" if min(width, height) < MIN_SIDE else "artwork-too-large",
-                field,
                 f"{name!r} is {width}x{height} px; Apple accepts {MIN_SIDE} to {MAX_SIDE} px",
                 "export it at 3000x3000 px",
             )
         )
     if facts.has_alpha:
-        problems.append(
-            owner.error(
+        faults.append(
+            Fault(
+                error,
                 "artwork-alpha",
-                field,
                 f"{name!r} has an alpha channel (transparency)",
                 "export it without transparency",
             )
         )
     elif mode not in ("RGB", "P"):
-        problems.append(
-            owner.error(
+        faults.append(
+            Fault(
+                error,
                 "artwork-colour-space",
-                field,
                 f"{name!r} is in the {mode} colour space, not RGB",
                 "convert it to RGB",
             )
         )
     if facts.placeholder:
-        problems.append(
-            owner.warning(
+        faults.append(
+            Fault(
+                warning,
                 "show-template",
-                field,
                 f"{name!r} is still the placeholder cover 'podcast-feed init' made",
                 "replace it with the show's artwork: 3000x3000 px, JPEG or PNG",
             )
         )
     if facts.size > LARGE_FILE:
-        problems.append(
-            owner.warning(
+        faults.append(
+            Fault(
+                warning,
                 "artwork-large-file",
-                field,
                 f"{name!r} is {facts.size / 1e6:.1f} MB; apps load it slowly",
                 "compress it below 1 MB",
             )
         )
-    return problems
+    return faults
+
+
+@dataclass(frozen=True)
+class ImageReport:
+    """Everything `podcast-feed inspect` shows about an image."""
+
+    file: str
+    format: str | None
+    width: int
+    height: int
+    mode: str
+    has_alpha: bool
+    size: int
+    as_artwork: list[dict[str, str]]
+    """Each fault Apple's rules find in it as cover art (`severity`, `code`, `message`, `fix`);
+    none: Apple accepts it."""
+
+
+def inspect_image(path: Path) -> ImageReport:
+    """The image's header, and what Apple's rules for artwork make of it."""
+    facts = image_facts(path)
+    faults = [fault._asdict() for fault in artwork_faults(path.name, facts)]
+    return ImageReport(
+        str(path),
+        facts.format,
+        facts.width,
+        facts.height,
+        facts.mode,
+        facts.has_alpha,
+        facts.size,
+        faults,
+    )
 
 
 def placeholder_cover(path: Path, title: str) -> None:

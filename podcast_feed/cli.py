@@ -425,23 +425,36 @@ def new_command(
 
 @command("inspect")
 def inspect_command(
-    audio: Annotated[list[Path], typer.Argument(help="Audio files.", dir_okay=False)],
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Audio, video, artwork or transcript files.", dir_okay=False),
+    ],
     output_format: Format = "text",
 ) -> None:
-    """Show what mutagen sees in audio files: format, type, duration, bitrate, tags, chapters.
+    """Show what podcast-feed reads in media files: an audio or video file's format, type,
+    duration, bitrate, tags and chapters; an image's size and what Apple's rules for artwork
+    make of it; a transcript's cues.
 
-    Example: podcast-feed inspect media/episode-1.mp3 --format json
+    Example: podcast-feed inspect media/episode-1.mp3 media/cover.jpg --format json
     """
+    from .artwork import IMAGE_SUFFIXES, UnreadableImage, inspect_image
     from .media import UnreadableMedia, inspect_audio
+    from .transcripts import TIMED_TYPES, InvalidTranscript, inspect_transcript
 
     reports: list[dict[str, object]] = []
     failed = False
-    for path in audio:
+    for path in files:
+        suffix = path.suffix.lower()
         try:
-            reports.append(asdict(inspect_audio(path)))
-        except (UnreadableMedia, OSError) as exc:
+            if suffix in IMAGE_SUFFIXES:
+                reports.append({"kind": "image", **asdict(inspect_image(path))})
+            elif suffix in TIMED_TYPES:
+                reports.append({"kind": "transcript", **asdict(inspect_transcript(path))})
+            else:
+                reports.append({"kind": "audio", **asdict(inspect_audio(path))})
+        except (UnreadableMedia, UnreadableImage, InvalidTranscript, OSError) as exc:
             failed = True
-            reports.append({"file": str(path), "error": str(getattr(exc, "strerror", None) or exc)})
+            reports.append({"file": str(path), "error": _unreadable(exc)})
     if output_format == "json":
         _echo(json.dumps(reports, indent=2, ensure_ascii=False))
     else:
@@ -450,9 +463,48 @@ def inspect_command(
         raise typer.Exit(1)
 
 
+def _unreadable(exc: Exception) -> str:
+    """Why `inspect` could not read a file, with the fix where one is known."""
+    from .artwork import UnreadableImage
+    from .transcripts import InvalidTranscript
+
+    if isinstance(exc, UnreadableImage):
+        return "not a readable image (export it again as JPEG or PNG)"
+    if isinstance(exc, InvalidTranscript) and exc.fix:
+        return f"{exc} ({exc.fix})"
+    return str(getattr(exc, "strerror", None) or exc)
+
+
 def _inspect_text(report: dict[str, Any]) -> str:
     if "error" in report:
         return f"{report['file']}: error: {report['error']}"
+    if report["kind"] == "image":
+        faults = report["as_artwork"] or [{"message": "accepted by Apple"}]
+        return "\n".join(
+            [
+                f"{report['file']}",
+                f"  format:      {report['format']}, {report['width']}x{report['height']} px, "
+                f"{report['mode']}{', with transparency' if report['has_alpha'] else ''}",
+                f"  size:        {report['size']} bytes",
+            ]
+            + [
+                f"  as artwork:  {fault.get('severity', '')}{': ' if 'code' in fault else ''}"
+                f"{fault['message']}"
+                + (f" ({fault['fix']}) [{fault['code']}]" if "code" in fault else "")
+                for fault in faults
+            ]
+        )
+    if report["kind"] == "transcript":
+        lines = [f"{report['file']}", f"  format:      {report['format']}"]
+        lines.append(
+            f"  cues:        {report['cues']}, from {_clock(report['start'])} to "
+            f"{_clock(report['end'])}"
+            if report["cues"]
+            else "  cues:        none"
+        )
+        if report["speakers"]:
+            lines.append(f"  speakers:    {', '.join(report['speakers'])}")
+        return "\n".join(lines)
     lines = [
         f"{report['file']}",
         f"  format:      {report['format']}",

@@ -227,6 +227,33 @@ def _json_segments(text: str) -> tuple[Caption, ...]:
     return tuple(captions)
 
 
+@dataclass(frozen=True)
+class TranscriptReport:
+    """Everything `podcast-feed inspect` shows about a timed transcript."""
+
+    file: str
+    format: str
+    cues: int
+    start: float | None
+    end: float | None
+    speakers: list[str]
+
+
+def inspect_transcript(path: Path) -> TranscriptReport:
+    """A VTT, SRT or JSON transcript's cues, as the build reads them (`InvalidTranscript`,
+    with its fix, if it cannot)."""
+    captions = parse_captions(path)
+    speakers = sorted({caption.speaker for caption in captions if caption.speaker})
+    return TranscriptReport(
+        str(path),
+        path.suffix.lower()[1:].upper(),
+        len(captions),
+        min((caption.start for caption in captions), default=None),
+        max((caption.end for caption in captions), default=None),
+        speakers,
+    )
+
+
 def _is_time(value: object) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
 

@@ -408,6 +408,7 @@ def test_inspect_text_and_json() -> None:
     )
     assert code == 0
     m4a, mp3 = json.loads(out)
+    assert m4a["kind"] == mp3["kind"] == "audio"
     assert (m4a["format"], m4a["mime_type"], m4a["channels"]) == ("MP4", "audio/x-m4a", 1)  # mono
     assert abs(m4a["duration"] - 3.0) < 0.1
     assert mp3["tags"]["TIT2"] == ["What is Product Ops?"]
@@ -433,6 +434,46 @@ def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
         "",
         f"{tmp_path / 'missing.mp3'}: error: No such file or directory",
     ]
+
+
+def test_inspect_judges_an_image_as_artwork_and_reads_a_transcripts_cues(tmp_path: Path) -> None:
+    """Before, any file not audio was 'no audio stream found', a cover image too."""
+    from PIL import Image
+
+    Image.new("CMYK", (1400, 1000)).save(tmp_path / "cover.jpg")
+    sample = REPO / "media"
+    code, out, _ = run(
+        "inspect", str(tmp_path / "cover.jpg"), str(sample / "what-is-product-ops.vtt")
+    )
+    assert code == 0
+    image, transcript = out.split("\n\n")
+    assert image.splitlines()[1:] == [
+        "  format:      JPEG, 1400x1000 px, CMYK",
+        f"  size:        {(tmp_path / 'cover.jpg').stat().st_size} bytes",
+        "  as artwork:  error: 'cover.jpg' is 1400x1000 px, not square (crop it to a square) "
+        "[artwork-not-square]",
+        "  as artwork:  error: 'cover.jpg' is 1400x1000 px; Apple accepts 1400 to 3000 px "
+        "(export it at 3000x3000 px) [artwork-too-small]",
+        "  as artwork:  error: 'cover.jpg' is in the CMYK colour space, not RGB (convert it to "
+        "RGB) [artwork-colour-space]",
+    ]
+    assert transcript.splitlines()[1:] == [
+        "  format:      VTT",
+        "  cues:        3, from 0:00:00 to 0:00:30",
+        "  speakers:    Petra Wille, Teresa Torres",
+    ]
+    code, out, _ = run("inspect", "--format", "json", str(sample / "cover.jpg"))
+    [cover] = json.loads(out)
+    assert (cover["kind"], cover["format"], cover["as_artwork"]) == ("image", "JPEG", [])
+    code, out, _ = run("inspect", str(sample / "cover.jpg"))
+    assert out.splitlines()[-1] == "  as artwork:  accepted by Apple"
+    (tmp_path / "renamed.vtt").write_text("1\n00:00:01,000 --> 00:00:02,000\nOne\n")
+    code, out, _ = run("inspect", str(tmp_path / "renamed.vtt"))
+    assert (code, out) == (
+        1,
+        f"{tmp_path / 'renamed.vtt'}: error: it is an SRT file (no WEBVTT line, commas in its "
+        "times) (rename it .srt and its name under transcripts:, if the episode lists it)\n",
+    )
 
 
 def test_init_refuses_a_value_on_two_lines(tmp_path: Path) -> None:
