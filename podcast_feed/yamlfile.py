@@ -7,6 +7,7 @@ node tree gives each key's line, so an error can point at `episodes/012.md:7`.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -185,15 +186,19 @@ def parse_yaml(
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark and "quoted scalar" in (exc.context or ""):
+            mark = exc.context_mark  # where the quote that never closes opens
         line = mark.line + first_line if mark else first_line
         what = exc.problem or exc.context or "invalid YAML"
+        text_lines = text.split("\n")
+        marked = text_lines[mark.line] if mark and mark.line < len(text_lines) else ""
         return None, [
             error(
                 "yaml-syntax",
                 shown_as,
                 None,
                 f"YAML syntax error: {what}",
-                _yaml_fix(what),
+                _yaml_fix(what, marked),
                 line=line,
             )
         ]
@@ -224,14 +229,45 @@ def parse_yaml(
     return YamlDocument(data, lines, first_line), []
 
 
-def _yaml_fix(what: str) -> str:
+def _yaml_fix(what: str, line: str) -> str:
+    """The fix for a syntax error `what` found on `line` (LibYAML says "cannot start any token"
+    of a tab, where PyYAML's own parser names it)."""
     if "is not a valid !!" in what:
         return "correct the value, or remove its !! tag"
+    if "tab" in what or "\t" in line[: len(line) - len(line.lstrip())]:
+        return "indent with spaces, not tabs"
+    pair = _KEY_AND_PLAIN_VALUE.match(line)
+    if pair and "mapping values are not allowed" in what:
+        return f"a value containing ': ' must be put in quotes: {pair[1]}{_quoted(pair[2])}"
+    if pair and pair[2][0] in _INDICATORS:
+        return (
+            f"a value starting with {pair[2][0]} must be put in quotes: {pair[1]}{_quoted(pair[2])}"
+        )
     if "mapping values are not allowed" in what:
         return "a value containing ': ' must be put in quotes"
-    if "found character '\\t'" in what:
-        return "indent with spaces, not tabs"
+    opened = _QUOTED_VALUE.match(line)
+    if opened and "end of stream" in what:
+        return (
+            f"the value's opening {opened[1]} is never closed: end it with {opened[1]} on this line"
+        )
+    inner = line[opened.end() :].rstrip().removesuffix("'") if opened else ""
+    if opened and opened[1] == "'" and "'" in inner:  # 'Ada's story'
+        return (
+            "an apostrophe ends a value in single quotes: put it in double quotes, "
+            f"{line[: opened.start(1)]}{_quoted(inner)}"
+        )
     return "check the indentation and quoting around this line"
+
+
+_KEY_AND_PLAIN_VALUE = re.compile(r"(\s*(?:- )?[A-Za-z_][\w-]*:[ \t]+)([^\s'\"].*?)\s*$")
+_QUOTED_VALUE = re.compile(r"\s*(?:- )?[A-Za-z_][\w-]*:[ \t]+(['\"])")
+_INDICATORS = "[]{}@`%*&!,"
+"""Characters YAML reads as syntax at the start of a value (`title: [Live] Q&A` is a list)."""
+
+
+def _quoted(value: str) -> str:
+    """`value` as a double-quoted YAML string (JSON's escapes are YAML's)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _walk(

@@ -30,7 +30,52 @@ def test_yaml_syntax_error_has_the_file_line(make_project: MakeProject) -> None:
     text = "---\ntitle: Episode: the return\ndate: 2025-01-01\n---\n"
     assert only_episode(make_project, text) == [
         "episodes/001-episode.md:2: error: YAML syntax error: mapping values are not allowed "
-        "in this context (a value containing ': ' must be put in quotes)"
+        "in this context (a value containing ': ' must be put in quotes: title: \"Episode: the "
+        'return")'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (
+            "title: [Live] Q&A",
+            "did not find expected key (a value starting with [ must be put in quotes: title: "
+            '"[Live] Q&A")',
+        ),
+        (
+            "title: @ada on air",
+            "found character that cannot start any token (a value starting with @ must be put "
+            'in quotes: title: "@ada on air")',
+        ),
+        (
+            "title: *Bonus* episode",
+            "did not find expected alphabetic or numeric character (a value starting with * must "
+            'be put in quotes: title: "*Bonus* episode")',
+        ),
+        (
+            "title: 'Ada's story'",
+            "did not find expected key (an apostrophe ends a value in single quotes: put it in "
+            'double quotes, title: "Ada\'s story")',
+        ),
+        (
+            'title: "Part one',
+            "found unexpected end of stream (the value's opening \" is never closed: end it with "
+            '" on this line)',
+        ),
+        (
+            "\ttitle: Tabbed",  # LibYAML does not name the tab, as PyYAML does
+            "found character that cannot start any token (indent with spaces, not tabs)",
+        ),
+    ],
+)
+def test_a_yaml_syntax_error_is_told_the_line_to_write(
+    make_project: MakeProject, line: str, problem: str
+) -> None:
+    """Titles that YAML reads as its own syntax: the fix is the line, quoted."""
+    text = f"---\n{line}\ndate: 2025-01-01\naudio: cbr.mp3\n---\n"
+    assert only_episode(make_project, text) == [
+        f"episodes/001-episode.md:2: error: YAML syntax error: {problem}"
     ]
 
 
