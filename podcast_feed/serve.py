@@ -8,6 +8,7 @@ werkzeug does the HTTP (ranges, ETags, 304/416, safe path joining); watchfiles w
 from __future__ import annotations
 
 import errno
+import html
 import re
 import socket
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import watchfiles
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.security import safe_join
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
@@ -245,10 +246,7 @@ class PreviewServer:
             raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
         path = request.path
         if self.last_result is None:
-            raise ServiceUnavailable(
-                "\n".join(p.report_line for p in self.problems)
-                or "The feed has not been built yet."
-            )
+            return self._not_built(request)
         if path.startswith("/media/"):
             # only what the feed uses: not a raw recording or a draft's audio beside it
             relative = path.removeprefix("/media/")
@@ -273,6 +271,20 @@ class PreviewServer:
                 raise
             page = (self.output / NOT_FOUND_PAGE).read_bytes()
             return Response(page, status=404, content_type=content_type(NOT_FOUND_PAGE))
+
+    def _not_built(self, request: Request) -> Response:
+        """What is served until the show first builds: every problem, one a line. A browser's
+        page reloads itself, so the site appears once the file is fixed and saved; an app
+        asking for the feed is told when to try again."""
+        lines = [problem.report_line for problem in self.problems]
+        headers = {"Retry-After": str(_RETRY_SECONDS), "Cache-Control": "no-store"}
+        page_asked = request.path.endswith(("/", ".html"))
+        if not (page_asked and request.accept_mimetypes.accept_html):  # an app, for the feed
+            text = "\n".join(lines or ["The feed has not been built yet."]) + "\n"
+            return Response(text, status=503, mimetype="text/plain", headers=headers)
+        items = "".join(f"<li><code>{html.escape(line)}</code></li>\n" for line in lines)
+        page = _NOT_BUILT_PAGE.format(seconds=_RETRY_SECONDS, items=items)
+        return Response(page, status=503, mimetype="text/html", headers=headers)
 
     def file(self, request: Request, folder: Path, relative: str) -> Response:
         """A file inside `folder`, never outside it, with byte ranges and preconditions as
@@ -394,6 +406,22 @@ def _byte_range(
     return start, end
 
 
+_RETRY_SECONDS = 2
+_NOT_BUILT_PAGE = """<!doctype html>
+<html lang="en">
+<meta charset="utf-8">
+<meta http-equiv="refresh" content="{seconds}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>The show does not build yet</title>
+<style>body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
+padding: 0 1rem; }} li {{ margin: .5rem 0; }} code {{ white-space: pre-wrap; }}</style>
+<h1>The show does not build yet</h1>
+<p>Fix what is listed here and save: this page reloads by itself every {seconds} seconds.</p>
+<ul>
+{items}</ul>
+</html>
+"""
+"""Served until the show first builds (the site and the feed come after)."""
 _SINGLE_RANGE = re.compile(r"bytes=(\d*)-(\d*)", re.IGNORECASE)
 
 

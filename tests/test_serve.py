@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import io
 import os
@@ -182,6 +183,36 @@ def test_broken_edit_keeps_the_last_good_feed(server: PreviewServer) -> None:
         time.sleep(0.2)
     assert any("date: expected a date, got 'tomorrow-ish'" in m for m in messages)
     assert request(server, "/feed.xml")[2] == before
+
+
+def test_until_the_show_builds_a_page_lists_its_problems_and_reloads(
+    make_project: MakeProject,
+) -> None:
+    """Werkzeug's bare 503 ran every problem into one paragraph; a podcast app asking for the
+    feed gets them as lines of text, and when to try again."""
+    broken = re.sub(r"(?m)^title: .*$", "title: [Live] Q&A", episode())  # unquoted
+    root = make_project({"episodes/001-episode.md": broken})
+    preview = PreviewServer(root, "127.0.0.1", 0, report=lambda _: None)
+    preview.start()
+    try:
+        [problem] = [p.report_line for p in preview.problems]
+        assert problem.startswith("episodes/001-episode.md:2: error: YAML syntax error")
+        status, headers, body = request(preview, "/", headers={"Accept": "text/html"})
+        assert (status, headers["retry-after"]) == (503, "2")
+        page = body.decode()
+        assert '<meta http-equiv="refresh" content="2">' in page
+        assert f"<li><code>{html.escape(problem)}</code></li>" in page
+        for path in ("/feed.xml", "/episodes/001-episode/audio.mp3"):
+            status, headers, body = request(preview, path, headers={"Accept": "*/*"})
+            assert (status, headers["content-type"]) == (503, "text/plain; charset=utf-8")
+            assert body.decode() == problem + "\n"
+        (root / "episodes" / "001-episode.md").write_text(episode())
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and request(preview, "/feed.xml")[0] != 200:
+            time.sleep(0.2)
+        assert request(preview, "/", headers={"Accept": "text/html"})[0] == 200
+    finally:
+        preview.stop()
 
 
 def test_serve_does_not_write_into_the_show(server: PreviewServer) -> None:
