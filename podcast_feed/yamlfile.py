@@ -186,8 +186,8 @@ def parse_yaml(
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark and "quoted scalar" in (exc.context or ""):
-            mark = exc.context_mark  # where the quote that never closes opens
+        if exc.context_mark and re.search(r"quoted scalar|flow", exc.context or ""):
+            mark = exc.context_mark  # where the quote or the [ or { that never closes opens
         line = mark.line + first_line if mark else first_line
         what = exc.problem or exc.context or "invalid YAML"
         text_lines = text.split("\n")

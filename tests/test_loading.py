@@ -44,6 +44,11 @@ def test_yaml_syntax_error_has_the_file_line(make_project: MakeProject) -> None:
             '"[Live] Q&A")',
         ),
         (
+            "title: [Live",  # reported where the [ opens, not on the next line
+            "did not find expected ',' or ']' (a value starting with [ must be put in quotes: "
+            'title: "[Live")',
+        ),
+        (
             "title: @ada on air",
             "found character that cannot start any token (a value starting with @ must be put "
             'in quotes: title: "@ada on air")',
