@@ -319,17 +319,21 @@ def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, l
     """Split `---`-fenced YAML front matter from the Markdown that follows it."""
     opening = _FRONT_MATTER_FENCE.match(text)
     if opening is None:
-        return None, [
-            error(
-                "no-front-matter",
-                shown_as,
-                None,
-                "the file does not start with YAML front matter",
-                "start it with a line '---', the episode's keys, then '---'; a file that is not an "
-                "episode, such as a README, belongs outside episodes/",
-                line=1,
-            )
-        ]
+        message, fix, line = (
+            "the file does not start with YAML front matter",
+            "start it with a line '---', the episode's keys, then '---'; a file that is not an "
+            "episode, such as a README, belongs outside episodes/",
+            1,
+        )
+        blank = len(text) - len(text.lstrip())
+        if blank and _FRONT_MATTER_FENCE.match(text, blank):
+            line = text.count("\n", 0, blank) + 1
+            message = "the front matter's opening '---' is not on the first line"
+            fix = "delete the blank lines above it"
+        elif text.startswith("+++"):
+            message = "the front matter is TOML (between '+++' lines), which is not read"
+            fix = "write it as YAML between two '---' lines, one 'key: value' a line"
+        return None, [error("no-front-matter", shown_as, None, message, fix, line=line)]
     closing = _FRONT_MATTER_END.search(text, opening.end())
     if closing is None:
         return None, [

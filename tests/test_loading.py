@@ -84,6 +84,27 @@ def test_a_yaml_syntax_error_is_told_the_line_to_write(
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "\n\n---\ntitle: Late\n---\n",
+            "episodes/001-episode.md:3: error: the front matter's opening '---' is not on the "
+            "first line (delete the blank lines above it)",
+        ),
+        (
+            '+++\ntitle = "Hugo"\n+++\n',
+            "episodes/001-episode.md:1: error: the front matter is TOML (between '+++' lines), "
+            "which is not read (write it as YAML between two '---' lines, one 'key: value' a line)",
+        ),
+    ],
+)
+def test_front_matter_nearly_right_is_told_what_to_change(
+    make_project: MakeProject, text: str, problem: str
+) -> None:
+    assert only_episode(make_project, text) == [problem]
+
+
 def test_unknown_key_suggests_the_known_one(make_project: MakeProject) -> None:
     assert only_episode(make_project, episode(seasn=2)) == [
         "episodes/001-episode.md:6: error: seasn: unknown key 'seasn' (did you mean 'season'?)"
