@@ -7,6 +7,7 @@ werkzeug does the HTTP (ranges, ETags, 304/416, safe path joining); watchfiles w
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import html
 import re
@@ -82,14 +83,20 @@ class _RequestHandler(WSGIRequestHandler):
 
 
 def reachable_address(host: str) -> str:
-    """The address other devices use for `host`: for 0.0.0.0, this machine's LAN address."""
+    """The address other devices use for `host`: for 0.0.0.0, this machine's LAN address (the
+    host name resolves to 127.0.1.1 on Debian and Ubuntu, and a phone cannot resolve it)."""
     if host not in WILDCARD_HOSTS:
         return host
     try:
-        addresses = socket.gethostbyname_ex(socket.gethostname())[2]
+        # the address of the way out of this machine; a UDP socket's connect sends nothing
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as way_out:
+            way_out.connect(("192.0.2.1", 9))  # TEST-NET-1 (RFC 5737): nobody's address
+            addresses = [way_out.getsockname()[0]]
     except OSError:
         addresses = []
-    lan = [address for address in addresses if not address.startswith("127.")]
+    with contextlib.suppress(OSError):
+        addresses += socket.gethostbyname_ex(socket.gethostname())[2]
+    lan = [address for address in addresses if not address.startswith(("127.", "0."))]
     return lan[0] if lan else socket.gethostname()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import http.client
 import io
+import ipaddress
 import os
 import re
 import signal
@@ -20,7 +21,7 @@ from pathlib import Path
 import podcastparser
 import pytest
 
-from podcast_feed.serve import PreviewServer
+from podcast_feed.serve import PreviewServer, reachable_address
 
 from .conftest import MakeProject, episode, run
 
@@ -213,6 +214,18 @@ def test_until_the_show_builds_a_page_lists_its_problems_and_reloads(
         assert request(preview, "/", headers={"Accept": "text/html"})[0] == 200
     finally:
         preview.stop()
+
+
+def test_every_network_is_announced_by_an_address_of_this_machine_a_phone_can_reach() -> None:
+    """`serve --host 0.0.0.0` printed the host name, which Debian maps to 127.0.1.1 and which a
+    phone on the same network cannot resolve."""
+    assert reachable_address("127.0.0.1") == "127.0.0.1"
+    if all(name == "lo" for _, name in socket.if_nameindex()):
+        pytest.skip("this machine is on no network")
+    address = reachable_address("0.0.0.0")
+    assert not ipaddress.ip_address(address).is_loopback  # an address, not a name to resolve
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as bound:
+        bound.bind((address, 0))  # an address of this machine, or this fails
 
 
 def test_serve_does_not_write_into_the_show(server: PreviewServer) -> None:
