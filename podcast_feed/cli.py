@@ -174,7 +174,10 @@ def command(name: str) -> Callable[[CommandFunction], CommandFunction]:
 def build_command(
     root: Root = Path(),
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where feed.xml is written.", file_okay=False)
+        Path,
+        typer.Option(
+            "--output", "-o", help="Where feed.xml and the website are written.", file_okay=False
+        ),
     ] = Path(DEFAULT_OUTPUT),
     strict: Strict = False,
     now: Now = None,
@@ -183,7 +186,8 @@ def build_command(
     cache_dir: CacheDir = None,
     no_cache: NoCache = False,
 ) -> None:
-    """Validate the show and write OUTPUT/feed.xml; nothing is written if anything is wrong.
+    """Validate the show and write OUTPUT/feed.xml, its chapters and the website; nothing is
+    written if anything is wrong.
     Files unchanged since the last build are not read again (see --no-cache).
 
     Example: podcast-feed build --output public
