@@ -82,12 +82,23 @@ def media_path(value: Any) -> Any:
             or ".." in path.parts
             or "\\" in value
         ):
+            slashed = value.strip().replace("\\", "/")
             raise FieldProblem(
                 "invalid-media-path",
                 f"{brief.repr(value)} is not a file name inside media/",
-                "give the file's path relative to media/, e.g. episode-1.mp3",
+                f"write / between folders, as URLs do: {slashed}"
+                if "\\" in value and _is_media_path(slashed)
+                else "give the file's path relative to media/, e.g. episode-1.mp3",
             )
     return value
+
+
+def _is_media_path(value: str) -> bool:
+    try:
+        media_path(value)
+    except FieldProblem:
+        return False
+    return True
 
 
 def _plain_text(value: Any) -> Any:

@@ -155,6 +155,12 @@ def test_number_in_a_list_of_text_gets_the_quote_hint_after_the_dash(
         ("type", "ful", "'ful' is not allowed here (did you mean 'full'?)"),
         ("link", "example.com/ep", "'example.com/ep' is not a web address"),
         ("audio", "../secret.mp3", "'../secret.mp3' is not a file name inside media/"),
+        (
+            "audio",
+            "2025\\cbr.mp3",  # a path as Windows writes it
+            "'2025\\\\cbr.mp3' is not a file name inside media/ (write / between folders, as "
+            "URLs do: 2025/cbr.mp3)",
+        ),
     ],
 )
 def test_wrong_values(make_project: MakeProject, key: str, value: Any, message: str) -> None:
