@@ -371,12 +371,12 @@ SHOW_TEMPLATE = """\
 # podcast.yaml: the show. Every key is described in the README ("podcast.yaml reference").
 
 # Required --------------------------------------------------------------------------------
-title: {title}                     # the show's name only, at most 255 characters
+title: {title:<27} # the show's name only, at most 255 characters
 description: >-                    # plain text, at most 4000 bytes
   {description}
-link: {link}                       # the show's website
+link: {link:<28} # the show's website
 language: en                       # ISO 639-1, optionally with a region: en-us, de-at
-author: {author}                   # itunes:author; Spotify requires it
+author: {author:<26} # itunes:author; Spotify requires it
 owner:                             # itunes:owner; Spotify and YouTube check the email
   name: {author}
   email: {email}
@@ -386,8 +386,8 @@ categories:                        # Apple's list, exact names; Apple uses only 
   # - category: Business
   #   subcategory: Management
 explicit: false                    # itunes:explicit
-feed_url: {feed_url}               # where feed.xml will be published
-media_base_url: {media_base_url}   # where media/ will be published
+feed_url: {feed_url:<24} # where feed.xml will be published
+media_base_url: {media_base_url:<18} # where media/ will be published
 # Set once, never change, even if the feed moves (Podcasting 2.0 podcast:guid):
 podcast_guid: {podcast_guid}
 
