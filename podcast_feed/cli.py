@@ -152,9 +152,11 @@ def main(
 CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
 
-def command(name: str) -> Callable[[CommandFunction], CommandFunction]:
+def command(name: str, summary: str) -> Callable[[CommandFunction], CommandFunction]:
     """`app.command(name)`, with the one translation of failures into messages: every
-    `PodcastFeedError` and every refusal of the disk becomes `error: ...` and exit code 1."""
+    `PodcastFeedError` and every refusal of the disk becomes `error: ...` and exit code 1.
+    `summary` is its line in `podcast-feed --help` (else click cuts the docstring's first
+    sentence off at 45 characters)."""
 
     def register(function: CommandFunction) -> CommandFunction:
         @functools.wraps(function)
@@ -164,13 +166,13 @@ def command(name: str) -> Callable[[CommandFunction], CommandFunction]:
             except (PodcastFeedError, OSError) as exc:
                 _fail(exc)
 
-        app.command(name)(run)
+        app.command(name, short_help=summary)(run)
         return function
 
     return register
 
 
-@command("build")
+@command("build", "Check the show, then write the feed and the website.")
 def build_command(
     root: Root = Path(),
     output: Annotated[
@@ -216,7 +218,7 @@ def build_command(
     )
 
 
-@command("validate")
+@command("validate", "Report every problem, writing nothing.")
 def validate_command(
     root: Root = Path(),
     strict: Strict = False,
@@ -270,7 +272,7 @@ def validate_command(
         raise typer.Exit(1)
 
 
-@command("publish")
+@command("publish", "Build and upload the show: the media first, the feed last.")
 def publish_command(
     destination: Annotated[
         str | None,
@@ -351,7 +353,7 @@ def publish_command(
         _echo(f"Published {summary}")
 
 
-@command("init")
+@command("init", "Create a new show, with its CI workflow.")
 def init_command(
     folder: Annotated[
         Path, typer.Argument(help="Where to create the show.", file_okay=False)
@@ -393,7 +395,7 @@ def init_command(
     )
 
 
-@command("new")
+@command("new", "Add an episode for a recording.")
 def new_command(
     audio: Annotated[Path, typer.Argument(help="The episode's audio file.", dir_okay=False)],
     root: Root = Path(),
@@ -427,7 +429,7 @@ def new_command(
     )
 
 
-@command("inspect")
+@command("inspect", "Show what podcast-feed reads in media files.")
 def inspect_command(
     files: Annotated[
         list[Path],
@@ -527,7 +529,7 @@ def _inspect_text(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-@command("serve")
+@command("serve", "Preview the show in a podcast app and a browser.")
 def serve_command(
     root: Root = Path(),
     host: Annotated[

@@ -241,6 +241,11 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert code == 0
         assert "Example: podcast-feed " + name in out
         assert f"podcast-feed {name}" in readme, f"README does not show `{name}`"
+    # the list of commands gives each its whole summary, never one cut off with "..."
+    listed = run("--help")[1].split("Commands:")[1].splitlines()
+    summaries = dict(line.split(maxsplit=1) for line in listed if line.strip())
+    assert sorted(summaries) == sorted(commands)
+    assert not [summary for summary in summaries.values() if summary.endswith("...")]
 
 
 def test_version() -> None:
