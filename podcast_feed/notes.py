@@ -63,7 +63,11 @@ _NO_TEXT_YET = re.compile(r"""(?:<(?:[^>"']|"[^"]*"|'[^']*')*>|&#?\w+;|[^<&\w])*
 """What notes may start with before their first letter or digit: tags (a quoted attribute
 may hold a >), character references (&nbsp; is no text) and anything else but letters."""
 _WORD = re.compile(r"\w")
-_IMAGE_OR_LINK = re.compile(r"""<(/?)a\b[^>]*>|<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_IMAGE_OR_LINK = re.compile(
+    r"""<(/?)a\b[^>]*>|<(img|iframe|video|audio|embed|source)\b(?:[^>"']|"[^"]*"|'[^']*')*>""",
+    re.IGNORECASE,
+)
+_EMBEDDED = re.compile(r"<(?:iframe|video|audio|embed|source)\b", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _ABSOLUTE_URL = re.compile(r"https?://", re.IGNORECASE)
 _RELATIVE_HREF = re.compile(
@@ -81,6 +85,9 @@ class RenderedNotes(NamedTuple):
     relative_links: tuple[str, ...]
     """Each link without a scheme (`/about`, `002-next.md`): an app has nothing to resolve it
     against."""
+    embeds: tuple[tuple[str, bool], ...] = ()
+    """Each embedded player's or media file's address (`<iframe>`, `<video>`, `<audio>`...), and
+    whether it became a link to it: apps show none of them."""
 
 
 def render_notes(markdown: str) -> str:
@@ -113,8 +120,9 @@ def rendered_notes(markdown: str) -> RenderedNotes:
         rendered = _TABLE.sub(_table_as_paragraphs, rendered)
     rendered = _GLUING_TAG.sub("\\g<0>\n", rendered)
     images: list[tuple[str, bool]] = []
-    if "<img" in rendered:
-        rendered = _images_as_text(rendered, images)
+    embeds: list[tuple[str, bool]] = []
+    if "<img" in rendered or _EMBEDDED.search(rendered):
+        rendered = _images_as_text(rendered, images, embeds)
     cleaned = nh3.clean(
         rendered,
         tags=set(ALLOWED_TAGS),
@@ -125,14 +133,17 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     )
     cleaned = _BLANK_LINES.sub("\n", _EMPTY_PARAGRAPH.sub("", cleaned)).strip()
     relative = tuple(html.unescape(href) for href in _RELATIVE_HREF.findall(cleaned))
-    return RenderedNotes(cleaned, tuple(images), relative)
+    return RenderedNotes(cleaned, tuple(images), relative, tuple(embeds))
 
 
-def _images_as_text(rendered: str, images: list[tuple[str, bool]]) -> str:
+def _images_as_text(
+    rendered: str, images: list[tuple[str, bool]], embeds: list[tuple[str, bool]]
+) -> str:
     """Each `<img>` as what apps can show of it, its address noted in `images`: a link to it
     if its address is absolute and it is not inside a link already (a badge linking to a site
     keeps that link), with its alt text (or the address) as the link's text, else its alt
-    text."""
+    text. An embedded player or media file (`<iframe>`, `<video>`, `<audio>`, `<embed>`,
+    `<source>`) the same way, noted in `embeds`, with its title (or address) as the text."""
     depth = 0  # of the links the image would be in
 
     def replaced(match: re.Match[str]) -> str:
@@ -140,19 +151,24 @@ def _images_as_text(rendered: str, images: list[tuple[str, bool]]) -> str:
         if match.group(1) is not None:  # <a ...> or </a>
             depth = max(0, depth + (-1 if match.group(1) else 1))
             return match.group()
-        return _image_as_text(match.group(), images, linked=depth > 0)
+        if match.group(2).lower() == "img":
+            return _image_as_text(match.group(), images, linked=depth > 0, text="alt")
+        # a line break after it, a space in HTML: a <video>'s <source>s are side by side
+        return _image_as_text(match.group(), embeds, linked=depth > 0, text="title") + "\n"
 
     return _IMAGE_OR_LINK.sub(replaced, rendered)
 
 
-def _image_as_text(tag: str, images: list[tuple[str, bool]], linked: bool) -> str:
+def _image_as_text(tag: str, found_in: list[tuple[str, bool]], linked: bool, text: str) -> str:
     found = {name.lower(): "".join(values) for name, *values in _ATTRIBUTE.findall(tag)}
-    source, alt = html.unescape(found.get("src", "")), html.unescape(found.get("alt", ""))
+    source, shown = html.unescape(found.get("src", "")), html.unescape(found.get(text, ""))
+    if not source:
+        return "" if text == "title" else html.escape(shown)  # a <video> holding <source>s
     as_link = bool(_ABSOLUTE_URL.match(source)) and not linked
-    images.append((source, as_link))
+    found_in.append((source, as_link))
     if as_link:
-        return f'<a href="{html.escape(source)}">{html.escape(alt or source)}</a>'
-    return html.escape(alt)
+        return f'<a href="{html.escape(source)}">{html.escape(shown or source)}</a>'
+    return html.escape(shown)
 
 
 class _Allocator(ctypes.Structure):
@@ -404,6 +420,18 @@ def left_out_problems(
             line=line_of(source),
         )
         for source, as_link in notes.images
+    ]
+    problems += [
+        warning(
+            "notes-embed",
+            shown_as,
+            None,
+            f"the embedded {source!r} is not shown: podcast apps play and show nothing embedded "
+            "in show notes, so it is published as " + ("a link to it" if as_link else "nothing"),
+            "link to it instead, as in [the video](https://...)",
+            line=line_of(source),
+        )
+        for source, as_link in notes.embeds
     ]
     problems += [
         warning(

@@ -206,6 +206,42 @@ def test_images_and_relative_links_are_warned_of_on_their_lines(make_project: Ma
     )
 
 
+def test_an_embedded_player_becomes_a_link_and_is_warned_of(make_project: MakeProject) -> None:
+    """A YouTube `<iframe>` pasted from a blog post vanished without a word: apps play and
+    show nothing embedded. It goes out as a link to it, as an image does; each source of a
+    `<video>` too, apart."""
+    notes = (
+        "Watch it:\n\n"
+        '<iframe src="https://www.youtube.com/embed/abc" title="Our talk"></iframe>\n\n'
+        '<video controls><source src="https://cdn.example/a.mp4">'
+        '<source src="https://cdn.example/a.webm"></video>'
+    )
+    root = make_project({"episodes/001-episode.md": episode(notes)})
+    assert [(p.code, p.line, p.message) for p in validate(root).problems] == [
+        (
+            "notes-embed",
+            line,
+            f"the embedded {address!r} is not shown: podcast apps play and show nothing "
+            "embedded in show notes, so it is published as a link to it",
+        )
+        for line, address in [
+            (10, "https://www.youtube.com/embed/abc"),
+            (12, "https://cdn.example/a.mp4"),
+            (12, "https://cdn.example/a.webm"),
+        ]
+    ]
+    entry = feedparser.parse(build(root, root / "public").feed_path.read_bytes()).entries[0]
+    shown = lxml_html.fragment_fromstring(entry.content[0].value, create_parent="div")
+    assert [(a.get("href"), a.text) for a in shown.iter("a")] == [
+        ("https://www.youtube.com/embed/abc", "Our talk"),
+        ("https://cdn.example/a.mp4", "https://cdn.example/a.mp4"),
+        ("https://cdn.example/a.webm", "https://cdn.example/a.webm"),
+    ]
+    assert " ".join(shown.text_content().split()) == (
+        "Watch it: Our talk https://cdn.example/a.mp4 https://cdn.example/a.webm"
+    )
+
+
 def test_an_image_inside_a_link_leaves_the_link_whole() -> None:
     """A badge linking to a site (`[![alt](image)](site)`) keeps its link, with the alt text
     as its text: a link to the image inside it would split it in two."""
