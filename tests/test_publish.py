@@ -362,6 +362,16 @@ def test_dry_run_changes_nothing(show_root: Path, bucket: str) -> None:
     assert "upload    feed.xml (" in out
     assert out.splitlines()[-1].startswith("Dry run, nothing changed. Would publish 1 episode: 5")
     assert objects(bucket) == {}
+    # once published, the plan is its one line: unchanged files are counted, not listed
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    code, out, _ = publish(show_root, f"s3://{bucket}/show", "--dry-run")
+    assert (code, out.splitlines()) == (
+        0,
+        [
+            "Dry run, nothing changed. Would publish 1 episode: 0 files to upload (0 B), "
+            f"5 unchanged, 0 to delete -> s3://{bucket}/show/feed.xml"
+        ],
+    )
 
 
 def test_a_dry_run_to_a_new_folder_makes_no_folder(show_root: Path, tmp_path: Path) -> None:
