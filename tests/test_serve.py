@@ -172,6 +172,10 @@ def test_the_watcher_survives_a_podcast_yaml_saved_by_rename(server: PreviewServ
         time.sleep(0.2)
     else:
         pytest.fail("the watcher stopped after podcast.yaml went missing")
+    # the feed is served as soon as it is written; the build says so a moment later
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not messages[-1].startswith("Built"):
+        time.sleep(0.05)
     assert messages[-1] == f"Built 1 episode -> {server.feed_url}"
 
 
