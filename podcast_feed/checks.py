@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import html
 import re
+import shlex
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 from .artwork import check_image
@@ -246,6 +247,21 @@ def check_episode(
                 f"{meta.audio!r} is VBR without a Xing/VBRI header: apps will guess its length "
                 "wrongly and seek badly",
                 "re-encode it with a header: lame writes one by default, ffmpeg with -write_xing 1",
+            )
+        )
+    if episode.media is not None and episode.media.index_at_end:
+        audio = f"media/{meta.audio}"
+        fast = str(PurePosixPath(audio).with_stem(f"{PurePosixPath(audio).stem}-fast"))
+        problems.append(
+            episode.warning(
+                "moov-at-end",
+                "audio",
+                f"{meta.audio!r} keeps its index (the moov box) after the audio: an app must "
+                "fetch the end of the file before it plays, and all of it from a host "
+                "without byte ranges",
+                "move the index to the front, without encoding again: ffmpeg -i "
+                f"{shlex.quote(audio)} -c copy -movflags +faststart {shlex.quote(fast)} && "
+                f"mv {shlex.quote(fast)} {shlex.quote(audio)}",
             )
         )
     if not meta.draft and not _SAFE_FILE_NAME.fullmatch(meta.audio):

@@ -521,6 +521,12 @@ def _inspect_text(report: dict[str, Any]) -> str:
         f"  sample rate: {report['sample_rate']} Hz, {report['channels']} channel(s)",
         f"  size:        {report['size']} bytes",
     ]
+    if report["format"] == "MP4":
+        lines.append(
+            "  index:       after the media (apps fetch the end of the file first)"
+            if report["index_at_end"]
+            else "  index:       before the media (fast start)"
+        )
     lines += [f"  tag {key}: {'; '.join(values)}" for key, values in report["tags"].items()]
     lines += [f"  chapter {_clock(start)} {title}" for start, title in report["chapters"]]
     lines += [f"  artwork: {artwork}" for artwork in report["artwork"]]

@@ -9,12 +9,14 @@ from __future__ import annotations
 import errno
 import functools
 import mmap
+import os
 import shlex
 import stat
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import mutagen
 from mutagen.id3 import ID3
@@ -109,6 +111,7 @@ def _media_info(media: Any, path: Path, size: int, mime_type: str) -> MediaInfo:
         size=size,
         mime_type=mime_type,
         duration=float(info.length),
+        index_at_end=isinstance(media, MP4) and _index_at_end(path),
         vbr_without_header=False,
         bitrate=int(getattr(info, "bitrate", 0) or 0),
         sample_rate=int(getattr(info, "sample_rate", 0) or 0),
@@ -122,6 +125,28 @@ def _mode_name(mode: object) -> str:
     """mutagen's BitrateMode as a word: CBR, VBR, ABR; "" when the file does not say."""
     name = str(mode or "").rsplit(".", 1)[-1]
     return "" if name in ("", "UNKNOWN") else name
+
+
+_BOX_HEADER = struct.Struct(">I4s")
+
+
+def _index_at_end(path: Path) -> bool:
+    """Whether an MP4's `moov` box (its index) comes after its `mdat` (the media), from the
+    headers of its top-level boxes alone (ISO 14496-12 4.2)."""
+    with path.open("rb") as stream:
+        while len(header := stream.read(_BOX_HEADER.size)) == _BOX_HEADER.size:
+            size, name = cast(tuple[int, bytes], _BOX_HEADER.unpack(header))
+            if name in (b"moov", b"mdat"):
+                return name == b"mdat"
+            if size == 1:  # a 64-bit size follows the name
+                large = stream.read(8)
+                if len(large) < 8:
+                    return False
+                size = int.from_bytes(large) - 8
+            if size < _BOX_HEADER.size:  # 0: to the end of the file; below 8: damaged
+                return False
+            stream.seek(size - _BOX_HEADER.size, os.SEEK_CUR)
+    return False
 
 
 def _aac_channels(path: Path) -> int | None:
@@ -208,6 +233,7 @@ class AudioReport:
     tags: dict[str, list[str]]
     chapters: list[tuple[float, str]]
     artwork: list[str]
+    index_at_end: bool = False
 
 
 def inspect_audio(path: Path) -> AudioReport:
@@ -260,6 +286,7 @@ def inspect_audio(path: Path) -> AudioReport:
         tags=dict(sorted(found_tags.items())),
         chapters=list(measured.chapters),
         artwork=artwork,
+        index_at_end=measured.index_at_end,
     )
 
 

@@ -450,6 +450,10 @@ class MediaInfo:
     promised_bytes: int | None = None
     """Set when the file is cut short: the audio bytes its Xing/VBRI header promises, of which
     the file holds fewer (`duration` is the header's, not what is there)."""
+    index_at_end: bool = False
+    """An MP4 whose index (its `moov` box) comes after the media: an app streaming it must
+    fetch the end of the file before it can play, and from a host without byte ranges, all of
+    it (ffmpeg writes it so unless told `-movflags +faststart`)."""
 
     @property
     def truncated(self) -> bool:

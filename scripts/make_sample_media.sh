@@ -23,7 +23,7 @@ lame --quiet -m m -b 64 --resample 44.1 --tt "What is Product Ops?" --ta "All Th
 # Trailer: speech -> AAC in an M4A container, 48 kbit/s mono.
 espeak-ng -v en-us -s 150 -w "$work/trailer.wav" "$trailer"
 ffmpeg -loglevel error -y -i "$work/trailer.wav" -ac 1 -ar 44100 -c:a aac -b:a 48k \
-  -map_metadata -1 -fflags +bitexact -flags:a +bitexact media/trailer.m4a
+  -map_metadata -1 -movflags +faststart -fflags +bitexact -flags:a +bitexact media/trailer.m4a
 
 python3 - <<'PY'
 from PIL import Image, ImageDraw, ImageFont

@@ -19,19 +19,23 @@ lame --quiet -b 32 "$work/tone.wav" "$out/cbr.mp3"
 lame --quiet -V 9 "$work/speech-silence.wav" "$out/vbr.mp3"
 lame --quiet -V 9 -t "$work/speech-silence.wav" "$out/vbr-no-xing.mp3"
 ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a aac -b:a 32k -map_metadata -1 \
-  -fflags +bitexact -flags:a +bitexact "$out/tone.m4a"
+  -movflags +faststart -fflags +bitexact -flags:a +bitexact "$out/tone.m4a"
+# The same with its index (moov) after the audio, as ffmpeg writes it by default: moov-at-end.
+ffmpeg -loglevel error -y -i "$out/tone.m4a" -c copy -fflags +bitexact "$out/late-index.m4a"
 # Stereo AAC: two tones, one per channel (the MP4 sample entry says 2 for mono AAC as well).
 ffmpeg -loglevel error -y -f lavfi -i "sine=frequency=440:duration=1" \
   -f lavfi -i "sine=frequency=660:duration=1" \
   -filter_complex "[0:a][1:a]join=inputs=2:channel_layout=stereo[a]" -map "[a]" \
-  -c:a aac -b:a 48k -map_metadata -1 -fflags +bitexact -flags:a +bitexact "$out/stereo.m4a"
+  -c:a aac -b:a 48k -map_metadata -1 -movflags +faststart -fflags +bitexact -flags:a +bitexact \
+  "$out/stereo.m4a"
 # A video episode: H.264 (the first track) and the mono tone as AAC (the second), as a camera or
 # an editor writes them.
 ffmpeg -loglevel error -y -f lavfi -i "testsrc=duration=3:size=64x48:rate=5" -i "$work/tone.wav" \
   -map 0:v -map 1:a -c:v libx264 -preset veryslow -crf 40 -pix_fmt yuv420p -c:a aac -b:a 32k \
   -map_metadata -1 -movflags +faststart -fflags +bitexact -flags:a +bitexact "$out/video.mp4"
 # The same streams in QuickTime's container, whose AAC configuration mutagen cannot read.
-ffmpeg -loglevel error -y -i "$out/video.mp4" -c copy -fflags +bitexact "$out/video.mov"
+ffmpeg -loglevel error -y -i "$out/video.mp4" -c copy -movflags +faststart -fflags +bitexact \
+  "$out/video.mov"
 ffmpeg -loglevel error -y -i "$work/tone.wav" -c:a libvorbis -q:a 0 -map_metadata -1 \
   -fflags +bitexact -flags:a +bitexact "$out/tone.ogg"
 printf 'this is not audio\n%.0s' {1..200} > "$out/not-audio.mp3"
@@ -70,7 +74,8 @@ ffmpeg -loglevel error -y -i "$work/tone.wav" -i "$work/chapters.txt" -map 0 -ma
   -map_chapters 1 -c:a libmp3lame -b:a 32k -id3v2_version 3 -fflags +bitexact \
   "$out/chapters.mp3"
 ffmpeg -loglevel error -y -i "$work/tone.wav" -i "$work/chapters.txt" -map 0 -map_metadata 1 \
-  -map_chapters 1 -c:a aac -b:a 32k -fflags +bitexact -flags:a +bitexact "$out/chapters.m4a"
+  -map_chapters 1 -c:a aac -b:a 32k -movflags +faststart -fflags +bitexact -flags:a +bitexact \
+  "$out/chapters.m4a"
 
 python3 - "$work" "$out" <<'PY'
 import json, subprocess, sys

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -16,7 +17,16 @@ from podcast_feed.models import podcast_guid_for
 from podcast_feed.notes import NOTES_PLACEHOLDER
 from podcast_feed.serve import PreviewServer
 
-from .conftest import AUDIO, MakeProject, age_inputs, episode, run, show, snapshot
+from .conftest import (
+    AUDIO,
+    MakeProject,
+    age_inputs,
+    episode,
+    needed_tool,
+    run,
+    show,
+    snapshot,
+)
 
 
 def codes_and_messages(root: Path) -> list[tuple[str, str]]:
@@ -153,6 +163,31 @@ def test_every_address_apps_or_visitors_are_sent_to_is_held_to_https(
         "persons.0.img",
         "directories.Apple Podcasts",
     ]
+
+
+def test_an_mp4_with_its_index_at_the_end_is_told_the_command_that_moves_it(
+    make_project: MakeProject,
+) -> None:
+    """ffmpeg writes the moov box after the audio unless told otherwise: an app must fetch the
+    end of the file before it plays. The fix given is run, and then nothing is reported."""
+    root = make_project({"episodes/001-episode.md": episode(audio="late-index.m4a")})
+    [(code, message)] = codes_and_messages(root)
+    command = (
+        "ffmpeg -i media/late-index.m4a -c copy -movflags +faststart media/late-index-fast.m4a "
+        "&& mv media/late-index-fast.m4a media/late-index.m4a"
+    )
+    assert (code, message) == (
+        "moov-at-end",
+        "episodes/001-episode.md:4: warning: audio: 'late-index.m4a' keeps its index (the moov "
+        "box) after the audio: an app must fetch the end of the file before it plays, and all "
+        "of it from a host without byte ranges (move the index to the front, without encoding "
+        f"again: {command})",
+    )
+    needed_tool("ffmpeg")
+    subprocess.run(
+        command.replace("ffmpeg ", "ffmpeg -loglevel error ", 1), shell=True, cwd=root, check=True
+    )
+    assert codes_and_messages(root) == []
 
 
 def test_vbr_without_header_warns(make_project: MakeProject) -> None:

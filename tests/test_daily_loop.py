@@ -424,6 +424,9 @@ def test_inspect_video_files() -> None:
     assert "44100 Hz, 1 channel(s)" in mp4 and "44100 Hz, 1 channel(s)" in mov
     assert "  bitrate:     34 kbit/s" in mp4  # the AAC track's average
     assert "  bitrate:     not stated in the file" in mov  # not "0 kbit/s"
+    assert "  index:       before the media (fast start)" in mp4
+    code, out, _ = run("inspect", "--format", "json", str(AUDIO / "late-index.m4a"))
+    assert json.loads(out)[0]["index_at_end"] is True
 
 
 def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
