@@ -295,21 +295,38 @@ Medium = Literal[
 """`podcast:medium` values (SPEC 4.2)."""
 
 
-def _destination(value: Any) -> Any:
+def destination(value: Any) -> Any:
+    """Where `publish` writes: a bucket's URL, a file:// URL of a folder here, or a folder."""
     if isinstance(value, str) and "://" in value:
-        scheme = value.split("://", 1)[0].lower()
-        if scheme not in DESTINATION_SCHEMES:
+        scheme, _, rest = value.partition("://")
+        if scheme.lower() not in DESTINATION_SCHEMES:
             raise FieldProblem(
                 "invalid-destination",
                 f"{brief.repr(value)} is not a storage URL podcast-feed can publish to",
                 "use s3://bucket/prefix for AWS, R2, B2, MinIO and the like, gs://bucket/prefix, "
                 "az://container/prefix, file:///folder or a plain folder path",
             )
+        host = urlsplit(value).hostname or ""
+        if scheme.lower() == "file" and host not in ("", "localhost"):
+            # file://www/show is the folder /show on a machine named www: never this one's
+            raise FieldProblem(
+                "invalid-destination",
+                f"{brief.repr(value)} names the machine {host!r}; a file:// URL names a folder "
+                "on this one",
+                f"write three slashes for a folder from the root, file:///{rest}, or a plain "
+                "folder path",
+            )
+        if scheme.lower() != "file" and not host:
+            raise FieldProblem(
+                "invalid-destination",
+                f"{brief.repr(value)} names no bucket",
+                f"write {scheme.lower()}://BUCKET/prefix",
+            )
     return value
 
 
 DESTINATION_SCHEMES = ("s3", "gs", "az", "file")
-Destination = Annotated[str, BeforeValidator(_destination), Field(min_length=1)]
+Destination = Annotated[str, BeforeValidator(destination), Field(min_length=1)]
 KeyPrefix = Annotated[str, BeforeValidator(media_path)]
 
 

@@ -40,7 +40,7 @@ from .history import PublishedFeed, parse_feed
 from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS, among_show_files, file_name_in
 from .models import Publish, Show
 from .output import CannotWrite, write_all
-from .storage import SHA256_ATTRIBUTE, Store, StoredObject, local_folder
+from .storage import SHA256_ATTRIBUTE, Store, StoredObject, check_destination, local_folder
 
 MANIFEST_KEY = ".podcast-feed-manifest.json"
 """Size, SHA-256 and ETag of every object published, so that the next run can compare from a
@@ -195,6 +195,7 @@ def publish(
             "no destination: pass one (podcast-feed publish s3://bucket/show) or set "
             f"publish.destination in {SHOW_FILE}"
         )
+    check_destination(target)
     folder = local_folder(target)
     if destination is None and folder is not None and not folder.is_absolute():
         # podcast.yaml's folder is the show's, wherever the command runs (`--root show`)

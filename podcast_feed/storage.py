@@ -21,6 +21,7 @@ import obstore
 from obstore.store import LocalStore, from_url
 
 from .errors import PodcastFeedError
+from .fields import FieldProblem, destination
 
 if TYPE_CHECKING:
     from obstore.store import ObjectStore
@@ -237,6 +238,15 @@ def local_folder(url: str) -> Path | None:
     if "://" not in url:
         return Path(url)
     return None
+
+
+def check_destination(url: str) -> None:
+    """Refuse a destination `publish` cannot write to, as podcast.yaml's is refused: a
+    command line's `file://www/show` would otherwise write to /show."""
+    try:
+        destination(url)
+    except FieldProblem as problem:
+        raise StorageError(f"{problem.message}; {problem.fix}") from None
 
 
 def _open(url: str, endpoint: str | None, region: str | None) -> ObjectStore:

@@ -19,8 +19,10 @@ from typing import Any
 import boto3
 import podcastparser
 import pytest
+import yaml
 from moto.server import ThreadedMotoServer
 
+from podcast_feed import validate
 from podcast_feed.layout import CACHE_FOLDER
 
 from .conftest import AUDIO, MakeProject, episode, run, show, snapshot
@@ -353,6 +355,42 @@ def test_delete_removes_only_unreferenced_objects_under_the_show_prefixes(
         "show/media/cbr.mp3",
         "show/media/cover.jpg",
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "refusal"),
+    [
+        (
+            "file://www{folder}",  # two slashes: www is taken for a machine, and ignored
+            "'file://www{folder}' names the machine 'www'; a file:// URL names a folder on this "
+            "one; write three slashes for a folder from the root, file:///www{folder}, or a "
+            "plain folder path",
+        ),
+        ("s3://", "'s3://' names no bucket; write s3://BUCKET/prefix"),
+        (
+            "ftp://host{folder}",
+            "'ftp://host{folder}' is not a storage URL podcast-feed can publish to; use "
+            "s3://bucket/prefix for AWS, R2, B2, MinIO and the like, gs://bucket/prefix, "
+            "az://container/prefix, file:///folder or a plain folder path",
+        ),
+    ],
+)
+def test_a_destination_publish_cannot_write_to_is_refused_before_anything_is_written(
+    show_root: Path, written: str, refusal: str
+) -> None:
+    """`file://www/show` was published to /show, as obstore reads it."""
+    folder = Path(f"/tmp/pf-{uuid.uuid4().hex[:8]}")  # short: the message shows it whole
+    for options in ([], ["--dry-run"]):
+        code, out, err = publish(show_root, written.format(folder=folder), *options)
+        assert (code, out, err) == (1, "", f"error: {refusal.format(folder=folder)}\n")
+        assert not folder.exists()
+    # and in podcast.yaml, as publish.destination
+    settings = yaml.safe_load((show_root / "podcast.yaml").read_text())
+    settings["publish"] = {"destination": written.format(folder=folder)}
+    (show_root / "podcast.yaml").write_text(yaml.safe_dump(settings))
+    [problem] = validate(show_root).problems
+    assert (problem.code, problem.field) == ("invalid-destination", "publish.destination")
+    assert f"{problem.message}; {problem.fix}" == refusal.format(folder=folder)
 
 
 def test_dry_run_changes_nothing(show_root: Path, bucket: str) -> None:
