@@ -113,7 +113,7 @@ class InvalidTranscript(PodcastFeedError):
 
 
 _UTF8_FIX = "save it as UTF-8, the encoding apps read"
-_BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+_UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 _SRT_TIMING = re.compile(r"^\d+:\d{2}:\d{2},\d{3}\s+-->", re.MULTILINE)
 _CUE_BLOCK = re.compile(r"Invalid cue block \[('[^']*')")
 _SHORT_TIME = "write each time as HH:MM:SS.mmm or MM:SS.mmm, e.g. 01:02:03.500"
@@ -127,10 +127,9 @@ def parse_captions(path: Path) -> tuple[Caption, ...]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        encoding = _BOMS.get(data[:2])
         found = (
-            f"{encoding} text"
-            if encoding
+            "UTF-16 text"
+            if data[:2] in _UTF16_MARKS
             else f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
         )
         raise InvalidTranscript(f"it is not UTF-8 ({found})", _UTF8_FIX) from None
