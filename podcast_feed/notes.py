@@ -63,7 +63,7 @@ _NO_TEXT_YET = re.compile(r"""(?:<(?:[^>"']|"[^"]*"|'[^']*')*>|&#?\w+;|[^<&\w])*
 """What notes may start with before their first letter or digit: tags (a quoted attribute
 may hold a >), character references (&nbsp; is no text) and anything else but letters."""
 _WORD = re.compile(r"\w")
-_IMAGE_OR_LINK = re.compile(
+_MEDIA_OR_LINK = re.compile(
     r"""<(/?)a\b[^>]*>|<(img|iframe|video|audio|embed|source)\b(?:[^>"']|"[^"]*"|'[^']*')*>""",
     re.IGNORECASE,
 )
@@ -122,7 +122,7 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     images: list[tuple[str, bool]] = []
     embeds: list[tuple[str, bool]] = []
     if "<img" in rendered or _EMBEDDED.search(rendered):
-        rendered = _images_as_text(rendered, images, embeds)
+        rendered = _media_as_text(rendered, images, embeds)
     cleaned = nh3.clean(
         rendered,
         tags=set(ALLOWED_TAGS),
@@ -136,7 +136,7 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     return RenderedNotes(cleaned, tuple(images), relative, tuple(embeds))
 
 
-def _images_as_text(
+def _media_as_text(
     rendered: str, images: list[tuple[str, bool]], embeds: list[tuple[str, bool]]
 ) -> str:
     """Each `<img>` as what apps can show of it, its address noted in `images`: a link to it
@@ -152,18 +152,20 @@ def _images_as_text(
             depth = max(0, depth + (-1 if match.group(1) else 1))
             return match.group()
         if match.group(2).lower() == "img":
-            return _image_as_text(match.group(), images, linked=depth > 0, text="alt")
+            return _element_as_text(match.group(), images, linked=depth > 0, text="alt")
         # a line break after it, a space in HTML: a <video>'s <source>s are side by side
-        return _image_as_text(match.group(), embeds, linked=depth > 0, text="title") + "\n"
+        return _element_as_text(match.group(), embeds, linked=depth > 0, text="title") + "\n"
 
-    return _IMAGE_OR_LINK.sub(replaced, rendered)
+    return _MEDIA_OR_LINK.sub(replaced, rendered)
 
 
-def _image_as_text(tag: str, found_in: list[tuple[str, bool]], linked: bool, text: str) -> str:
+def _element_as_text(tag: str, found_in: list[tuple[str, bool]], linked: bool, text: str) -> str:
+    """The `<img>` or embed `tag` as a link to its `src` (its `text` attribute the link's text),
+    or that text alone; its address noted in `found_in`."""
     found = {name.lower(): "".join(values) for name, *values in _ATTRIBUTE.findall(tag)}
     source, shown = html.unescape(found.get("src", "")), html.unescape(found.get(text, ""))
-    if not source:
-        return "" if text == "title" else html.escape(shown)  # a <video> holding <source>s
+    if not source and text == "title":
+        return ""  # a <video> or <audio> holding <source>s, each with its own address
     as_link = bool(_ABSOLUTE_URL.match(source)) and not linked
     found_in.append((source, as_link))
     if as_link:
