@@ -233,7 +233,9 @@ def new_episode(
         ]
         numbers = [e.meta.episode for e in in_season if e.meta.episode is not None]
         number = max(numbers) + 1 if numbers else len(in_season) + 1
-        slug = slugify(title)
+        # a title with no Latin letters or digits (Japanese, emoji) is named for its number:
+        # "episode-2.mp3" beside episode 4 would read as episode 2's
+        slug = slugify(title, fallback=f"episode-{number:03d}")
 
         media_dir.mkdir(exist_ok=True)
         source = audio.resolve()

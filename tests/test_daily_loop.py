@@ -289,6 +289,28 @@ def test_new_never_gives_two_recordings_one_stem(make_project: MakeProject, tmp_
     }
 
 
+def test_new_names_a_title_without_latin_letters_for_its_number(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """Two Japanese titles once gave media/episode.mp3 and media/episode-2.mp3, the second for
+    episode 4: a name that reads as another episode's."""
+    root = make_project()
+    names = []
+    for recording, audio, title in (
+        ("a.mp3", "vbr-no-xing.mp3", "最初の回"),
+        ("b.mp3", "mpeg2-cbr-no-xing.mp3", "🎙️"),
+    ):
+        shutil.copy(AUDIO / audio, tmp_path / recording)
+        assert run("new", str(tmp_path / recording), "--root", str(root), "--title", title)[0] == 0
+        names.append(sorted(p.name for p in (root / "media").glob("episode-*")))
+    assert names == [["episode-002.mp3"], ["episode-002.mp3", "episode-003.mp3"]]
+    assert sorted(p.name for p in (root / "episodes").glob("00[23]-*.md")) == [
+        "002-episode-002.md",
+        "003-episode-003.md",
+    ]
+    assert {e.meta.title for e in validate(root).episodes} >= {"最初の回", "🎙️"}
+
+
 def test_two_new_at_once_take_two_numbers(make_project: MakeProject, tmp_path: Path) -> None:
     root = make_project()
     commands = []
