@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import Problem, error
+from .layout import SHOW_FILE
 from .models import Episode, Show
 from .vocabulary import suggest
 
@@ -92,6 +93,57 @@ def check_inside_show(
             )
         )
     return problems
+
+
+_MISSING_FILE_CODES = frozenset(
+    {
+        "artwork-missing",
+        "artwork-unreadable",
+        "audio-missing",
+        "audio-unreadable",
+        "chapter-image-missing",
+        "transcript-missing",
+    }
+)
+"""The problems a file of media/ gives when it cannot be found or opened."""
+
+
+def with_media_folder_problem(
+    root: Path, references: Sequence[MediaReference], problems: Sequence[Problem]
+) -> list[Problem]:
+    """`problems`, where there is no media/ folder (or it is a file) and files in it are
+    named, with one error for the folder instead of one for each such file: a clone without
+    its audio (media/ left out by .gitignore) would otherwise list every episode's audio as
+    missing, and a file named media every one as unreadable."""
+    media = root / "media"
+    echoes = [problem for problem in problems if problem.code in _MISSING_FILE_CODES]
+    if media.is_dir() or not (references or echoes):
+        return list(problems)
+    naming = sorted({problem.file for problem in echoes} | {ref.source for ref in references})
+    episode_files = sum(1 for source in naming if source != SHOW_FILE)
+    named_by = " and ".join(
+        ([SHOW_FILE] if SHOW_FILE in naming else [])
+        + ([f"{episode_files} episode file{'s' * (episode_files != 1)}"] if episode_files else [])
+    )
+    if media.exists():
+        folder_problem = error(
+            "media-not-a-folder",
+            "media",
+            None,
+            f"is a file, not a folder, and {named_by} name files in media/",
+            "rename or remove that file, then make media/ a folder beside podcast.yaml and "
+            "put the audio and artwork in it",
+        )
+    else:
+        folder_problem = error(
+            "media-not-a-folder",
+            "media/",
+            None,
+            f"there is no media/ folder beside {SHOW_FILE}, and {named_by} name files in it",
+            "create media/ and put the audio and artwork in it; in CI, check that they are "
+            "committed and that .gitignore does not leave them out",
+        )
+    return [p for p in problems if p.code not in _MISSING_FILE_CODES] + [folder_problem]
 
 
 def _plain_file(folder: str, name: str, walk: InputState | None) -> bool:

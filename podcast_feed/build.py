@@ -173,7 +173,7 @@ def validate(
     `cache` remembers what each file gave last time; `inputs` is the walk of the show's files
     `build` made just before (their sizes and dates are not read twice).
     """
-    from .assets import media_references
+    from .assets import media_references, with_media_folder_problem
     from .catalogue import checked_episodes
     from .checks import check
     from .config import load_show
@@ -195,6 +195,7 @@ def validate(
     problems += found
     references = media_references(show, episodes)
     problems += without_echoes(check(show, episodes, root, references, cache, inputs), reading_show)
+    problems = with_media_folder_problem(root, references, problems)
     if cache is not None:
         cache.save()
     if show is not None and show.site:

@@ -83,6 +83,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "markup-in-text",
         "media-file-name",
         "media-moved",
+        "media-not-a-folder",
         "media-replaced",
         "missing-key",
         "moov-at-end",

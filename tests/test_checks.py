@@ -232,6 +232,39 @@ def test_audio_problems(make_project: MakeProject) -> None:
 
 
 @pytest.mark.parametrize(
+    ("media_is", "message"),
+    [
+        (
+            "missing",
+            "media/: error: there is no media/ folder beside podcast.yaml, and podcast.yaml and "
+            "2 episode files name files in it (create media/ and put the audio and artwork in "
+            "it; in CI, check that they are committed and that .gitignore does not leave them "
+            "out)",
+        ),
+        (
+            "a file",
+            "media: error: is a file, not a folder, and podcast.yaml and 2 episode files name "
+            "files in media/ (rename or remove that file, then make media/ a folder beside "
+            "podcast.yaml and put the audio and artwork in it)",
+        ),
+    ],
+)
+def test_no_media_folder_is_one_error_not_one_per_file(
+    make_project: MakeProject, media_is: str, message: str
+) -> None:
+    """A clone without its audio (media/ in .gitignore) listed every file of every episode as
+    missing; a file named media, every one as unreadable ('Not a directory')."""
+    chapters = [{"start": 0, "title": "A", "image": "chapter-a.png"}]
+    root = make_project({"episodes/002.md": episode(guid="2", audio="vbr.mp3", chapters=chapters)})
+    shutil.rmtree(root / "media")
+    if media_is == "a file":
+        (root / "media").write_bytes(b"")
+    assert codes_and_messages(root) == [("media-not-a-folder", message)]
+    assert run("build", "--root", str(root))[0] == 1
+    assert not (root / "public").exists()
+
+
+@pytest.mark.parametrize(
     ("notes", "besides"),
     [("", []), ("&nbsp;", []), ("![](cover.png)", ["notes-image"])],
     ids=["none", "nbsp", "image"],
