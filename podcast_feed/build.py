@@ -217,6 +217,8 @@ def validate(
                 (
                     "no episode is published (all are drafts, scheduled or missing)"
                     if episodes or (root / "episodes").is_dir()
+                    else "is a file, not a folder"
+                    if (root / "episodes").exists()
                     else "there is no episodes/ folder"
                 )
                 + ", and a feed without episodes would empty the show in every app",

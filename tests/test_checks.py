@@ -356,6 +356,10 @@ def test_no_published_episode_is_an_error(make_project: MakeProject) -> None:
     assert codes_and_messages(root)[0][1].startswith(
         "episodes: error: there is no episodes/ folder, and a feed without episodes"
     )
+    (root / "episodes").write_bytes(b"")
+    assert codes_and_messages(root)[0][1].startswith(
+        "episodes: error: is a file, not a folder, and a feed without episodes"
+    )
 
 
 @pytest.mark.parametrize("how", ["emptied", "removed"])
