@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import html
+import itertools
 import re
 from typing import Any, NamedTuple
 
@@ -47,6 +48,10 @@ _TABLE = re.compile(r"<table(?:\s[^>]*)?>(.*?)</table>", re.DOTALL | re.IGNORECA
 _TABLE_ROW = re.compile(r"<tr(?:\s[^>]*)?>(.*?)</tr>", re.DOTALL | re.IGNORECASE)
 _TABLE_CELL = re.compile(r"<t[hd](?:\s[^>]*)?>(.*?)</t[hd]>", re.DOTALL | re.IGNORECASE)
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_LINE_BREAK = re.compile(r"<br\b[^>]*>\n?", re.IGNORECASE)
+_OPENING_TAG = re.compile(r"<[a-zA-Z][^>]*(?<!/)>")
+_CLOSING_TAG = re.compile(r"</[a-zA-Z]")
 _GLUING_TAG = re.compile(
     r"<(?:br|hr)\b[^>]*>(?!\n)|</(?:address|article|aside|blockquote|caption|dd|details|dialog"
     r"|div|dl|dt|fieldset|figcaption|figure|footer|form|h[1-6]|header|hgroup|main|nav|pre"
@@ -111,6 +116,8 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     # Raw HTML is let through to the sanitiser, which drops scripts with their content;
     # GFM's tagfilter would instead print them as visible text.
     rendered = _markdown_to_html(timestamp_lines_apart(markdown))
+    if "<br" in rendered or "<BR" in rendered:
+        rendered = _PARAGRAPH.sub(_line_breaks_as_paragraphs, rendered)
     if 'class="footnote-ref"' in rendered:
         rendered = _FOOTNOTE_REFERENCE.sub(r"[\1]", rendered)
         rendered = _FOOTNOTE_BACKREFERENCE.sub("", rendered)
@@ -245,6 +252,98 @@ def timestamp_lines_apart(markdown: str) -> str:
             lines.append("")
         lines.append(line)
     return "\n".join(lines)
+
+
+_NOT_PARAGRAPH_TEXT = re.compile(
+    r"[ \t]{0,3}(?:[#>|]|[-*+][ \t]|\d{1,9}[.)][ \t]|[-=_*][-=_* \t]*$)|[ \t]{4}"
+)
+"""A line that is no plain text of a paragraph: a heading, quote, table or list line, a rule
+or setext underline, indented code."""
+_HARD_BREAK = re.compile(r".*(?:  |\\)$")
+_UNTIL_A_BLANK_LINE = re.compile(
+    r"[ \t]{0,3}<(?![a-zA-Z][\w+.-]*:|[^\s>]+@)|.*\|[ \t]*:?-{3,}:?[ \t]*(?:\||$)"
+)
+"""Raw HTML (not an autolink, `<https://...>`) and GFM table delimiter rows: the block goes
+on to the next blank line."""
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]*_]*$")
+_GOES_ON = re.compile(
+    r"(?:[,;(&/+\-–—]|\b(?:a|an|and|are|as|at|but|by|for|from|in|is|of|on|or|the|to|was|with))$"
+)
+"""The end of a line that a sentence goes on after: `with` before `Teresa Torres` is prose."""
+
+
+def joined_lines(markdown: str) -> list[tuple[int, int, str]]:
+    """Paragraphs typed as one line per item, which Markdown joins into one: plain text
+    pasted from a host's page (a heading line, then a line a topic) reaches every app as one
+    run of words. Each is (first line, last line, counted from 0, and the words where two of
+    its lines meet). A paragraph is taken for one when it has four lines or more, each after
+    the first starts with no lowercase letter, no line but the last goes on (`,` `-`...), and
+    some line is no whole sentence; hard-wrapped prose, and one sentence a line, are not.
+
+    >>> joined_lines("Key Topics Covered:\\nWhat it is not\\nWhen to hire\\nThe shipyard")
+    [(0, 3, 'Key Topics Covered: What it is not')]
+    >>> joined_lines("We talk with\\nTeresa Torres and\\nPetra Wille about\\nProduct Ops.")
+    []
+    """
+    found: list[tuple[int, int, str]] = []
+    paragraph: list[tuple[int, str]] = []
+
+    def paragraph_ended() -> None:
+        texts = [text.strip() for _, text in paragraph]
+        breaks = list(itertools.pairwise(texts))
+        if len(texts) >= 4 and all(
+            not after[0].islower() and not _GOES_ON.search(before) for before, after in breaks
+        ):
+            unended = [(b, a) for b, a in breaks if not _SENTENCE_END.search(b)]
+            if unended:
+                before, after = unended[0]
+                words = f"{before[-40:]} {after[:40]}"
+                found.append((paragraph[0][0], paragraph[-1][0], words))
+        paragraph.clear()
+
+    skipping: str | None = None  # a fence's marker, or "" for a block up to a blank line
+    for number, line in enumerate(markdown.split("\n")):
+        fence = _FENCE.match(line)
+        if skipping:  # inside a fenced block
+            skipping = None if fence and fence.group(1) == skipping else skipping
+        elif not line.strip():
+            paragraph_ended()
+            skipping = None
+        elif skipping == "":  # inside raw HTML or a table
+            continue
+        elif fence:
+            paragraph_ended()
+            skipping = fence.group(1)
+        elif _UNTIL_A_BLANK_LINE.match(line):
+            paragraph.clear()  # a table's header row stood in it: it was no paragraph
+            skipping = ""
+        elif _NOT_PARAGRAPH_TEXT.match(line) or _TIMESTAMP_LINE.match(line):
+            paragraph_ended()
+        else:
+            paragraph.append((number, line))
+            if _HARD_BREAK.match(line):  # rendered as paragraphs apart
+                paragraph_ended()
+    paragraph_ended()
+    return found
+
+
+def _line_breaks_as_paragraphs(paragraph: re.Match[str]) -> str:
+    """A paragraph's line breaks (two spaces or `\\` at a line's end, `<br>`) as paragraphs
+    apart: apps show no `<br>`, and the lines a podcaster broke on purpose ("Hosted by...",
+    "Edited by...") would run together. A break inside a link or emphasis stays a space.
+
+    >>> _PARAGRAPH.sub(_line_breaks_as_paragraphs, "<p>a<br />\\nb <em>c<br>d</em></p>")
+    '<p>a</p>\\n<p>b <em>c<br>d</em></p>'
+    """
+    text = paragraph.group(1)
+    lines, start = [], 0
+    for line_break in _LINE_BREAK.finditer(text):
+        before = text[start : line_break.start()]
+        if len(_OPENING_TAG.findall(before)) == len(_CLOSING_TAG.findall(before)):
+            lines.append(before)
+            start = line_break.end()
+    lines.append(text[start:])
+    return "\n".join(f"<p>{line}</p>" for line in lines)
 
 
 def _table_as_paragraphs(table: re.Match[str]) -> str:
@@ -434,6 +533,19 @@ def left_out_problems(
             line=line_of(source),
         )
         for source, as_link in notes.embeds
+    ]
+    problems += [
+        warning(
+            "notes-lines-joined",
+            shown_as,
+            None,
+            f"lines {first_line + first} to {first_line + last} are one paragraph, as Markdown "
+            f"joins lines with no blank line between them: apps show '…{words}…' run together",
+            "leave a blank line between paragraphs, start each list item with '- ', or end a "
+            "line with a backslash to keep its line break",
+            line=first_line + first,
+        )
+        for first, last, words in joined_lines(markdown)
     ]
     problems += [
         warning(

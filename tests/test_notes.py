@@ -115,6 +115,24 @@ def test_nothing_executable_reaches_the_notes(hostile: str) -> None:
     assert tags_in(rendered) <= ALLOWED_TAGS
 
 
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Hosted by Ada  \nEdited by Bob",
+        "Hosted by Ada\\\nEdited by Bob",
+        "Hosted by Ada<br>Edited by Bob",
+    ],
+)
+def test_a_line_break_typed_on_purpose_is_a_paragraph_apps_show_apart(markdown: str) -> None:
+    """Apps show no `<br>`: a hard line break (two spaces or a backslash at the line's end, or
+    `<br>`) ran its lines together. Inside emphasis or a link it stays a space, as before,
+    since a paragraph cannot end there."""
+    assert render_notes(markdown) == "<p>Hosted by Ada</p>\n<p>Edited by Bob</p>"
+    assert render_notes(f"*{markdown}* and [a  \nlink](https://x.org)") == (
+        '<p><em>Hosted by Ada\nEdited by Bob</em> and <a href="https://x.org">a\nlink</a></p>'
+    )
+
+
 def test_cdata_terminator_is_escaped() -> None:
     assert "]]>" not in render_notes("a ]]> b\n\n```\n]]>\n```")
 
@@ -164,6 +182,68 @@ def test_timestamp_lines_keep_one_line_each_in_description_and_content(
     )
     assert entry.content[0].value == expected
     assert entry.summary == expected
+
+
+PASTED_NOTES = """\
+In this episode, Teresa Torres and Petra Wille unpack Product Operations.
+Key Topics Covered:
+What product ops is not—and why the role is often misunderstood
+Product ops vs. product leadership: where’s the line?
+The enabling team model from Team Topologies
+"""
+"""Show notes as a host's page gives them when copied (from ../shared/seed): a line each."""
+
+
+def test_notes_pasted_a_line_an_item_are_warned_of_not_prose_or_tables(
+    make_project: MakeProject,
+) -> None:
+    """Apps showed the pasted notes as one run of words ('Covered: What product ops is
+    not...'), and validate said nothing. Wrapped prose, one sentence a line, a table, code
+    and lines with hard breaks are paragraphs as meant, and are not warned of."""
+    meant = (
+        "We talk with\nTeresa Torres and\nPetra Wille about\nProduct Ops at Acme.\n\n"
+        "One sentence.\nAnother one!\nA third?\nThe last.\n\n"
+        "Name | Role\n--- | ---\nTeresa | Host\nPetra | Host\nAda | Guest\n\n"
+        "```\nLine one\nLine Two\nLine Three\nLine Four\n```\n\n"
+        "Hosted by Ada\\\nEdited by Bob\\\nMusic by Carol\\\nArt by Dan\n"
+    )
+    root = make_project({"episodes/001-episode.md": episode(PASTED_NOTES + "\n" + meant)})
+    assert [(p.code, p.line, p.message) for p in validate(root).problems] == [
+        (
+            "notes-lines-joined",
+            8,
+            "lines 8 to 12 are one paragraph, as Markdown joins lines with no blank line "
+            "between them: apps show '…Key Topics Covered: What product ops is not—and why the "
+            "role…' run together",
+        )
+    ]
+    entry = feedparser.parse(build(root, root / "public").feed_path.read_bytes()).entries[0]
+    assert "Key Topics Covered: What product ops is not" in entry.content[0].value
+    shown = lxml_html.fragment_fromstring(entry.content[0].value, create_parent="div")
+    assert [" ".join(e.text_content().split()) for e in shown.iter("p")][-4:] == [
+        "Hosted by Ada",
+        "Edited by Bob",
+        "Music by Carol",
+        "Art by Dan",
+    ]
+
+    as_meant = PASTED_NOTES.replace("Covered:\n", "Covered:\n\n").replace("\nWhat", "\n- What")
+    as_meant = as_meant.replace("\nProduct ops vs", "\n- Product ops vs").replace(
+        "\nThe enabling", "\n- The enabling"
+    )
+    (root / "episodes/001-episode.md").write_text(
+        episode(as_meant.replace("Operations.\n", "Operations.\n\n"))
+    )
+    assert validate(root).problems == []
+    entry = feedparser.parse(build(root, root / "public").feed_path.read_bytes()).entries[0]
+    shown = lxml_html.fragment_fromstring(entry.content[0].value, create_parent="div")
+    assert [" ".join(e.text_content().split()) for e in shown.iter("p", "li")] == [
+        "In this episode, Teresa Torres and Petra Wille unpack Product Operations.",
+        "Key Topics Covered:",
+        "What product ops is not—and why the role is often misunderstood",
+        "Product ops vs. product leadership: where’s the line?",
+        "The enabling team model from Team Topologies",
+    ]
 
 
 def test_images_and_relative_links_are_warned_of_on_their_lines(make_project: MakeProject) -> None:
