@@ -259,6 +259,13 @@ _NOT_PARAGRAPH_TEXT = re.compile(
 )
 """A line that is no plain text of a paragraph: a heading, quote, table or list line, a rule
 or setext underline, indented code."""
+_NO_BLOCK_MARKER = r"[ \t]{0,3}(?![-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|>)"
+_FOUR_TEXT_LINES = re.compile(
+    rf"(?m)^{_NO_BLOCK_MARKER}\S.*\n(?:{_NO_BLOCK_MARKER}[^\sa-z].*\n){{2}}{_NO_BLOCK_MARKER}[^\sa-z]"
+)
+"""Four lines in a row, no list items, headings or quotes, the last three starting with no
+lowercase letter: what a joined paragraph has, looked for at once in the whole notes (most
+have none: wrapped prose has lines that start in lowercase)."""
 _HARD_BREAK = re.compile(r".*(?:  |\\)$")
 _UNTIL_A_BLANK_LINE = re.compile(
     r"[ \t]{0,3}<(?![a-zA-Z][\w+.-]*:|[^\s>]+@)|.*\|[ \t]*:?-{3,}:?[ \t]*(?:\||$)"
@@ -286,6 +293,8 @@ def joined_lines(markdown: str) -> list[tuple[int, int, str]]:
     []
     """
     found: list[tuple[int, int, str]] = []
+    if not _FOUR_TEXT_LINES.search(markdown):
+        return found  # most notes: lists and short paragraphs, told apart at once
     paragraph: list[tuple[int, str]] = []
 
     def paragraph_ended() -> None:
