@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from .errors import IGNORABLE_CODES, PROBLEM_CODES, WARNING_CODES
+from .layout import file_name_in
 from .vocabulary import (
     ISO_639_1,
     did_you_mean,
@@ -73,6 +74,15 @@ def _email(value: Any) -> Any:
 
 def media_path(value: Any) -> Any:
     """A path inside media/: relative, forward slashes, never climbing out of the folder."""
+    if isinstance(value, str) and re.match(r"[a-zA-Z][\w+.-]*://", value):
+        name = file_name_in(value) or "episode-1.mp3"
+        raise FieldProblem(
+            "invalid-media-path",
+            f"{brief.repr(value)} is an address, and the audio is read from its file: its "
+            "size and duration go into the feed",
+            f"download it into media/ and write its name here, e.g. {name}; the feed gives it "
+            "the address media_base_url + that name",
+        )
     if isinstance(value, str):
         path = PurePosixPath(value)
         if (

@@ -161,6 +161,14 @@ def test_number_in_a_list_of_text_gets_the_quote_hint_after_the_dash(
             "'2025\\\\cbr.mp3' is not a file name inside media/ (write / between folders, as "
             "URLs do: 2025/cbr.mp3)",
         ),
+        (  # the audio's address on a host the show moves from: apps need its size and length
+            "audio",
+            "https://cdn.example.com/show/ep%201.mp3?dl=1",
+            "'https://cdn.example.com/show/ep%201.mp3?dl=1' is an address, and the audio is "
+            "read from its file: its size and duration go into the feed (download it into "
+            "media/ and write its name here, e.g. ep 1.mp3; the feed gives it the address "
+            "media_base_url + that name)",
+        ),
     ],
 )
 def test_wrong_values(make_project: MakeProject, key: str, value: Any, message: str) -> None:
