@@ -50,7 +50,8 @@ _TABLE_CELL = re.compile(r"<t[hd](?:\s[^>]*)?>(.*?)</t[hd]>", re.DOTALL | re.IGN
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>")
 _PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _LINE_BREAK = re.compile(r"<br\b[^>]*>\n?", re.IGNORECASE)
-_OPENING_TAG = re.compile(r"<[a-zA-Z][^>]*(?<!/)>")
+_OPENING_TAG = re.compile(r"<(?!(?:br|hr|img|wbr)\b)[a-zA-Z][^>]*(?<!/)>", re.IGNORECASE)
+"""A tag that a closing one ends: not `<br>` or `<img>`, which have none."""
 _CLOSING_TAG = re.compile(r"</[a-zA-Z]")
 _GLUING_TAG = re.compile(
     r"<(?:br|hr)\b[^>]*>(?!\n)|</(?:address|article|aside|blockquote|caption|dd|details|dialog"
@@ -341,8 +342,8 @@ def _line_breaks_as_paragraphs(paragraph: re.Match[str]) -> str:
     apart: apps show no `<br>`, and the lines a podcaster broke on purpose ("Hosted by...",
     "Edited by...") would run together. A break inside a link or emphasis stays a space.
 
-    >>> _PARAGRAPH.sub(_line_breaks_as_paragraphs, "<p>a<br />\\nb <em>c<br>d</em></p>")
-    '<p>a</p>\\n<p>b <em>c<br>d</em></p>'
+    >>> _PARAGRAPH.sub(_line_breaks_as_paragraphs, "<p>a<br />\\nb <em>c<br>d</em> e<br>f</p>")
+    '<p>a</p>\\n<p>b <em>c<br>d</em> e</p>\\n<p>f</p>'
     """
     text = paragraph.group(1)
     lines, start = [], 0
