@@ -115,6 +115,8 @@ def _plain_text(value: Any) -> Any:
     """Titles, names and summaries are text: apps show a tag or an entity as it is typed."""
     if not isinstance(value, str):
         return value
+    # the line break a YAML block ends in (`description: |`) is YAML's, not the podcaster's
+    value = value.removesuffix("\n")
     if value != value.strip():
         raise FieldProblem(
             "surrounding-space",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, cast
 
+import feedparser
 import pytest
 import yaml
 from lxml import etree
@@ -128,6 +130,37 @@ def test_missing_required_keys(make_project: MakeProject) -> None:
         "(add a line 'audio: ...')",
         "episodes/001-episode.md:2: error: title: this required key is missing "
         "(add a line 'title: ...')",
+    ]
+
+
+def test_a_yaml_block_s_last_line_break_is_yaml_s_not_surrounding_space(
+    make_project: MakeProject,
+) -> None:
+    """`description: |` is how YAML writes text of several lines, and it ends in a line break
+    the podcaster never typed: it was the error "starts or ends with white space (remove the
+    spaces around it)", with no spaces to remove. Spaces that are typed are still an error."""
+    described = "A show about product.\nHosted by Ada\nProduced by Bob\n"
+    block = re.sub(
+        r"^description: .*$",
+        "description: |\n  A show about product.\n  Hosted by Ada\n  Produced by Bob",
+        yaml.safe_dump(show(), sort_keys=False),
+        count=1,
+        flags=re.MULTILINE,
+    )
+    assert yaml.safe_load(block)["description"] == described
+    root = make_project(
+        {"podcast.yaml": block, "episodes/001-episode.md": episode(summary="Hi.\n")}
+    )
+    assert report(root) == []
+    parsed = feedparser.parse(build(root, root / "public").feed_path.read_bytes())
+    assert parsed.feed.description == described.removesuffix("\n")
+    assert parsed.entries[0].summary == "Hi."
+
+    (root / "podcast.yaml").write_text(block.replace("Produced by Bob\n", "Produced by Bob  \n"))
+    assert report(root) == [
+        "podcast.yaml:2: error: description: 'A show about product.\\nHosted by Ada\\nProduced "
+        "by Bob  ' starts or ends with white space (remove the spaces around it; Apple "
+        "rejects them)"
     ]
 
 
