@@ -116,8 +116,10 @@ def with_media_folder_problem(
     its audio (media/ left out by .gitignore) would otherwise list every episode's audio as
     missing, and a file named media every one as unreadable."""
     media = root / "media"
+    if media.is_dir():
+        return list(problems)
     echoes = [problem for problem in problems if problem.code in _MISSING_FILE_CODES]
-    if media.is_dir() or not (references or echoes):
+    if not (references or echoes):
         return list(problems)
     naming = sorted({problem.file for problem in echoes} | {ref.source for ref in references})
     episode_files = sum(1 for source in naming if source != SHOW_FILE)

@@ -255,12 +255,12 @@ def timestamp_lines_apart(markdown: str) -> str:
     return "\n".join(lines)
 
 
-_NOT_PARAGRAPH_TEXT = re.compile(
-    r"[ \t]{0,3}(?:[#>|]|[-*+][ \t]|\d{1,9}[.)][ \t]|[-=_*][-=_* \t]*$)|[ \t]{4}"
-)
+_BLOCK_MARKER = r"[#>|]|[-*+][ \t]|\d{1,9}[.)][ \t]"
+"""How a heading, quote, table or list line starts (after up to three spaces)."""
+_NOT_PARAGRAPH_TEXT = re.compile(rf"[ \t]{{0,3}}(?:{_BLOCK_MARKER}|[-=_*][-=_* \t]*$)|[ \t]{{4}}")
 """A line that is no plain text of a paragraph: a heading, quote, table or list line, a rule
 or setext underline, indented code."""
-_NO_BLOCK_MARKER = r"[ \t]{0,3}(?![-*+][ \t]|\d{1,9}[.)][ \t]|#{1,6}[ \t]|>)"
+_NO_BLOCK_MARKER = rf"[ \t]{{0,3}}(?!{_BLOCK_MARKER})"
 _FOUR_TEXT_LINES = re.compile(
     rf"(?m)^{_NO_BLOCK_MARKER}\S.*\n(?:{_NO_BLOCK_MARKER}[^\sa-z].*\n){{2}}{_NO_BLOCK_MARKER}[^\sa-z]"
 )
