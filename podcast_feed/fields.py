@@ -11,7 +11,7 @@ import functools
 import re
 import reprlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Annotated, Any, ClassVar, Literal, get_args
@@ -213,6 +213,9 @@ def _names_address(annotation: Any) -> bool:
 class Model(BaseModel):
     # defer_build: the schemas are built on first use, not when `podcast-feed --help` starts
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    keys_elsewhere: ClassVar[Mapping[str, str]] = {}
+    """What other publishers call this model's keys, and what to write instead (by
+    `vocabulary.plain_key`): the fix for such an unknown key (validation.py)."""
 
     @field_validator("*", mode="after")
     @classmethod

@@ -64,7 +64,9 @@ from .podcasting import (
 )
 from .vocabulary import (
     APPLE_CATEGORIES,
+    EPISODE_KEYS_ELSEWHERE,
     LEGACY_CATEGORIES,
+    SHOW_KEYS_ELSEWHERE,
     did_you_mean,
 )
 
@@ -204,6 +206,7 @@ class Publish(Model):
 class Show(Model):
     """podcast.yaml: the channel of the feed."""
 
+    keys_elsewhere = SHOW_KEYS_ELSEWHERE
     title: Line = Field(max_length=255)
     """`title`: the show's name only, no keywords."""
     description: Text
@@ -372,6 +375,7 @@ class Show(Model):
 class FrontMatter(Model):
     """An episode file's YAML header: an `item` of the feed."""
 
+    keys_elsewhere = EPISODE_KEYS_ELSEWHERE
     title: Line = Field(max_length=255)
     """`title` and `itunes:title`: without the episode number or the show's name."""
     date: Annotated[datetime | date, BeforeValidator(date_or_datetime)]

@@ -13,10 +13,8 @@ from pydantic import (
 )
 
 from .errors import Problem, error
-from .fields import FieldProblem, described
-from .vocabulary import (
-    did_you_mean,
-)
+from .fields import FieldProblem, Model, described
+from .vocabulary import did_you_mean, other_name_fix
 from .yamlfile import YamlDocument
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -84,8 +82,14 @@ def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as
     if isinstance(cause, FieldProblem):
         return make(cause.code, cause.message, cause.fix)
     if kind == "extra_forbidden":
-        known = _field_names(model, loc[:-1])
-        hint = did_you_mean(str(loc[-1]), known) or f"known keys: {', '.join(sorted(known))}"
+        where = _model_at(model, loc[:-1])
+        known = list(where.model_fields) if where is not None else []
+        elsewhere = where.keys_elsewhere if where is not None and issubclass(where, Model) else {}
+        hint = (
+            other_name_fix(str(loc[-1]), known, elsewhere)
+            or did_you_mean(str(loc[-1]), known)
+            or f"known keys: {', '.join(sorted(known))}"
+        )
         return make("unknown-key", f"unknown key {str(loc[-1])!r}", hint)
     if kind == "missing":
         return make("missing-key", "this required key is missing", f"add a line '{loc[-1]}: ...'")
@@ -153,19 +157,17 @@ _PATTERN_FIXES = {
 }
 
 
-def _field_names(model: type[BaseModel], parent: tuple[Any, ...]) -> list[str]:
-    """The keys allowed at `parent` inside `model`, for did-you-mean suggestions."""
-    current: Any = model
+def _model_at(model: type[BaseModel], parent: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model whose keys are allowed at `parent` inside `model`, for suggestions."""
+    current: type[BaseModel] | None = model
     for part in parent:
         if isinstance(part, int):
             continue
-        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        field_info = current.model_fields.get(part) if current is not None else None
         if field_info is None:
-            return []
+            return None
         current = _model_in(field_info.annotation)
-        if current is None:
-            return []
-    return list(current.model_fields) if hasattr(current, "model_fields") else []
+    return current
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

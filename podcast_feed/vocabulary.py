@@ -1,4 +1,5 @@
-"""Closed lists the feed's values must come from: Apple's categories, ISO 639-1 languages.
+"""Closed lists the feed's values must come from: Apple's categories, ISO 639-1 languages; and
+the names other publishers give our keys, with what to write instead.
 
 Sources: SPEC.md section 2.6 (Apple's 2019 taxonomy, 19 categories, 110 names in all) and the
 ISO 639-1 table shipped by Debian's iso-codes package.
@@ -7,7 +8,8 @@ ISO 639-1 table shipped by Debian's iso-codes package.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
@@ -243,3 +245,162 @@ def did_you_mean(wrong: str, candidates: Iterable[str]) -> str:
     """A fix sentence naming the closest candidate, if any is close."""
     closest = suggest(wrong, candidates)
     return f"did you mean '{closest}'?" if closest else ""
+
+
+def _elsewhere(*groups: tuple[str, str]) -> dict[str, str]:
+    """(names separated by spaces, the fix for each) as a mapping by name."""
+    return {name: fix for names, fix in groups for name in names.split()}
+
+
+EPISODE_KEYS_ELSEWHERE: Mapping[str, str] = _elsewhere(
+    (
+        "duration length size file_size filesize bytes enclosure_length enclosure_type "
+        "mime_type mimetype content_type bitrate",
+        "remove the line: the duration, size and type are read from the audio file itself",
+    ),
+    (
+        "tags keywords category categories topics",
+        "remove the line: Apple no longer reads keywords, and categories are the show's, "
+        "'categories' in podcast.yaml",
+    ),
+    (
+        "description content excerpt subtitle body notes show_notes shownotes",
+        "the show notes below the front matter are the episode's description: move the text "
+        "there, or into 'summary' for a short plain-text one",
+    ),
+    (
+        "author authors host hosts guest guests speaker speakers creator cast",
+        "name the episode's hosts and guests under 'persons', each with a 'name' and a "
+        "'role' such as guest; the show's author is 'author' in podcast.yaml",
+    ),
+    (
+        "pubdate pub_date published published_at publish_date publication_date date_published "
+        "release_date released air_date created created_at time datetime",
+        "write it as 'date: 2025-06-03 09:00': an episode dated later waits for its date",
+    ),
+    (
+        "publish status visible hidden unpublished private scheduled",
+        "remove the line: an episode is published from its 'date' on, and 'draft: true' "
+        "holds it back",
+    ),
+    (
+        "enclosure enclosure_url file audio_file audio_url audio_path mp3 m4a media media_file "
+        "media_url recording sound",
+        "write it as 'audio: NAME', the file's name in media/",
+    ),
+    (
+        "url link_url permalink web_url page page_url website",
+        "write it as 'link: URL' for a page about the episode elsewhere; the website's own "
+        "page for it is named after the episode file",
+    ),
+    (
+        "cover artwork art thumbnail picture episode_image cover_image image_url poster logo",
+        "write it as 'image: NAME', a file in media/ or an https URL",
+    ),
+    (
+        "episode_number number ep episode_no episode_num nr",
+        "write it as 'episode: 12', the number alone",
+    ),
+    ("season_number season_no season_num", "write it as 'season: 2', the number alone"),
+    ("episode_type kind", "write it as 'type: full', or trailer, or bonus"),
+    ("explicit_content adult nsfw parental_advisory", "write it as 'explicit: true', or false"),
+    ("transcript transcript_url captions subtitles", "did you mean 'transcripts'?"),
+    ("chapter chapters_url psc timestamps chapter_marks", "did you mean 'chapters'?"),
+    (
+        "block",
+        "remove the line: one episode cannot be blocked, but 'draft: true' leaves it out of "
+        "the feed",
+    ),
+    ("id uuid", "write it as 'guid: ...', and never change it once the episode is out"),
+    (
+        "layout slug weight aliases menu toc comments sitemap",
+        "remove the line: podcast-feed reads no such site-generator key; an episode's page is "
+        "named after its file, and the website's look is its templates'",
+    ),
+)
+"""Keys the episode files of other publishers (RSS and iTunes tags, Jekyll, Hugo, WordPress
+exports) have, as `plain_key` writes them, and what to write in ours instead."""
+
+SHOW_KEYS_ELSEWHERE: Mapping[str, str] = _elsewhere(
+    ("name show_name podcast_name show_title", "did you mean 'title'?"),
+    ("subtitle summary about tagline", "did you mean 'description'?"),
+    (
+        "email owner_email owner_name contact contact_email",
+        "the owner is two lines under 'owner': 'name' and 'email'",
+    ),
+    (
+        "cover artwork art logo image_url cover_image thumbnail poster",
+        "write it as 'image: NAME', a file in media/ or an https URL",
+    ),
+    (
+        "url website homepage home_page web",
+        "write it as 'link: URL', the show's website; 'site_url' is for podcast-feed's own "
+        "website, if it is served elsewhere",
+    ),
+    ("rss rss_url feed self self_url atom_link feed_link", "did you mean 'feed_url'?"),
+    ("category genre genres", "did you mean 'categories'? A list of Apple's categories"),
+    (
+        "tags keywords",
+        "remove the line: Apple no longer reads keywords, and 'categories' place the show",
+    ),
+    ("lang locale", "write it as 'language: en', or en-us"),
+    ("tz time_zone zone", "write it as 'timezone: Europe/Berlin'"),
+    (
+        "base_url media_url audio_base_url enclosure_base_url media_base cdn_url audio_url",
+        "did you mean 'media_base_url'? The address media/ is published at",
+    ),
+    (
+        "authors host hosts creator creators artist publisher",
+        "write it as one line, 'author: Ada Lovelace & Charles Babbage', and name each host "
+        "under 'persons'",
+    ),
+    ("show_type kind", "write it as 'type: episodic', or serial"),
+    ("guid id uuid", "did you mean 'podcast_guid'?"),
+    ("new_url redirect redirect_url moved_to", "did you mean 'new_feed_url'?"),
+    ("explicit_content adult nsfw parental_advisory", "write it as 'explicit: true', or false"),
+    ("rights", "did you mean 'copyright'?"),
+    (
+        "destination bucket upload",
+        "put it under 'publish', as 'destination: s3://bucket/show'",
+    ),
+    (
+        "episodes items",
+        "remove it: each episode is a file in episodes/, and 'podcast-feed new AUDIO' writes one",
+    ),
+)
+"""The same for podcast.yaml: channel tags and other publishers' settings."""
+
+_NAMESPACES = ("itunes_", "podcast_", "googleplay_", "og_")
+
+
+def plain_key(key: str) -> str:
+    """A key as another tool writes it, in snake case: `itunes:episodeType` is `episode_type`
+    (without the namespace: see `other_name_fix`), `Pub-Date` is `pub_date`.
+
+    >>> plain_key("episodeType"), plain_key("Pub-Date"), plain_key("itunes:image")
+    ('episode_type', 'pub_date', 'itunes_image')
+    """
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).casefold()
+    return re.sub(r"[^a-z0-9]+", "_", snake).strip("_")
+
+
+def other_name_fix(key: str, known: Iterable[str], elsewhere: Mapping[str, str]) -> str:
+    """The fix for an unknown `key` that is one of `known` as another tool spells it, or a key
+    `elsewhere` has; "" for any other (a typo, left to `did_you_mean`). Before difflib's
+    closest spelling: for `published` that is `republish`, which does something else.
+
+    >>> other_name_fix("itunes:episodeType", ["type"], {"episode_type": "did you mean 'type'?"})
+    "did you mean 'type'?"
+    >>> other_name_fix("Title", ["title"], {})
+    "did you mean 'title'?"
+    """
+    fields = set(known)
+    plain = plain_key(key)
+    bare = next((plain[len(ns) :] for ns in _NAMESPACES if plain.startswith(ns)), plain)
+    for name in dict.fromkeys((plain, bare)):
+        if name in fields and name != key:
+            return f"did you mean '{name}'?"
+    for name in (plain, bare):
+        if name in elsewhere:
+            return elsewhere[name]
+    return ""

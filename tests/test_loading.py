@@ -113,6 +113,62 @@ def test_unknown_key_suggests_the_known_one(make_project: MakeProject) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("key", "fix"),
+    [
+        ("published", "write it as 'date: 2025-06-03 09:00': an episode dated later waits"),
+        ("pubDate", "write it as 'date: 2025-06-03 09:00'"),
+        ("itunes:episodeType", "write it as 'type: full', or trailer, or bonus"),
+        ("itunes:season", "did you mean 'season'?"),
+        ("Title", "did you mean 'title'?"),
+        ("duration", "remove the line: the duration, size and type are read from the audio"),
+        ("enclosure", "write it as 'audio: NAME', the file's name in media/"),
+        ("tags", "remove the line: Apple no longer reads keywords"),
+        ("layout", "remove the line: podcast-feed reads no such site-generator key"),
+        ("author", "name the episode's hosts and guests under 'persons'"),
+    ],
+)
+def test_keys_of_other_publishers_are_told_what_to_write(
+    make_project: MakeProject, key: str, fix: str
+) -> None:
+    """A file brought from a host, Jekyll or Hugo: the key they use for ours, and what to write
+    (not the closest spelling: 'published' is not 'republish', 'duration' not 'location')."""
+    [problem] = only_episode(make_project, episode(**{key: "x"}))
+    assert problem.startswith(f"episodes/001-episode.md:6: error: {key}: unknown key '{key}' (")
+    assert fix in problem
+
+
+@pytest.mark.parametrize(
+    ("key", "fix"),
+    [
+        ("name", "did you mean 'title'?"),
+        ("email", "the owner is two lines under 'owner': 'name' and 'email'"),
+        ("itunes:image", "did you mean 'image'?"),
+        ("podcast:locked", "did you mean 'locked'?"),
+        ("homepage", "write it as 'link: URL', the show's website"),
+        ("base_url", "did you mean 'media_base_url'?"),
+    ],
+)
+def test_show_keys_of_other_publishers_are_told_what_to_write(
+    make_project: MakeProject, key: str, fix: str
+) -> None:
+    [problem] = report(make_project({"podcast.yaml": show(**{key: "x"})}))
+    assert f"error: {key}: unknown key '{key}' (" in problem and fix in problem
+
+
+def test_other_publishers_names_are_not_ours() -> None:
+    """Each name the lists know is one podcast-feed does not read (else it could never be
+    unknown), and each key they point to is one it does."""
+    from podcast_feed.models import FrontMatter, Show
+    from podcast_feed.vocabulary import EPISODE_KEYS_ELSEWHERE, SHOW_KEYS_ELSEWHERE
+
+    for model, elsewhere in ((FrontMatter, EPISODE_KEYS_ELSEWHERE), (Show, SHOW_KEYS_ELSEWHERE)):
+        assert not set(elsewhere) & set(model.model_fields)
+        for fix in elsewhere.values():
+            named = re.findall(r"did you mean '(\w+)'|write it as '(\w+):", fix)
+            assert all((a or b) in model.model_fields for a, b in named), fix
+
+
 def test_unknown_nested_key_in_show(make_project: MakeProject) -> None:
     problems = report(
         make_project({"podcast.yaml": show(owner={"name": "A", "emial": "a@b.example"})})
