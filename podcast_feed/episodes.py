@@ -8,6 +8,7 @@ import sys
 import uuid
 import zoneinfo
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .cache import Cache, Job, remember
@@ -152,6 +153,8 @@ def load_episode(
         return None, problems
     document = markdown_file.front_matter
     meta, problems = validate_record(FrontMatter, document.data, document, shown_as, partial=True)
+    if isinstance(document.data, dict) and document.data.get("draft") is True:
+        problems = [_for_a_draft(problem, path.stem) for problem in problems]
     notes = rendered_notes(markdown_file.body)
     problems += left_out_problems(notes, markdown_file.body, markdown_file.body_line, shown_as)
     if meta is None:
@@ -170,6 +173,20 @@ def load_episode(
         alternates=(),
     )
     return episode, problems
+
+
+_DRAFT_NEEDS = {
+    "audio": "a draft needs it too, though the file need not exist yet: name the one you will "
+    "record, as in 'audio: {stem}.mp3'",
+    "date": "a draft needs it too: the day you mean to publish it, as in 'date: 2025-06-03 "
+    "09:00'; it stays out of the feed while 'draft: true' is there",
+}
+"""The fix for a key a draft lacks: one written before the recording has neither yet."""
+
+
+def _for_a_draft(problem: Problem, stem: str) -> Problem:
+    fix = _DRAFT_NEEDS.get(problem.field or "") if problem.code == "missing-key" else None
+    return replace(problem, fix=fix.format(stem=stem)) if fix is not None else problem
 
 
 def _top_level_lines(key_lines: Mapping[tuple[str | int, ...], int]) -> dict[str, int]:

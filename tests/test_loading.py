@@ -189,6 +189,24 @@ def test_missing_required_keys(make_project: MakeProject) -> None:
     ]
 
 
+def test_a_draft_written_before_the_recording_is_told_what_it_still_needs(
+    make_project: MakeProject,
+) -> None:
+    """Notes jotted down before recording have no audio or date yet: the draft is told that it
+    needs both all the same, and what to write."""
+    problems = only_episode(
+        make_project, episode(audio=None, date=None, guid=None, title="Next", draft=True)
+    )
+    assert problems == [
+        "episodes/001-episode.md:2: error: audio: this required key is missing (a draft needs "
+        "it too, though the file need not exist yet: name the one you will record, as in "
+        "'audio: 001-episode.mp3')",
+        "episodes/001-episode.md:2: error: date: this required key is missing (a draft needs "
+        "it too: the day you mean to publish it, as in 'date: 2025-06-03 09:00'; it stays out "
+        "of the feed while 'draft: true' is there)",
+    ]
+
+
 def test_a_yaml_block_s_last_line_break_is_yaml_s_not_surrounding_space(
     make_project: MakeProject,
 ) -> None:
