@@ -270,7 +270,9 @@ def check_episode(
                 "media-file-name",
                 "audio",
                 f"{meta.audio!r} has spaces or non-ASCII characters; some apps fail on them",
-                "rename the file using only a-z, A-Z, 0-9, '-', '_' and '.'",
+                "rename the file using only a-z, A-Z, 0-9, '-', '_' and '.', and write the new "
+                "name here; for an episode already published, add 'republish: true' too: its "
+                "address changes",
             )
         )
     problems += [

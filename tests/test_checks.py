@@ -451,7 +451,8 @@ def test_a_missing_file_gets_the_nearest_name_of_its_kind(make_project: MakeProj
             "media-file-name",
             "episodes/001-episode.md:4: warning: audio: 'café.mp3' has spaces or non-ASCII "
             "characters; some apps fail on them (rename the file using only a-z, A-Z, 0-9, '-', "
-            "'_' and '.')",
+            "'_' and '.', and write the new name here; for an episode already published, add "
+            "'republish: true' too: its address changes)",
         ),
         (
             "audio-missing",
