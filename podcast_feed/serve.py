@@ -31,7 +31,7 @@ from werkzeug.wrappers import Request, Response
 from .build import FEED_FILE, BuildResult, build
 from .cache import Cache
 from .config import SHOW_FILE
-from .errors import PodcastFeedError, Problem, ProblemsFound, repeated_warnings
+from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, repeated_warnings
 from .filetypes import content_type
 from .layout import CHAPTERS_FOLDER, TEMPLATES_FOLDER
 
@@ -130,6 +130,10 @@ class PreviewServer:
         address = reachable_address(host)
         self.url = (public_url or f"http://{_bracketed(address)}:{port}").rstrip("/")
         self.problems: list[Problem] = []
+        self._warned: set[str] = set()
+        """The warning lines the last report showed or counted: the next shows only others."""
+        self._advised: set[str] = set()
+        """Likewise, its lines of `repeated_warnings`."""
         self.last_result: BuildResult | None = None
         self._stop = threading.Event()
         self._watching = threading.Event()
@@ -151,7 +155,7 @@ class PreviewServer:
             self.last_result = build(self.root, self.output, served_from=self.url, cache=self.cache)
         except ProblemsFound as exc:
             self.problems = exc.problems
-            self.report(_report(exc.problems))
+            self.report(self._news(exc.problems))
             self.report("The feed was not rebuilt; fix the errors above and save again.")
             return False
         except (PodcastFeedError, OSError) as exc:
@@ -159,11 +163,30 @@ class PreviewServer:
             self.report("The feed was not rebuilt; fix the error above and save again.")
             return False
         self.problems = self.last_result.problems
-        if self.problems:
-            self.report(_report(self.problems))
+        if self.problems or self._warned:
+            self.report(self._news(self.problems))
         count = self.last_result.published
         self.report(f"Built {count} episode{'s' if count != 1 else ''} -> {self.feed_url}")
         return True
+
+    def _news(self, problems: list[Problem]) -> str:
+        """Every error, and the warnings the last report did not show, then how many it did
+        show are still there and how many went: each save of a big catalogue would otherwise
+        print its thousands of warnings again, and the one a save fixed or caused would be
+        lost among them."""
+        warned = {p.report_line for p in problems if p.severity is Severity.WARNING}
+        advice = repeated_warnings(problems)
+        shown = [line for line in (p.report_line for p in problems) if line not in self._warned]
+        shown += [line for line in advice if line not in self._advised]
+        still, gone = len(warned & self._warned), len(self._warned - warned)
+        if still or gone:
+            shown.append(
+                f"({still} warning{'s' if still != 1 else ''} as before"
+                + (f", {gone} fixed" if gone else "")
+                + "; 'podcast-feed validate' lists them all)"
+            )
+        self._warned, self._advised = warned, set(advice)
+        return "\n".join(shown)
 
     def watch(self) -> None:
         """Rebuild whenever podcast.yaml, episodes/, media/ or templates/ change, until `stop`.
@@ -334,11 +357,6 @@ class PreviewServer:
             response.status_code = 206
             response.headers["Content-Range"] = f"bytes {start}-{end}/{size}"
         return response
-
-
-def _report(problems: list[Problem]) -> str:
-    """Each problem's line, then a line for each warning a big catalogue repeats."""
-    return "\n".join([*(problem.report_line for problem in problems), *repeated_warnings(problems)])
 
 
 def _chunks(stream: BinaryIO, start: int, length: int) -> Iterator[bytes]:

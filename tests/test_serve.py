@@ -424,3 +424,53 @@ def test_sigterm_stops_the_command_and_removes_its_build(
     # the request log is in plain text when it goes to a file or a pipe, not a terminal
     assert '"GET /missing HTTP/1.1" 404' in err
     assert "\x1b" not in err
+
+
+def test_a_rebuild_reports_what_changed_among_the_warnings(make_project: MakeProject) -> None:
+    """Each save of a show with warnings printed them all again (thousands, in a big back
+    catalogue), hiding the one the save fixed or caused: a rebuild shows the warnings the
+    last report did not, and counts those still there and those gone. Errors are always
+    shown: they are why the feed was not rebuilt."""
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(guid=None),
+            "episodes/002-episode.md": episode(guid=None, title="Another", audio="vbr.mp3"),
+        }
+    )
+    messages: list[str] = []
+    preview = PreviewServer(root, "127.0.0.1", 0, report=messages.append)
+    try:
+        assert preview.rebuild()
+        first = messages[0].splitlines()
+        assert [line.split(":")[0] for line in first] == [
+            "episodes/001-episode.md",
+            "episodes/002-episode.md",
+        ]
+        assert all("[episode-guid-missing]" in line for line in first)
+        messages.clear()
+        (root / "episodes/001-episode.md").write_text(episode(guid="given-1"))
+        assert preview.rebuild()
+        assert messages[0] == (
+            "(1 warning as before, 1 fixed; 'podcast-feed validate' lists them all)"
+        )
+        messages.clear()
+        (root / "episodes/001-episode.md").write_text(episode(guid="given-1", date="someday"))
+        assert not preview.rebuild()
+        report = messages[0].splitlines()
+        assert report[0].startswith("episodes/001-episode.md:3: error: date: ")
+        assert report[1:] == ["(1 warning as before; 'podcast-feed validate' lists them all)"]
+        messages.clear()
+        (root / "episodes/001-episode.md").write_text(episode(guid="given-1"))
+        (root / "episodes/002-episode.md").write_text(
+            episode(guid="given-2", title="Another", audio="vbr.mp3")
+        )
+        assert preview.rebuild()
+        assert messages == [
+            "(0 warnings as before, 1 fixed; 'podcast-feed validate' lists them all)",
+            f"Built 2 episodes -> {preview.feed_url}",
+        ]
+        messages.clear()
+        assert preview.rebuild()
+        assert messages == [f"Built 2 episodes -> {preview.feed_url}"]
+    finally:
+        preview.stop()
