@@ -12,7 +12,7 @@ import re
 import reprlib
 import sys
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import Annotated, Any, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
@@ -399,26 +399,119 @@ def date_or_datetime(value: Any) -> Any:
             return datetime.fromisoformat(value.strip())
         except ValueError:
             pass
-        if _DATE_SHAPE.match(value.strip()):  # the right shape: say which part is wrong
-            try:
-                date.fromisoformat(value.strip()[:10])
-            except ValueError:
-                raise FieldProblem(
-                    "invalid-date",
-                    f"{brief.repr(value)} is not a day of the calendar",
-                    "check the month, 01 to 12, and the day of that month",
-                ) from None
+    written_as = _as_iso(value)  # (only for a date that is wrong: it costs a few regexes)
+    if isinstance(value, str) and _DATE_SHAPE.match(value.strip()):  # say which part is wrong
+        try:
+            date.fromisoformat(value.strip()[:10])
+        except ValueError:
             raise FieldProblem(
                 "invalid-date",
-                f"{brief.repr(value)} has a time or offset that cannot be read",
-                "write the time as HH:MM, 00:00 to 23:59, and any offset as +HH:MM under 24 "
-                "hours, e.g. 2025-06-03 09:00+02:00",
-            )
+                f"{brief.repr(value)} is not a day of the calendar",
+                "check the month, 01 to 12, and the day of that month",
+            ) from None
+        raise FieldProblem(
+            "invalid-date",
+            f"{brief.repr(value)} has a time or offset that cannot be read",
+            f"write it as {written_as}"
+            if written_as
+            else "write the time as HH:MM, 00:00 to 23:59, and any offset as +HH:MM under 24 "
+            "hours, e.g. 2025-06-03 09:00+02:00",
+        )
     raise FieldProblem(
         "invalid-date",
         f"expected a date, got {described(value)}",
-        "write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset",
+        f"write it as {written_as}"
+        if written_as
+        else "write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset",
     )
+
+
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+)
+_MONTHS = {
+    name: number
+    for number, month in enumerate(_MONTH_NAMES.split(), start=1)
+    for name in (month, month[:3], "sept" if month == "september" else month[:3])
+}
+_CLOCK = r"(?:[ T,]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?)?"
+_ZONE = r"\s*(?P<zone>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
+_WRITTEN_DATES = [
+    re.compile(
+        rf"(?P<year>\d{{4}})[-/.](?P<month>\d{{1,2}})[-/.](?P<day>\d{{1,2}}){_CLOCK}{_ZONE}"
+    ),
+    # 03.06.2025: the day first, as wherever dates are written with dots
+    re.compile(rf"(?P<day>\d{{1,2}})\.(?P<month>\d{{1,2}})\.(?P<year>\d{{4}}){_CLOCK}{_ZONE}"),
+    re.compile(
+        rf"(?:[a-z]+,?\s+)?(?P<name>[a-z]+)\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+"
+        rf"(?P<year>\d{{4}}){_CLOCK}{_ZONE}",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        rf"(?:[a-z]+,?\s+)?(?P<day>\d{{1,2}})\.?\s+(?P<name>[a-z]+)\.?,?\s+"
+        rf"(?P<year>\d{{4}}){_CLOCK}{_ZONE}",
+        re.IGNORECASE,
+    ),
+]
+"""Dates written in a form that says which day it is, which is not ours: 2025/06/03, 2025-6-3,
+03.06.2025, June 3, 2025, Tue, 03 Jun 2025 09:00:00 +0000 (an RSS feed's pubDate). 06/03/2025
+is not among them: June the 3rd in the US, 6 March in most other places."""
+
+
+def _as_iso(value: object) -> str | None:
+    """`value` as the front matter writes that date (2025-06-03, 2025-06-03 09:00+02:00),
+    when it is a date written in another form that says which day it is, or a Unix time (a
+    number of seconds, or of milliseconds); else None.
+
+    >>> _as_iso("Tue, 03 Jun 2025 09:00:00 +0000"), _as_iso("3. Juni 2025")
+    ('2025-06-03 09:00+00:00', None)
+    >>> _as_iso("June 3rd, 2025"), _as_iso("2025/6/3 9:05"), _as_iso(1748941200)
+    ('2025-06-03', '2025-06-03 09:05', '2025-06-03 09:00+00:00')
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        seconds = value / 1000 if value >= 10**11 else value
+        if not 10**8 <= seconds < 10**10:
+            return None
+        return _written(datetime.fromtimestamp(seconds, UTC), "Z")
+    if not isinstance(value, str):
+        return None
+    for pattern in _WRITTEN_DATES:
+        found = pattern.fullmatch(value.strip())
+        if found is None:
+            continue
+        parts = found.groupdict()
+        month = _MONTHS.get((parts.get("name") or "").casefold()) or int(parts.get("month") or 0)
+        try:
+            when = datetime(
+                int(parts["year"]),
+                month,
+                int(parts["day"]),
+                int(parts["hour"] or 0),
+                int(parts["minute"] or 0),
+                int(parts["second"] or 0),
+            )
+        except ValueError:
+            return None
+        written = _written(when, parts["zone"], timed=parts["hour"] is not None)
+        try:  # an offset of 25 hours is no more readable written our way
+            datetime.fromisoformat(written)
+        except ValueError:
+            return None
+        return written
+    return None
+
+
+def _written(when: datetime, zone: str | None, timed: bool = True) -> str:
+    """A datetime as front matter has it: 2025-06-03, 2025-06-03 09:00, with +HH:MM."""
+    if not timed:
+        return when.date().isoformat()
+    text = when.strftime("%Y-%m-%d %H:%M" + (":%S" if when.second else ""))
+    if zone is None:
+        return text
+    if zone.upper() in ("Z", "UTC", "GMT"):
+        return f"{text}+00:00"
+    digits = zone.replace(":", "")
+    return f"{text}{digits[:3]}:{digits[3:]}"
 
 
 def described(value: Any) -> str:

@@ -459,6 +459,36 @@ def test_an_episode_in_a_folder_of_episodes_is_named_not_dropped(
 
 
 @pytest.mark.parametrize(
+    ("written", "fix"),
+    [
+        ("Tue, 03 Jun 2025 09:00:00 +0000", "2025-06-03 09:00+00:00"),  # an RSS pubDate
+        ("June 3rd, 2025", "2025-06-03"),
+        ("3 Jun 2025 18:30 GMT", "2025-06-03 18:30+00:00"),
+        ("2025/6/3", "2025-06-03"),
+        ("2025-06-03 9:05", "2025-06-03 09:05"),
+        ("03.06.2025", "2025-06-03"),
+        ("1748941200", "2025-06-03 09:00+00:00"),  # a Unix time, as exports have it
+    ],
+)
+def test_a_date_written_another_way_is_told_how_to_write_it(
+    make_project: MakeProject, written: str, fix: str
+) -> None:
+    """A migration's dates come as the old host wrote them: where the form says which day it
+    is, the fix is the line to write; nothing is guessed silently."""
+    [problem] = only_episode(make_project, episode(date=written).replace("'", ""))
+    assert problem.endswith(f"(write it as {fix})")
+    assert "error: date: " in problem
+
+
+def test_a_date_that_could_be_either_day_is_not_guessed(make_project: MakeProject) -> None:
+    """06/03/2025 is June the 3rd in the US and 6 March in most other places."""
+    [problem] = only_episode(make_project, episode(date="06/03/2025"))
+    assert problem.endswith(
+        "(write YYYY-MM-DD, or YYYY-MM-DD HH:MM with an optional +HH:MM offset)"
+    )
+
+
+@pytest.mark.parametrize(
     ("line", "expected"),
     [
         (
