@@ -30,6 +30,7 @@ from .errors import IGNORABLE_CODES, PROBLEM_CODES, WARNING_CODES
 from .layout import file_name_in
 from .vocabulary import (
     ISO_639_1,
+    LANGUAGE_NAMES,
     did_you_mean,
 )
 from .yamlfile import FORBIDDEN_CHARACTER
@@ -377,9 +378,12 @@ def iso_639(value: str) -> str:
         r"[A-Za-z]{2}(-[A-Za-z0-9]{2,8})*", value
     ):
         hyphened = value.replace("_", "-").lower()  # a locale's form: en_US
+        named = LANGUAGE_NAMES.get("_".join(value.casefold().split()))
         fix = (
             f"write {hyphened}: a region follows a hyphen"
             if hyphened != value.lower() and hyphened.split("-", 1)[0] in ISO_639_1
+            else f"write its code: {named}"
+            if named
             else "use two letters, optionally with a region: en, en-us, de-at"
         )
         raise FieldProblem(

@@ -130,6 +130,48 @@ ISO_639_1: frozenset[str] = frozenset(
 )
 
 
+LANGUAGE_NAMES: dict[str, str] = {
+    name: code
+    for code, names in {
+        "ar": "arabic العربية",
+        "bn": "bengali বাংলা",
+        "ca": "catalan català",
+        "cs": "czech čeština",
+        "da": "danish dansk",
+        "de": "german deutsch",
+        "el": "greek ελληνικά",
+        "en": "english",
+        "es": "spanish español castellano",
+        "fa": "persian farsi فارسی",
+        "fi": "finnish suomi",
+        "fr": "french français",
+        "he": "hebrew עברית",
+        "hi": "hindi हिन्दी",
+        "hu": "hungarian magyar",
+        "id": "indonesian bahasa_indonesia",
+        "it": "italian italiano",
+        "ja": "japanese 日本語",
+        "ko": "korean 한국어",
+        "nl": "dutch nederlands flemish vlaams",
+        "no": "norwegian norsk",
+        "pl": "polish polski",
+        "pt": "portuguese português",
+        "ro": "romanian română",
+        "ru": "russian русский",
+        "sk": "slovak slovenčina",
+        "sv": "swedish svenska",
+        "sw": "swahili kiswahili",
+        "th": "thai ไทย",
+        "tr": "turkish türkçe",
+        "uk": "ukrainian українська",
+        "vi": "vietnamese tiếng_việt",
+        "zh": "chinese mandarin 中文",
+    }.items()
+    for name in names.split()
+}
+"""The most spoken languages' codes by their names in English and in the language itself
+(lowercase, `_` for a space), for `language: English` and `language: Deutsch`."""
+
 ISO_3166_1: frozenset[str] = frozenset(
     """
     ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bl bm bn bo bq

@@ -104,7 +104,7 @@ def test_every_problem_in_every_file_is_reported_in_one_run(make_project: MakePr
         "episodes/003-b.md:2: error: title: expected text, got the number 2024 "
         '(put it in quotes: title: "2024") [wrong-type]',
         "podcast.yaml:4: error: language: 'english' is not an ISO 639-1 language code "
-        "(use two letters, optionally with a region: en, en-us, de-at) [invalid-language]",
+        "(write its code: en) [invalid-language]",
         "podcast.yaml:17: error: titel: unknown key 'titel' (did you mean 'title'?) [unknown-key]",
         "4 errors, 0 warnings",
     ]

@@ -424,6 +424,10 @@ def test_a_show_with_a_wrong_key_is_checked_without_it(
         ("en_US", "write en-us: a region follows a hyphen"),
         ("pt_BR", "write pt-br: a region follows a hyphen"),
         ("xx_YY", "use two letters, optionally with a region: en, en-us, de-at"),
+        ("English", "write its code: en"),
+        ("Deutsch", "write its code: de"),
+        ("Bahasa Indonesia", "write its code: id"),
+        ("Klingon", "use two letters, optionally with a region: en, en-us, de-at"),
     ],
 )
 def test_a_locale_for_a_language_is_told_its_form(
@@ -676,3 +680,10 @@ def test_naive_dates_take_the_show_timezone(make_project: MakeProject) -> None:
     root = make_project({"podcast.yaml": show(timezone="Asia/Tokyo")})
     [loaded] = validate(root).episodes
     assert loaded.published.isoformat() == "2025-01-06T10:00:00+09:00"
+
+
+def test_every_language_named_is_given_a_code_apple_accepts() -> None:
+    from podcast_feed.vocabulary import ISO_639_1, LANGUAGE_NAMES
+
+    assert set(LANGUAGE_NAMES.values()) <= ISO_639_1
+    assert all(name == name.casefold() and " " not in name for name in LANGUAGE_NAMES)
