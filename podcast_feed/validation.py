@@ -67,6 +67,10 @@ def _without_failed_keys(model: type[ModelT], data: dict[str, Any], errors: Any)
         return None
 
 
+_EXPLICIT_WORDS = {"clean": "false", "explicit": "true"}
+"""itunes:explicit's values before Apple made it true or false (feedgen still writes them)."""
+
+
 def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as: str) -> Problem:
     loc = tuple(item["loc"])
     dotted = ".".join(str(part) for part in loc) or None
@@ -102,8 +106,13 @@ def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as
         )
         return make("wrong-type", f"expected text, got {described(value)}", fix)
     if kind in ("bool_type", "bool_parsing"):
+        meant = _EXPLICIT_WORDS.get(str(value).casefold()) if loc[-1] == "explicit" else None
         return make(
-            "wrong-type", f"expected true or false, got {described(value)}", "write true or false"
+            "wrong-type",
+            f"expected true or false, got {described(value)}",
+            f"write {meant}: Apple's values are true and false now"
+            if meant
+            else "write true or false",
         )
     if kind.startswith("int_") or (kind == "greater_than" and loc[-1] in ("episode", "season")):
         return make(

@@ -687,3 +687,13 @@ def test_every_language_named_is_given_a_code_apple_accepts() -> None:
 
     assert set(LANGUAGE_NAMES.values()) <= ISO_639_1
     assert all(name == name.casefold() and " " not in name for name in LANGUAGE_NAMES)
+
+
+@pytest.mark.parametrize(("written", "meant"), [("clean", "false"), ("Explicit", "true")])
+def test_explicit_in_apple_s_old_words_is_told_the_new_ones(
+    make_project: MakeProject, written: str, meant: str
+) -> None:
+    assert only_episode(make_project, episode(explicit=written)) == [
+        f"episodes/001-episode.md:6: error: explicit: expected true or false, got '{written}' "
+        f"(write {meant}: Apple's values are true and false now)"
+    ]
