@@ -19,7 +19,7 @@ import typer
 from . import __version__
 from .build import build, validate
 from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count, repeated_warnings
-from .layout import CACHE_FOLDER, DEFAULT_OUTPUT, require_show
+from .layout import CACHE_FOLDER, DEFAULT_OUTPUT, TEMPLATES_FOLDER, require_show
 
 if TYPE_CHECKING:
     from .cache import Cache
@@ -425,6 +425,39 @@ def new_command(
         "Next: write the show notes in that file, then 'podcast-feed serve' or "
         "'podcast-feed build'."
     )
+
+
+@command("templates", "List the website's templates, or copy one to edit.")
+def templates_command(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(help="Templates to copy (episode.html, style.css...).", show_default=False),
+    ] = None,
+    root: Root = Path(),
+) -> None:
+    """Without a name, list the website's templates and which the show has its own copy of;
+    with names, copy podcast-feed's into templates/, where the site uses them instead: edit
+    them there. A template the show already has is never overwritten.
+
+    Example: podcast-feed templates episode.html style.css
+    """
+    from .scaffold import copy_templates, show_templates
+
+    require_show(root)
+    if names:
+        copied = copy_templates(root, names)
+        for path in copied:
+            _echo(f"wrote {_relative(path)}")
+        them = "it" if len(copied) == 1 else "them"
+        _echo(f"Next: edit {them}; 'podcast-feed serve' shows the site with your changes.")
+        return
+    listed = show_templates(root)
+    width = max(len(name) for name, _ in listed)
+    _echo("The website's templates:")
+    for name, own in listed:
+        whose = f"yours: {TEMPLATES_FOLDER}/{name}" if own else "podcast-feed's"
+        _echo(f"  {name:<{width}}  {whose}")
+    _echo("Copy one into templates/ to change it: podcast-feed templates NAME")
 
 
 @command("inspect", "Show what podcast-feed reads in media files.")

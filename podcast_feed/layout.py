@@ -20,6 +20,8 @@ CHAPTERS_FOLDER = "chapters"
 DEFAULT_OUTPUT = "public"
 TEMPLATES_FOLDER = "templates"
 """The show's own website templates, overriding the packaged ones."""
+PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+"""podcast-feed's own templates, which those of the show's `templates/` replace one by one."""
 PAGES_FOLDER = "page"
 EPISODES_FOLDER = "episodes"
 SITE_FOLDERS = (EPISODES_FOLDER, PAGES_FOLDER)
@@ -34,12 +36,14 @@ __all__ = [
     "EPISODES_FOLDER",
     "FEED_FILE",
     "GENERATED_FOLDERS",
+    "PACKAGED_TEMPLATES",
     "PAGES_FOLDER",
     "SHOW_FILE",
     "SITE_FOLDERS",
     "TEMPLATES_FOLDER",
     "among_show_files",
     "file_name_in",
+    "packaged_templates",
     "require_show",
 ]
 
@@ -72,3 +76,8 @@ def file_name_in(url: str) -> str:
     ('my feed.xml', '')
     """
     return unquote(urlsplit(url).path).rsplit("/", 1)[-1]
+
+
+def packaged_templates() -> list[str]:
+    """The names of the website's templates and static files, which a show's may replace."""
+    return sorted(path.name for path in PACKAGED_TEMPLATES.iterdir() if path.is_file())

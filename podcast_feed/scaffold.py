@@ -1,4 +1,5 @@
-"""New shows and new episodes: every file a podcaster would otherwise type by hand."""
+"""New shows, new episodes and templates to edit: every file a podcaster would otherwise type
+or copy by hand."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import shutil
 import time
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from .config import SHOW_FILE, load_show
 from .episodes import EPISODE_SUFFIX, episode_files, load_episodes
 from .errors import PodcastFeedError, has_errors
 from .filetypes import ENCLOSURE_TYPES
-from .layout import file_name_in
+from .layout import PACKAGED_TEMPLATES, TEMPLATES_FOLDER, file_name_in, packaged_templates
 from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
 from .models import Episode, podcast_guid_for
 from .notes import NOTES_PLACEHOLDER, SHOW_DESCRIPTION_PLACEHOLDER
@@ -41,6 +42,48 @@ class ShowExists(PodcastFeedError):
 
 class InvalidValue(PodcastFeedError):
     """A value given to `init` cannot go into podcast.yaml as it is."""
+
+
+class CannotCopyTemplate(PodcastFeedError):
+    """A name that is not one of the website's templates, or one the show already has."""
+
+
+def show_templates(root: Path) -> list[tuple[str, bool]]:
+    """Each of the website's templates, and whether the show has its own (in templates/)."""
+    return [
+        (name, os.path.lexists(root / TEMPLATES_FOLDER / name)) for name in packaged_templates()
+    ]
+
+
+def copy_templates(root: Path, names: Sequence[str]) -> list[Path]:
+    """Copy podcast-feed's own templates named into the show's templates/, where the site
+    uses them instead of its own, to be edited. All of them or none: a name that is not a
+    template, or that the show already has (its own edits), refuses every copy."""
+    from .vocabulary import did_you_mean
+
+    known = packaged_templates()
+    folder = root / TEMPLATES_FOLDER
+    refused = [
+        f"{name!r} is not one of the website's templates "
+        f"({did_you_mean(name, known) or 'they are ' + ', '.join(known)})"
+        for name in names
+        if name not in known
+    ]
+    refused += [
+        f"{TEMPLATES_FOLDER}/{name} is already there: edit it, or delete it to start again "
+        "from podcast-feed's"
+        for name in names
+        if name in known and os.path.lexists(folder / name)
+    ]
+    if refused:
+        raise CannotCopyTemplate("; ".join(refused))
+    folder.mkdir(exist_ok=True)
+    written = []
+    for name in dict.fromkeys(names):
+        with (folder / name).open("xb") as stream:
+            stream.write((PACKAGED_TEMPLATES / name).read_bytes())
+        written.append(folder / name)
+    return written
 
 
 class CannotAddEpisode(PodcastFeedError):

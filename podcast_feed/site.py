@@ -25,15 +25,17 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 import jinja2.bccache
+import jinja2.meta
 from markupsafe import Markup
 
 from .chapters import timestamp
-from .errors import Problem, error
-from .layout import PAGES_FOLDER, TEMPLATES_FOLDER
+from .errors import Problem, error, warning
+from .layout import PACKAGED_TEMPLATES, PAGES_FOLDER, TEMPLATES_FOLDER, packaged_templates
 from .memo import OutputMemo
 from .models import Episode, MediaInfo, Show
 from .notes import excerpt, shorten
 from .podcasting import Funding, Person
+from .vocabulary import did_you_mean
 
 """A show's own templates, each overriding the packaged one of the same name."""
 PAGE_SIZE = 50
@@ -41,7 +43,6 @@ PAGE_SIZE = 50
 STATIC_FILES = ("style.css", "player.js")
 """Copied as they are (after any override), never rendered."""
 PAGE_TEMPLATES = ("index.html", "episode.html", "404.html", "sitemap.xml")
-_PACKAGED = Path(__file__).resolve().parent / "templates"
 
 
 class TemplateProblems(Exception):
@@ -232,7 +233,7 @@ def site_templates(root: Path, compiled: Path | None = None) -> jinja2.Environme
     overrides = root / TEMPLATES_FOLDER
     if overrides.is_dir():
         loaders.append(jinja2.FileSystemLoader(overrides))
-    loaders.append(jinja2.FileSystemLoader(_PACKAGED))
+    loaders.append(jinja2.FileSystemLoader(PACKAGED_TEMPLATES))
     environment = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         bytecode_cache=_CompiledTemplates(str(compiled)) if compiled else None,
@@ -248,23 +249,63 @@ def site_templates(root: Path, compiled: Path | None = None) -> jinja2.Environme
 
 
 def check_templates(root: Path) -> list[Problem]:
-    """Every template of the show's `templates/` compiles; syntax errors with file and line."""
+    """Every template of the show's `templates/` compiles (syntax errors with file and line),
+    and each is used: one the site never renders nor includes (`episdoe.html`) would leave
+    the podcaster editing a file that changes nothing."""
     overrides = root / TEMPLATES_FOLDER
     if not overrides.is_dir():
         return []
     environment = site_templates(root)
     problems = []
+    names = []
     for path in sorted(overrides.rglob("*")):
         name = path.relative_to(overrides).as_posix()
         if not path.is_file() or name in STATIC_FILES:
             continue
+        names.append(name)
         try:
             environment.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(_template_problem(root, name, exc.lineno, exc.message or str(exc)))
         except (UnicodeDecodeError, OSError) as exc:
             problems.append(_template_problem(root, name, None, str(exc)))
+    if problems:
+        return problems
+    packaged = packaged_templates()
+    used = set(packaged) | _referenced(environment, packaged)
+    for name in names:
+        if name not in used and not name.startswith("."):  # (an editor's .swp, .DS_Store)
+            problems.append(
+                warning(
+                    "template-unused",
+                    f"{TEMPLATES_FOLDER}/{name}",
+                    None,
+                    "is not one of the website's templates, and no template includes it, so "
+                    "it changes nothing",
+                    did_you_mean(name, packaged)
+                    or f"name it after the page it replaces: {', '.join(packaged)}",
+                )
+            )
     return problems
+
+
+def _referenced(environment: jinja2.Environment, names: Sequence[str]) -> set[str]:
+    """Every template that those named include, import or extend, and those they do."""
+    loader = environment.loader
+    assert loader is not None
+    found: set[str] = set()
+    waiting = [name for name in names if name not in STATIC_FILES]
+    while waiting:
+        name = waiting.pop()
+        try:
+            source, _, _ = loader.get_source(environment, name)
+        except jinja2.TemplateNotFound:  # reported when a page is rendered
+            continue
+        for referenced in jinja2.meta.find_referenced_templates(environment.parse(source)):
+            if referenced is not None and referenced not in found:
+                found.add(referenced)
+                waiting.append(referenced)
+    return found
 
 
 def render_site(root: Path, show: Show, episodes: Sequence[Episode]) -> dict[str, bytes]:
@@ -483,7 +524,7 @@ def _template_frame(root: Path, exc: BaseException, name: str) -> tuple[str, int
     overrides = (root / TEMPLATES_FOLDER).resolve()
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         path = Path(frame.filename).resolve()  # relative when the show's root is (`.`)
-        for folder in (overrides, _PACKAGED):
+        for folder in (overrides, PACKAGED_TEMPLATES):
             if path.is_relative_to(folder):
                 return path.relative_to(folder).as_posix(), frame.lineno
     return name, None

@@ -16,8 +16,8 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from podcast_feed import build
-from podcast_feed.layout import CACHE_FOLDER
+from podcast_feed import build, validate
+from podcast_feed.layout import CACHE_FOLDER, PACKAGED_TEMPLATES
 from podcast_feed.site import PAGE_SIZE
 
 from .conftest import AUDIO, MakeProject, episode, run, show, snapshot
@@ -336,6 +336,61 @@ def test_a_template_override_is_used(make_project: MakeProject) -> None:
     page = pages(root / "public")["episodes/001-episode/index.html"]
     assert page.xpath("//h1/text()") == ["Folge: An Episode"]
     assert (root / "public" / "style.css").read_text() == "body { color: green; }\n"
+
+
+def test_templates_lists_them_and_copies_one_to_edit(make_project: MakeProject) -> None:
+    """Finding the package's templates/ in site-packages to copy one is nobody's job: the
+    command copies it, the copy is what the site uses, and a copy of one's own is never
+    overwritten (all the names given are copied, or none)."""
+    root = make_project()
+    code, out, _ = run("templates", "--root", str(root))
+    assert code == 0
+    assert "  episode.html  podcast-feed's\n" in out and "  style.css     podcast-feed's\n" in out
+    code, out, _ = run("templates", "episode.html", "--root", str(root))
+    assert (code, out.splitlines()[0]) == (0, f"wrote {root / 'templates' / 'episode.html'}")
+    copy = root / "templates" / "episode.html"
+    assert copy.read_bytes() == (PACKAGED_TEMPLATES / "episode.html").read_bytes()
+    copy.write_text(
+        copy.read_text().replace("{% block content %}", "{% block content %}<b>Mine</b>")
+    )
+    build(root, root / "public")
+    assert pages(root / "public")["episodes/001-episode/index.html"].xpath("//b/text()") == ["Mine"]
+    assert (
+        "  episode.html  yours: templates/episode.html\n"
+        in run("templates", "--root", str(root))[1]
+    )
+    before = snapshot(root)
+    code, out, err = run(
+        "templates", "style.css", "episode.html", "episdoe.html", "--root", str(root)
+    )
+    assert (code, out) == (1, "")
+    assert err == (
+        "error: 'episdoe.html' is not one of the website's templates (did you mean "
+        "'episode.html'?); templates/episode.html is already there: edit it, or delete it to "
+        "start again from podcast-feed's\n"
+    )
+    assert snapshot(root) == before
+
+
+def test_a_template_the_site_never_uses_is_a_warning(make_project: MakeProject) -> None:
+    """An override named wrong changes nothing, silently: the podcaster edits it and wonders.
+    One that an override includes is used, and so is a file an editor leaves (.swp)."""
+    root = make_project(
+        {
+            "templates/episdoe.html": "<p>never used</p>\n",
+            "templates/index.html": '{% extends "base.html" %}{% block content %}'
+            '{% include "_promo.html" %}{% endblock %}\n',
+            "templates/_promo.html": "<p>Support the show</p>\n",
+            "templates/.index.html.swp": "editor state",
+        }
+    )
+    problems = [p for p in validate(root).problems if p.code == "template-unused"]
+    assert [str(p) for p in problems] == [
+        "templates/episdoe.html: warning: is not one of the website's templates, and no template "
+        "includes it, so it changes nothing (did you mean 'episode.html'?)"
+    ]
+    build(root, root / "public")
+    assert "Support the show" in (root / "public" / "index.html").read_text()
 
 
 def test_the_site_is_never_written_into_the_show(make_project: MakeProject) -> None:
