@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -391,6 +392,52 @@ def test_a_template_the_site_never_uses_is_a_warning(make_project: MakeProject) 
     ]
     build(root, root / "public")
     assert "Support the show" in (root / "public" / "index.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("language", "chapters", "all_episodes"),
+    [
+        ("de-at", "Kapitel", "Alle Folgen"),
+        ("fr", "Chapitres", "Tous les épisodes"),
+        ("pt-BR", "Capítulos", "Todos os episódios"),
+        ("ja", "Chapters", "All episodes"),  # no catalogue: English
+    ],
+)
+def test_the_site_speaks_the_show_s_language(
+    make_project: MakeProject, language: str, chapters: str, all_episodes: str
+) -> None:
+    root = make_project(
+        {
+            "podcast.yaml": show(language=language, title="Q&A < 1 hour"),
+            "episodes/001-episode.md": episode(chapters=[{"start": 0, "title": "Start"}]),
+        }
+    )
+    build(root, root / "public")
+    page = pages(root / "public")["episodes/001-episode/index.html"]
+    assert page.xpath("/html/@lang") == [language]
+    assert page.xpath("//h2[@id='chapters']/text()") == [chapters]
+    assert page.xpath("//nav[@class='neighbours']/a/text()") == [all_episodes]
+    home = (root / "public" / "index.html").read_text()
+    assert "Q&amp;A &lt; 1 hour" in home and "Q&A" not in home  # a title is still escaped
+
+
+def test_every_word_of_the_templates_is_in_every_catalogue() -> None:
+    """The catalogues say what the packaged templates give `_()`, no more and no less: a new
+    label without its translations would be English on a German site."""
+    from podcast_feed.labels import CATALOGUES, ENGLISH
+    from podcast_feed.site import site_templates
+
+    environment = site_templates(Path("no-show"))
+    used: set[str] = set()
+    for template in PACKAGED_TEMPLATES.glob("*.html"):
+        source = template.read_text()
+        for _, _, message in environment.extract_translations(source):  # type: ignore[attr-defined]
+            used.add(message[0] if isinstance(message, tuple) else message)
+    assert used == ENGLISH
+    for language, catalogue in CATALOGUES.items():
+        assert set(catalogue) == ENGLISH, language
+        for english, translated in catalogue.items():
+            assert re.findall(r"%\(\w+\)s", english) == re.findall(r"%\(\w+\)s", translated)
 
 
 def test_the_site_is_never_written_into_the_show(make_project: MakeProject) -> None:

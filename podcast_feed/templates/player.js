@@ -41,7 +41,7 @@
     button.addEventListener("click", function () {
       var field = document.getElementById(button.getAttribute("data-copy"));
       navigator.clipboard.writeText(field.value).then(function () {
-        button.textContent = "Copied";
+        button.textContent = button.getAttribute("data-copied") || "Copied";
       });
     });
   });
