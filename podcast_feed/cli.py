@@ -264,9 +264,7 @@ def validate_command(
             err=False,
             always_total=True,
             ignored=validation.ignored,
-            lines=None
-            if folder is None
-            else [_as_github(problem, folder) for problem in validation.problems],
+            lines=None if folder is None else _as_github_annotations(validation.problems, folder),
         )
     if validation.failed(strict):
         raise typer.Exit(1)
@@ -753,6 +751,29 @@ def _in_workspace(root: Path) -> str:
     except ValueError:  # a show outside the checkout: its paths as they are
         return ""
     return "" if folder == Path() else f"{folder.as_posix()}/"
+
+
+GITHUB_ANNOTATIONS = 10
+"""Annotations of one kind (error, warning, notice) GitHub shows for a step; it drops the rest
+without a word (actions/toolkit, docs/problem-matchers.md, "Limitations")."""
+
+
+def _as_github_annotations(problems: list[Problem], folder: str) -> list[str]:
+    """Each problem as an annotation, then, when there are more of a kind than GitHub shows,
+    a notice saying so: the rest are in the step's log, and nowhere else."""
+    lines = [_as_github(problem, folder) for problem in problems]
+    hidden = [
+        f"{len(found) - GITHUB_ANNOTATIONS} of the {len(found)} {kind}s"
+        for severity, kind in ((Severity.ERROR, "error"), (Severity.WARNING, "warning"))
+        if len(found := [p for p in problems if p.severity is severity]) > GITHUB_ANNOTATIONS
+    ]
+    if hidden:
+        lines.append(
+            f"::notice title=podcast-feed::GitHub annotates {GITHUB_ANNOTATIONS} problems of a "
+            f"kind a step; {' and '.join(hidden)} are only in this step's log, which lists "
+            "them all"
+        )
+    return lines
 
 
 def _as_github(problem: Problem, folder: str = "") -> str:

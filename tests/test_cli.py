@@ -283,6 +283,26 @@ def test_github_format_annotates_each_problem_on_its_line(make_project: MakeProj
     ]
 
 
+def test_github_format_says_when_there_are_more_problems_than_github_annotates(
+    make_project: MakeProject,
+) -> None:
+    """GitHub shows 10 annotations of a kind a step and drops the rest silently: past that,
+    a notice says how many are only in the log."""
+    root = make_project(
+        {f"episodes/{n:03d}-episode.md": episode(guid=None, title=f"E{n}") for n in range(1, 13)}
+    )
+    code, out, _ = run("validate", "--root", str(root), "--format", "github")
+    lines = out.splitlines()
+    assert code == 1  # every episode after the first shares the first one's audio
+    assert sum(line.startswith("::error ") for line in lines) == 11
+    assert sum(line.startswith("::warning ") for line in lines) == 12
+    assert lines[23:] == [
+        "::notice title=podcast-feed::GitHub annotates 10 problems of a kind a step; 1 of the "
+        "11 errors and 2 of the 12 warnings are only in this step's log, which lists them all",
+        "11 errors, 12 warnings",
+    ]
+
+
 def test_github_annotations_name_files_from_the_top_of_the_repository(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
