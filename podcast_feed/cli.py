@@ -489,7 +489,7 @@ def inspect_command(
                 reports.append({"kind": "audio", **asdict(inspect_audio(path))})
         except (UnreadableMedia, UnreadableImage, InvalidTranscript, OSError) as exc:
             failed = True
-            reports.append({"file": str(path), "error": _unreadable(exc)})
+            reports.append({"file": str(path), "error": _unreadable(exc, path)})
     if output_format == "json":
         _echo(json.dumps(reports, indent=2, ensure_ascii=False))
     else:
@@ -498,11 +498,14 @@ def inspect_command(
         raise typer.Exit(1)
 
 
-def _unreadable(exc: Exception) -> str:
+def _unreadable(exc: Exception, path: Path) -> str:
     """Why `inspect` could not read a file, with the fix where one is known."""
     from .artwork import UnreadableImage
+    from .media import MisnamedMedia
     from .transcripts import InvalidTranscript
 
+    if isinstance(exc, MisnamedMedia):
+        return f"{exc} ({exc.fix(path)})"
     if isinstance(exc, UnreadableImage):
         return "not a readable image (export it again as JPEG or PNG)"
     if isinstance(exc, InvalidTranscript) and exc.fix:

@@ -29,6 +29,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "artwork-too-large",
         "artwork-too-small",
         "artwork-unreadable",
+        "audio-misnamed",
         "audio-missing",
         "audio-truncated",
         "audio-unreadable",

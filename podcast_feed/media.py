@@ -39,6 +39,80 @@ class UnreadableMedia(PodcastFeedError):
     """mutagen could not make sense of the file."""
 
 
+class MisnamedMedia(UnreadableMedia):
+    """The file holds another format than its extension says: apps are told the extension's
+    type, and fail to play it."""
+
+    def __init__(self, holds: str, suffix: str | None) -> None:
+        super().__init__(holds, suffix)  # its arguments: pickled into the cache, made again
+        self.holds = holds
+        """What the file is: "MP3 audio", "a WAV recording", "a web page"."""
+        self.suffix = suffix
+        """The extension Apple accepts that it should have; None for what Apple accepts none."""
+
+    def __str__(self) -> str:
+        return f"it holds {self.holds}, not what its extension says"
+
+    def fix(self, path: PurePath) -> str:
+        if self.suffix is not None:
+            return f"rename it {path.stem}{self.suffix}, and write that name here"
+        if self.holds == _WEB_PAGE:
+            return "download it again: this is the page a server sent instead of the file"
+        converted = path.with_name(f"{path.stem}-128k.mp3")
+        return (
+            f"convert it to MP3, e.g. ffmpeg -i {path} -b:a 128k {converted}, or to AAC in an "
+            f".m4a file: Apple does not take {self.holds}"
+        )
+
+
+_WEB_PAGE = "a web page or an error message"
+_SIGNATURES: tuple[tuple[int, bytes, str, str | None], ...] = (
+    (4, b"ftypM4A ", "AAC audio in an MP4 file", ".m4a"),
+    (4, b"ftypM4B ", "AAC audio in an MP4 file", ".m4a"),
+    (4, b"ftyp", "an MP4 file", ".mp4"),
+    (0, b"ID3", "MP3 audio", ".mp3"),
+    (0, b"fLaC", "FLAC audio", None),
+    (0, b"OggS", "Ogg audio (Opus or Vorbis)", None),
+    (8, b"WAVE", "a WAV recording", None),
+    (8, b"AIFF", "an AIFF recording", None),
+    (8, b"AIFC", "an AIFF recording", None),
+)
+"""Each format by the bytes it starts with at an offset (ISO 14496-12's ftyp box and its
+brand, ID3v2, FLAC, Ogg, RIFF WAVE, IFF AIFF)."""
+
+
+def _what_it_holds(path: Path) -> tuple[str, str | None] | None:
+    """What a file that failed to read as its extension's format holds, from its first bytes;
+    None if it is none of the formats above (damaged, or something else)."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(64)
+    except OSError:
+        return None
+    for offset, signature, holds, suffix in _SIGNATURES:
+        if head[offset : offset + len(signature)] == signature:
+            return holds, suffix
+    if len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:  # an MPEG frame's sync
+        return "MP3 audio", ".mp3"
+    if head.lstrip()[:14].lower() in (b"<!doctype html", b"<html") or head.startswith(b"<?xml"):
+        return _WEB_PAGE, None
+    return None
+
+
+_CONTAINERS = {".mp3": "mp3", ".m4a": "mp4", ".mp4": "mp4", ".m4v": "mp4", ".mov": "mp4"}
+"""Each enclosure extension's container: a damaged .m4v holding an MP4 is not misnamed."""
+
+
+def _misnamed(path: Path, found: tuple[str, str | None] | None) -> MisnamedMedia | None:
+    """The error for a file holding `found` under its name, unless its name is right."""
+    if found is None:
+        return None
+    holds, suffix = found
+    if suffix is not None and _CONTAINERS[suffix] == _CONTAINERS.get(path.suffix.lower()):
+        return None
+    return MisnamedMedia(holds, suffix)
+
+
 class UnsupportedMedia(PodcastFeedError):
     """The file's extension is not one Apple accepts in an enclosure."""
 
@@ -86,8 +160,16 @@ def probe(path: Path) -> MediaInfo:
         try:
             return _probe_mp3(path, status.st_size)
         except (mutagen.MutagenError, HeaderNotFoundError, ValueError, EOFError, OSError) as exc:
-            raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
-    return _media_info(_read(path), path, status.st_size, mime_type)
+            raise _misnamed(path, _what_it_holds(path)) or UnreadableMedia(
+                str(exc) or type(exc).__name__
+            ) from exc
+    try:
+        media = _read(path)
+    except UnreadableMedia as exc:
+        raise _misnamed(path, _what_it_holds(path)) or exc from None
+    if not isinstance(media, MP4):  # an MP3 (or WAV...) named .m4a: mutagen reads anything
+        raise MisnamedMedia(*(_what_it_holds(path) or (type(media).__name__, None)))
+    return _media_info(media, path, status.st_size, mime_type)
 
 
 def _read(path: Path) -> Any:
@@ -211,7 +293,11 @@ def read_title(path: Path) -> str | None:
     except (mutagen.MutagenError, ValueError, EOFError, OSError) as exc:
         raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
     if media is None:
-        raise UnreadableMedia("not an audio file mutagen knows")
+        raise _misnamed(path, _what_it_holds(path)) or UnreadableMedia(
+            "not an audio file mutagen knows"
+        )
+    if isinstance(media, MP4) != (_CONTAINERS.get(path.suffix.lower()) == "mp4"):
+        raise MisnamedMedia(*(_what_it_holds(path) or (type(media).__name__, None)))
     titles = (media.tags or {}).get("title") or []
     return str(titles[0]).strip() or None if titles else None
 
@@ -252,6 +338,8 @@ def inspect_audio(path: Path) -> AudioReport:
             tags = {}
     else:
         media = _read(path)
+        if mime_type is not None and not isinstance(media, MP4):  # as `probe` refuses it
+            raise MisnamedMedia(*(_what_it_holds(path) or (type(media).__name__, None)))
         measured = _media_info(media, path, size, mime_type or "")
         file_format, tags = type(media).__name__, media.tags
     mode = measured.bitrate_mode or "not stated"
@@ -492,6 +580,16 @@ def with_media(
                     "check the file's permissions",
                 )
             )
+        except MisnamedMedia as exc:
+            problems.append(
+                episode.error(
+                    "audio-misnamed",
+                    "audio",
+                    f"{audio!r} holds {exc.holds}, not what its extension says: apps are told "
+                    f"{enclosure_type(path)} and fail to play it",
+                    exc.fix(PurePath(shown_as) / audio),
+                )
+            )
         except UnreadableMedia as exc:
             problems.append(
                 lfs_pointer_problem(episode, "audio", path, audio)
@@ -535,7 +633,11 @@ def _probe_alternates(
             )
         except (UnsupportedMedia, UnreadableMedia, OSError) as exc:
             missing = isinstance(exc, FileNotFoundError)
-            fix = "add the file or remove the entry"
+            fix = (
+                exc.fix(PurePath("media") / alternate.audio)
+                if isinstance(exc, MisnamedMedia)
+                else "add the file or remove the entry"
+            )
             pointer = isinstance(exc, UnreadableMedia) and lfs_pointer_problem(
                 episode, "alternate_enclosures", path, alternate.audio
             )

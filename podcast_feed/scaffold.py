@@ -29,7 +29,13 @@ from .episodes import EPISODE_SUFFIX, episode_files, load_episodes
 from .errors import PodcastFeedError, has_errors
 from .filetypes import ENCLOSURE_TYPES
 from .layout import PACKAGED_TEMPLATES, TEMPLATES_FOLDER, file_name_in, packaged_templates
-from .media import UnreadableMedia, UnsupportedMedia, enclosure_type, read_title
+from .media import (
+    MisnamedMedia,
+    UnreadableMedia,
+    UnsupportedMedia,
+    enclosure_type,
+    read_title,
+)
 from .models import Episode, podcast_guid_for
 from .notes import NOTES_PLACEHOLDER, SHOW_DESCRIPTION_PLACEHOLDER
 
@@ -248,6 +254,8 @@ def new_episode(
         tag_title = read_title(audio)
     except UnsupportedMedia as exc:
         raise CannotAddEpisode(f"{audio.name}: {exc}; {exc.fix(str(audio))}") from None
+    except MisnamedMedia as exc:
+        raise CannotAddEpisode(f"{audio.name}: {exc}; {exc.fix(audio)}") from None
     except UnreadableMedia as exc:
         raise CannotAddEpisode(f"{audio.name} cannot be read as audio: {exc}") from None
     if title is not None and not title.isprintable():

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
-from pathlib import Path
+import wave
+from pathlib import Path, PurePath
 
 import pytest
 
 from podcast_feed import validate
 from podcast_feed.media import (
+    MisnamedMedia,
     UnreadableMedia,
     UnsupportedMedia,
     enclosure_type,
@@ -62,10 +65,80 @@ def test_format_apple_does_not_accept_is_refused() -> None:
         probe(AUDIO / "tone.ogg")
 
 
-def test_m4a_renamed_to_mp3_is_unreadable(tmp_path: Path) -> None:
-    shutil.copy(AUDIO / "tone.m4a", tmp_path / "wrong.mp3")
-    with pytest.raises(UnreadableMedia):
-        probe(tmp_path / "wrong.mp3")
+@pytest.mark.parametrize(
+    ("fixture", "named", "holds", "suffix"),
+    [
+        ("tone.m4a", "wrong.mp3", "AAC audio in an MP4 file", ".m4a"),
+        ("cbr.mp3", "wrong.m4a", "MP3 audio", ".mp3"),  # mutagen reads it, as an MP3
+        ("vbr.mp3", "wrong.mp4", "MP3 audio", ".mp3"),
+        ("video.mp4", "wrong.mp3", "an MP4 file", ".mp4"),
+        ("tone.ogg", "wrong.m4a", "Ogg audio (Opus or Vorbis)", None),
+    ],
+)
+def test_a_file_named_for_another_format_is_told_what_it_holds(
+    tmp_path: Path, fixture: str, named: str, holds: str, suffix: str | None
+) -> None:
+    """Apps go by the enclosure's type, which comes from the name: an MP3 named .m4a was
+    published as audio/x-m4a, and an M4A named .mp3 was "can't sync to MPEG frame"."""
+    shutil.copy(AUDIO / fixture, tmp_path / named)
+    with pytest.raises(MisnamedMedia) as raised:
+        probe(tmp_path / named)
+    assert (raised.value.holds, raised.value.suffix) == (holds, suffix)
+    assert pickle.loads(pickle.dumps(raised.value)).suffix == suffix  # (the cache keeps it)
+
+
+def test_a_wav_recording_named_mp3_is_told_to_convert(tmp_path: Path) -> None:
+    wav = tmp_path / "take.mp3"
+    with wave.open(str(wav), "wb") as stream:  # a real WAV header, as a recorder writes it
+        stream.setnchannels(1)
+        stream.setsampwidth(2)
+        stream.setframerate(8000)
+        stream.writeframes(b"\0\0" * 8000)
+    with pytest.raises(MisnamedMedia) as raised:
+        probe(wav)
+    assert raised.value.fix(PurePath("media/take.mp3")) == (
+        "convert it to MP3, e.g. ffmpeg -i media/take.mp3 -b:a 128k media/take-128k.mp3, or to "
+        "AAC in an .m4a file: Apple does not take a WAV recording"
+    )
+
+
+def test_a_damaged_file_of_the_right_container_is_not_called_misnamed(tmp_path: Path) -> None:
+    """A cut-off .m4v holding an MP4 is damaged, not misnamed."""
+    (tmp_path / "cut.m4v").write_bytes((AUDIO / "video.mp4").read_bytes()[:40])
+    with pytest.raises(UnreadableMedia) as raised:
+        probe(tmp_path / "cut.m4v")
+    assert not isinstance(raised.value, MisnamedMedia)
+
+
+def test_a_web_page_saved_as_audio_is_told_to_download_again(make_project: MakeProject) -> None:
+    root = make_project(
+        {
+            "media/cbr.mp3": b"<!DOCTYPE html>\n<html><body>Rate limited</body></html>\n",
+            "media/tone.m4a": (AUDIO / "vbr.mp3").read_bytes(),
+            "episodes/002-two.md": episode(audio="tone.m4a", guid="g2", title="Two"),
+        }
+    )
+    problems = [str(p) for p in validate(root).problems]
+    assert problems == [
+        "episodes/001-episode.md:4: error: audio: 'cbr.mp3' holds a web page or an error "
+        "message, not what its extension says: apps are told audio/mpeg and fail to play it "
+        "(download it again: this is the page a server sent instead of the file)",
+        "episodes/002-two.md:4: error: audio: 'tone.m4a' holds MP3 audio, not what its "
+        "extension says: apps are told audio/x-m4a and fail to play it (rename it tone.mp3, "
+        "and write that name here)",
+    ]
+    code, out, _ = run("inspect", str(root / "media" / "tone.m4a"))
+    assert (code, out) == (
+        1,
+        f"{root / 'media' / 'tone.m4a'}: error: it holds MP3 audio, not what its extension "
+        f"says (rename it tone.mp3, and write that name here)\n",
+    )
+    code, _, err = run("new", str(root / "media" / "tone.m4a"), "--root", str(root))
+    assert (code, err) == (
+        1,
+        "error: tone.m4a: it holds MP3 audio, not what its extension says; rename it tone.mp3, "
+        "and write that name here\n",
+    )
 
 
 def test_empty_file_is_unreadable(tmp_path: Path) -> None:
