@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from email.utils import parseaddr
 from typing import Any, TypeVar
 
 from pydantic import (
@@ -154,9 +155,24 @@ def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as
         return make(
             "wrong-type",
             f"expected {wanted}, got {described(value)}",
-            "see the README for this key's form",
+            _structure_fix(str(loc[-1]), kind, value),
         )
     return make("invalid-value", f"{item['msg']} (got {described(value)})", "")
+
+
+def _structure_fix(key: str, kind: str, value: object) -> str:
+    """What to write for a list or mapping given as one line of text: the list of that one
+    item, and an owner's `Name <email>` as its two keys."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        if kind == "list_type":
+            return f"write it as a list: '{key}:', then a line '  - {value}' for each item"
+        name, address = parseaddr(str(value)) if key == "owner" else ("", "")
+        if "@" in address:
+            return (
+                f"write it as two lines under 'owner:', '  name: {name or '...'}' and "
+                f"'  email: {address}'"
+            )
+    return "see the README for this key's form"
 
 
 _PATTERN_FIXES = {

@@ -697,3 +697,18 @@ def test_explicit_in_apple_s_old_words_is_told_the_new_ones(
         f"episodes/001-episode.md:6: error: explicit: expected true or false, got '{written}' "
         f"(write {meant}: Apple's values are true and false now)"
     ]
+
+
+def test_a_list_or_owner_written_on_one_line_is_told_its_form(make_project: MakeProject) -> None:
+    """`categories: Technology` and an owner as a mail client writes one are what people
+    type first: the fix is the lines to write, not a pointer to the README."""
+    root = make_project(
+        {"podcast.yaml": show(categories="Technology", owner="Ada Lovelace <ada@show.example.com>")}
+    )
+    assert [problem.split(": error: ", 1)[1] for problem in report(root)] == [
+        "owner: expected keys and values, got 'Ada Lovelace <ada@show.example.com>' (write it "
+        "as two lines under 'owner:', '  name: Ada Lovelace' and '  email: "
+        "ada@show.example.com')",
+        "categories: expected a list, got 'Technology' (write it as a list: 'categories:', "
+        "then a line '  - Technology' for each item)",
+    ]
