@@ -365,6 +365,12 @@ def init_command(
     email: Annotated[
         str, typer.Option("--email", help="The owner's email (Spotify checks it).")
     ] = "you@example.com",
+    language: Annotated[
+        str,
+        typer.Option(
+            "--language", help="The show's language, ISO 639-1 (en, de, pt-br): its website's too."
+        ),
+    ] = "en",
 ) -> None:
     """Create a new show: podcast.yaml (every key explained), episodes/, media/, .gitignore and a
     CI workflow. Refuses to overwrite an existing show.
@@ -373,7 +379,7 @@ def init_command(
     """
     from .scaffold import WORKFLOW_FILE, init_show, repository_top
 
-    written, extended = init_show(folder, title, feed_url, author, email)
+    written, extended = init_show(folder, title, feed_url, author, email, language)
     for path in written:
         _echo(f"wrote {_relative(path)}")
     for path, lines in extended.items():

@@ -110,12 +110,18 @@ def slugify(text: str, fallback: str = "episode") -> str:
 
 
 def init_show(
-    folder: Path, title: str, feed_url: str, author: str, email: str
+    folder: Path, title: str, feed_url: str, author: str, email: str, language: str = "en"
 ) -> tuple[list[Path], dict[Path, list[str]]]:
     """Create a new show in `folder`; refuses to touch an existing one. Returns what it wrote,
     and the lines it added to the folder's own files (a .gitignore it already had)."""
+    from .fields import FieldProblem, iso_639
+
     if os.path.lexists(folder / SHOW_FILE):  # a link, even a dangling one, counts
         raise ShowExists(f"{folder / SHOW_FILE} already exists; init never overwrites a show")
+    try:
+        iso_639(language)
+    except FieldProblem as problem:
+        raise InvalidValue(f"--language {problem.message}; {problem.fix}") from None
     for option, value in (("--title", title), ("--author", author), ("--email", email)):
         if not value.isprintable():
             raise InvalidValue(
@@ -140,6 +146,7 @@ def init_show(
         "link": _yaml_scalar(urljoin(feed_url, "./")),
         "media_base_url": _yaml_scalar(urljoin(feed_url, "media/")),
         "podcast_guid": str(podcast_guid_for(feed_url)),
+        "language": language,
         "description": SHOW_DESCRIPTION_PLACEHOLDER,
     }
     (folder / "episodes").mkdir(parents=True, exist_ok=True)
@@ -428,7 +435,7 @@ title: {title:<27} # the show's name only, at most 255 characters
 description: >-                    # plain text, at most 4000 bytes
   {description}
 link: {link:<28} # the show's website
-language: en                       # ISO 639-1, optionally with a region: en-us, de-at
+language: {language:<24} # ISO 639-1, optionally with a region: en-us, de-at
 author: {author:<26} # itunes:author; Spotify requires it
 owner:                             # itunes:owner; Spotify and YouTube check the email
   name: {author}

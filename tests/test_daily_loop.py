@@ -522,6 +522,19 @@ def test_init_refuses_a_value_on_two_lines(tmp_path: Path) -> None:
     assert not (tmp_path / "show" / "podcast.yaml").exists()
 
 
+def test_init_writes_the_show_s_language_and_refuses_a_name_for_one(tmp_path: Path) -> None:
+    code, _, err = run("init", str(tmp_path / "de"), "--language", "de-at")
+    assert (code, err) == (0, "")
+    assert validate(tmp_path / "de").show is not None
+    assert "language: de-at " in (tmp_path / "de" / "podcast.yaml").read_text()
+    code, out, err = run("init", str(tmp_path / "x"), "--language", "Deutsch")
+    assert (code, out) == (1, "")
+    assert (
+        err == "error: --language 'Deutsch' is not an ISO 639-1 language code; write its code: de\n"
+    )
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.parametrize(
     ("feed_url", "message"),
     [
