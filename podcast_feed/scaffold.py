@@ -81,6 +81,8 @@ def copy_templates(root: Path, names: Sequence[str]) -> list[Path]:
         for name in names
         if name in known and os.path.lexists(folder / name)
     ]
+    if os.path.lexists(folder) and not folder.is_dir():
+        refused.append(f"{TEMPLATES_FOLDER} is a file, not a folder: rename it, then copy again")
     if refused:
         raise CannotCopyTemplate("; ".join(refused))
     folder.mkdir(exist_ok=True)

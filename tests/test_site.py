@@ -371,6 +371,13 @@ def test_templates_lists_them_and_copies_one_to_edit(make_project: MakeProject) 
         "start again from podcast-feed's\n"
     )
     assert snapshot(root) == before
+    (root / "templates").rename(root / "mine")
+    (root / "templates").write_text("not a folder")
+    code, _, err = run("templates", "base.html", "--root", str(root))
+    assert (code, err) == (
+        1,
+        "error: templates is a file, not a folder: rename it, then copy again\n",
+    )
 
 
 def test_a_template_the_site_never_uses_is_a_warning(make_project: MakeProject) -> None:
