@@ -255,7 +255,8 @@ def site_templates(root: Path, compiled: Path | None = None) -> jinja2.Environme
 def check_templates(root: Path) -> list[Problem]:
     """Every template of the show's `templates/` compiles (syntax errors with file and line),
     and each is used: one the site never renders nor includes (`episdoe.html`) would leave
-    the podcaster editing a file that changes nothing."""
+    the podcaster editing a file that changes nothing. Hidden files are neither: the site
+    uses none, and macOS leaves a binary `.DS_Store` in every folder Finder opens."""
     overrides = root / TEMPLATES_FOLDER
     if not overrides.is_dir():
         return []
@@ -264,7 +265,8 @@ def check_templates(root: Path) -> list[Problem]:
     names = []
     for path in sorted(overrides.rglob("*")):
         name = path.relative_to(overrides).as_posix()
-        if not path.is_file() or name in STATIC_FILES:
+        hidden = any(part.startswith(".") for part in name.split("/"))  # .DS_Store, .swp
+        if not path.is_file() or name in STATIC_FILES or hidden:
             continue
         names.append(name)
         try:
@@ -278,7 +280,7 @@ def check_templates(root: Path) -> list[Problem]:
     packaged = packaged_templates()
     used = set(packaged) | _referenced(environment, packaged)
     for name in names:
-        if name not in used and not name.startswith("."):  # (an editor's .swp, .DS_Store)
+        if name not in used:
             problems.append(
                 warning(
                     "template-unused",

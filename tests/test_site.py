@@ -382,7 +382,8 @@ def test_templates_lists_them_and_copies_one_to_edit(make_project: MakeProject) 
 
 def test_a_template_the_site_never_uses_is_a_warning(make_project: MakeProject) -> None:
     """An override named wrong changes nothing, silently: the podcaster edits it and wonders.
-    One that an override includes is used, and so is a file an editor leaves (.swp)."""
+    One that an override includes is used; hidden files (an editor's .swp, the .DS_Store
+    macOS leaves in every folder, which failed the build as a template) are not templates."""
     root = make_project(
         {
             "templates/episdoe.html": "<p>never used</p>\n",
@@ -390,6 +391,7 @@ def test_a_template_the_site_never_uses_is_a_warning(make_project: MakeProject) 
             '{% include "_promo.html" %}{% endblock %}\n',
             "templates/_promo.html": "<p>Support the show</p>\n",
             "templates/.index.html.swp": "editor state",
+            "templates/.DS_Store": b"\x00\x00\x00\x01Bud1\x00\x00\x10\x00\xff\xfe",  # Finder's
         }
     )
     problems = [p for p in validate(root).problems if p.code == "template-unused"]
