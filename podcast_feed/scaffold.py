@@ -148,7 +148,7 @@ def init_show(
         "link": _yaml_scalar(urljoin(feed_url, "./")),
         "media_base_url": _yaml_scalar(urljoin(feed_url, "media/")),
         "podcast_guid": str(podcast_guid_for(feed_url)),
-        "language": language,
+        "language": _yaml_scalar(language),  # `no` (Norwegian) is false unquoted
         "description": SHOW_DESCRIPTION_PLACEHOLDER,
     }
     (folder / "episodes").mkdir(parents=True, exist_ok=True)

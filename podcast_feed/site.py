@@ -243,10 +243,8 @@ def site_templates(root: Path, compiled: Path | None = None) -> jinja2.Environme
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        extensions=["jinja2.ext.i18n"],
     )
-    # the site's words in English, until `site_files` installs the show's language
-    environment.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    environment.globals["_"] = translator("en")  # until `site_files` knows the show's language
     environment.filters["json_ld"] = _json_ld
     environment.filters["shorten"] = shorten
     return environment
@@ -334,10 +332,7 @@ def site_files(
     `memo` says is unchanged comes as (path, None), not rendered; `compiled` is
     `site_templates`'."""
     environment = site_templates(root, compiled)
-    words = translator(show.language)
-    environment.install_gettext_callables(  # type: ignore[attr-defined]
-        words, lambda one, many, count: words(one if count == 1 else many), newstyle=True
-    )
+    environment.globals["_"] = translator(show.language)
     website, zone = show.website, show.zone  # each a little work, asked for once a page
     pages = [
         EpisodePage(show, episode, episode.title, episode.page_path, website, zone)

@@ -99,13 +99,17 @@ def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as
     if kind == "missing":
         return make("missing-key", "this required key is missing", f"add a line '{loc[-1]}: ...'")
     if kind in ("string_type",):
-        quoted = f'- "{value}"' if isinstance(loc[-1], int) else f'{loc[-1]}: "{value}"'
+        written = document.written.get(loc, str(value))  # `no`, not the False YAML made of it
+        quoted = f'- "{written}"' if isinstance(loc[-1], int) else f'{loc[-1]}: "{written}"'
         fix = (
             f"put it in quotes: {quoted}"
-            if isinstance(value, int | float | date)
+            if isinstance(value, int | float | date)  # (a bool is an int)
             else "write it as text"
         )
-        return make("wrong-type", f"expected text, got {described(value)}", fix)
+        got = described(value)
+        if isinstance(value, bool) and loc in document.written:
+            got = f"{written!r}, which YAML reads as {str(value).lower()}"
+        return make("wrong-type", f"expected text, got {got}", fix)
     if kind in ("bool_type", "bool_parsing"):
         meant = _EXPLICIT_WORDS.get(str(value).casefold()) if loc[-1] == "explicit" else None
         return make(

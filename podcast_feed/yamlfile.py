@@ -74,6 +74,9 @@ class YamlDocument:
     data: Any
     key_lines: dict[Path_, int] = field(default_factory=dict)
     first_line: int = 1
+    written: dict[Path_, str] = field(default_factory=dict)
+    """Each value YAML read as something other than text (a number, a date, `no` as false),
+    as it is written in the file: what to put in quotes to make it text."""
 
     def line_of(self, path: Path_) -> int:
         """The line of the deepest part of `path` that exists in the file."""
@@ -178,9 +181,10 @@ def parse_yaml(
         try:
             node = loader.get_single_node()
             lines: dict[Path_, int] = {}
+            written: dict[Path_, str] = {}
             duplicates: list[Problem] = []
             if node is not None:
-                _walk(node, (), lines, duplicates, first_line - 1, shown_as, [0])
+                _walk(node, (), (lines, written), duplicates, first_line - 1, shown_as, [0])
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -226,7 +230,7 @@ def parse_yaml(
         ]
     if duplicates:
         return None, duplicates
-    return YamlDocument(data, lines, first_line), []
+    return YamlDocument(data, lines, first_line, written), []
 
 
 def _yaml_fix(what: str, line: str) -> str:
@@ -270,19 +274,28 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_TEXT_TAG = "tag:yaml.org,2002:str"
+
+
 def _walk(
     node: yaml.Node,
     path: Path_,
-    lines: dict[Path_, int],
+    found: tuple[dict[Path_, int], dict[Path_, str]],
     duplicates: list[Problem],
     offset: int,
     shown_as: str,
     seen: list[int],
 ) -> None:
+    """Each key's line and each plain value that is not text as written (into `found`), and
+    every key given twice; `seen` counts the nodes, aliases' expansions included."""
     seen[0] += 1
     if seen[0] > _MAX_EXPANDED_NODES:
         raise YamlTooLarge
-    if isinstance(node, yaml.MappingNode):
+    lines, written = found
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag != _TEXT_TAG and not node.style:
+            written[path] = node.value
+    elif isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
             child = (*path, key)
@@ -299,12 +312,12 @@ def _walk(
                     )
                 )
             lines[child] = line
-            _walk(value_node, child, lines, duplicates, offset, shown_as, seen)
+            _walk(value_node, child, found, duplicates, offset, shown_as, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = (*path, index)
             lines.setdefault(child, item.start_mark.line + 1 + offset)
-            _walk(item, child, lines, duplicates, offset, shown_as, seen)
+            _walk(item, child, found, duplicates, offset, shown_as, seen)
 
 
 @dataclass

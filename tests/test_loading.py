@@ -712,3 +712,23 @@ def test_a_list_or_owner_written_on_one_line_is_told_its_form(make_project: Make
         "categories: expected a list, got 'Technology' (write it as a list: 'categories:', "
         "then a line '  - Technology' for each item)",
     ]
+
+
+def test_a_word_yaml_reads_as_true_or_false_is_quoted_as_written(make_project: MakeProject) -> None:
+    """`language: no` (Norwegian) and `title: Yes` are booleans to YAML 1.1: the fix was to
+    write `language: "False"`. It quotes what the file says; `init --language no` writes it
+    quoted."""
+    text = yaml.safe_dump(show(), sort_keys=False).replace("language: en", "language: no")
+    root = make_project({"podcast.yaml": text, "episodes/001-episode.md": episode(title=None)})
+    (root / "episodes" / "001-episode.md").write_text(
+        episode().replace("title: An Episode", "title: Yes")
+    )
+    assert report(root) == [
+        "episodes/001-episode.md:2: error: title: expected text, got 'Yes', which YAML reads as "
+        'true (put it in quotes: title: "Yes")',
+        "podcast.yaml:4: error: language: expected text, got 'no', which YAML reads as false "
+        '(put it in quotes: language: "no")',
+    ]
+    code, _, err = run("init", str(root.parent / "norsk"), "--language", "no")
+    assert (code, err) == (0, "")
+    assert validate(root.parent / "norsk").show is not None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import feedparser
+import jinja2
 import pytest
 from lxml import etree
 from lxml import html as lxml_html
@@ -434,9 +435,8 @@ def test_every_word_of_the_templates_is_in_every_catalogue() -> None:
     """The catalogues say what the packaged templates give `_()`, no more and no less: a new
     label without its translations would be English on a German site."""
     from podcast_feed.labels import CATALOGUES, ENGLISH
-    from podcast_feed.site import site_templates
 
-    environment = site_templates(Path("no-show"))
+    environment = jinja2.Environment(extensions=["jinja2.ext.i18n"])  # what finds gettext's calls
     used: set[str] = set()
     for template in PACKAGED_TEMPLATES.glob("*.html"):
         source = template.read_text()
