@@ -350,8 +350,8 @@ EPISODE_KEYS_ELSEWHERE: Mapping[str, str] = _elsewhere(
     ("chapter chapters_url psc timestamps chapter_marks", "did you mean 'chapters'?"),
     (
         "block",
-        "remove the line: one episode cannot be blocked, but 'draft: true' leaves it out of "
-        "the feed",
+        "remove the line: podcast-feed writes no episode's itunes:block; 'draft: true' leaves "
+        "the episode out of the feed, for every app",
     ),
     ("id uuid", "write it as 'guid: ...', and never change it once the episode is out"),
     (
