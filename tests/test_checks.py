@@ -714,7 +714,8 @@ def test_only_a_warning_s_code_can_be_ignored(make_project: MakeProject) -> None
         (
             "wrong-type",
             "episodes/001-episode.md:6: error: ignore_warnings: expected a list, got "
-            "'notes-template' (see the README for this key's form)",
+            "'notes-template' (write it as a list: 'ignore_warnings:', then a line "
+            "'  - notes-template' for each item)",
         ),
         (
             "invalid-value",
