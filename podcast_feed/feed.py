@@ -353,6 +353,8 @@ class _ItemTags(BaseEntryExtension):  # type: ignore[misc]
         _sub(item, "pubDate", rfc2822(episode.published))
         explicit = show.explicit if meta.explicit is None else meta.explicit
         _sub(item, f"{{{ITUNES_NS}}}explicit", _true_false(explicit))
+        if meta.block:  # Apple's value, as the channel's: "Yes" hides it, no other does
+            _sub(item, f"{{{ITUNES_NS}}}block", "Yes")
         if meta.image:
             _sub(item, f"{{{ITUNES_NS}}}image", href=show.image_url(meta.image))
         if meta.season is not None:

@@ -393,6 +393,8 @@ class FrontMatter(Model):
     """`itunes:episodeType`."""
     explicit: bool | None = None
     """`itunes:explicit`; the show's value when left out."""
+    block: bool = False
+    """`itunes:block`: Apple Podcasts leaves the episode out; every other app shows it."""
     summary: Text | None = None
     """`description`: a short plain-text summary; the show notes are used when left out."""
     image: ImageRef | None = None

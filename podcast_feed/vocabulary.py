@@ -348,11 +348,6 @@ EPISODE_KEYS_ELSEWHERE: Mapping[str, str] = _elsewhere(
     ("explicit_content adult nsfw parental_advisory", "write it as 'explicit: true', or false"),
     ("transcript transcript_url captions subtitles", "did you mean 'transcripts'?"),
     ("chapter chapters_url psc timestamps chapter_marks", "did you mean 'chapters'?"),
-    (
-        "block",
-        "remove the line: podcast-feed writes no episode's itunes:block; 'draft: true' leaves "
-        "the episode out of the feed, for every app",
-    ),
     ("id uuid", "write it as 'guid: ...', and never change it once the episode is out"),
     (
         "layout slug weight aliases menu toc comments sitemap",

@@ -170,6 +170,24 @@ def test_explicit_follows_show_unless_episode_overrides(make_project: MakeProjec
     assert feed.xpath("//item/itunes:explicit/text()", namespaces=NS) == ["false", "true"]
 
 
+def test_an_episode_kept_out_of_apple_podcasts_only_is_blocked_there(
+    make_project: MakeProject,
+) -> None:
+    """Apple's item-level `itunes:block` ("Yes" hides that episode in Apple Podcasts): other
+    apps, which read no such tag, keep it, and so do the website and publish."""
+    root = make_project(
+        {"episodes/002-apple-less.md": episode(guid="g2", audio="vbr.mp3", block=True)}
+    )
+    data = build(root, root / "public").feed_path.read_bytes()
+    feed = etree.fromstring(data)
+    blocked = feed.xpath("//item[itunes:block]/guid/text()", namespaces=NS)
+    assert (blocked, feed.xpath("//item/itunes:block/text()", namespaces=NS)) == (["g2"], ["Yes"])
+    assert feed.xpath("channel/itunes:block", namespaces=NS) == []
+    parsed = feedparser.parse(data)
+    assert {e.id: e.get("itunes_block") for e in parsed.entries} == {"g2": 1, "test-guid-1": None}
+    assert (root / "public" / "episodes" / "002-apple-less" / "index.html").exists()
+
+
 def test_serial_show_lists_oldest_first_by_episode_number(make_project: MakeProject) -> None:
     root = make_project(
         {
