@@ -192,6 +192,19 @@ def check_history(
             )
         )
     problems += [_media_moved(show, base, episodes) for base, episodes in moved.items()]
+    live = {(item.guid, item.enclosure_url) for item in previous.items}
+    problems += [
+        episode.warning(
+            "republish-done",
+            "republish",
+            "the live feed already has this episode with this guid and audio address, so "
+            "'republish: true' has done its work; left in, it would let a later mistake in "
+            "either through unnoticed",
+            "remove the line 'republish: true'",
+        )
+        for episode, url in published
+        if episode.meta.republish and (episode.guid, url) in live
+    ]
     return problems
 
 

@@ -97,6 +97,15 @@ def test_changed_guid_is_an_error_unless_republished(published: tuple[Path, Path
     code, report = validate(root, "--previous", str(live))
     assert code == 0
     assert report.startswith("episodes/002-second.md:5: warning: guid: was published with")
+    assert "[republish-done]" not in report  # the live feed has the old guid: not done yet
+    build(root, live.parent)  # published with the new guid
+    assert validate(root, "--previous", str(live)) == (
+        0,
+        "episodes/002-second.md:6: warning: republish: the live feed already has this episode "
+        "with this guid and audio address, so 'republish: true' has done its work; left in, "
+        "it would let a later mistake in either through unnoticed (remove the line "
+        "'republish: true') [republish-done]\n0 errors, 1 warning\n",
+    )
 
 
 def test_changed_audio_url_is_an_error(published: tuple[Path, Path]) -> None:
