@@ -154,7 +154,7 @@ def check_history(
             episode, url = by_guid[item.guid]
             if item.enclosure_url and url != item.enclosure_url:
                 old_base = _base_before(item.enclosure_url, episode.audio)
-                if old_base is not None and not episode.meta.republish:
+                if old_base is not None and not episode.republish:
                     moved.setdefault(old_base, []).append(episode)
                     continue
                 problems.append(
@@ -203,7 +203,7 @@ def check_history(
             "remove the line 'republish: true'",
         )
         for episode, url in published
-        if episode.meta.republish and (episode.guid, url) in live
+        if episode.republish and (episode.guid, url) in live
     ]
     return problems
 
@@ -245,7 +245,7 @@ def _media_moved(show: Show, old_base: str, episodes: Sequence[Episode]) -> Prob
 
 def _changed(episode: Episode, field: str, code: str, message: str, fix: str = "") -> Problem:
     """A change of identity: an error, or a warning when the episode says `republish: true`."""
-    if episode.meta.republish:
+    if episode.republish:
         return episode.warning(code, field, message, "republish: true accepts this")
     return episode.error(
         code,

@@ -495,7 +495,7 @@ _DETAILS = ("meta", "notes_html", "key_lines", "media", "chapters", "transcripts
 """What `Episode` unpickles only when it is first asked for (see `Episode.__reduce__`)."""
 _OUTLINE = (
     "source", "published", "guid", "slug", "page_path", "draft", "episode_type", "season",
-    "number", "title", "duration", "has_chapters", "files", "ignore_warnings",
+    "number", "title", "duration", "has_chapters", "files", "ignore_warnings", "republish",
 )  # fmt: skip
 """What is unpickled with the episode: its file and its outline."""
 
@@ -550,6 +550,8 @@ class Episode:
     (see catalogue.py and memo.py)."""
     ignore_warnings: frozenset[str] = field(init=False, repr=False, compare=False)
     """`meta.ignore_warnings`, read for every episode when the problems are reported."""
+    republish: bool = field(init=False, repr=False, compare=False)
+    """`meta.republish`, read for every episode of the live feed by the history guard."""
 
     def __post_init__(self) -> None:
         """The outline, from the fields.
@@ -574,6 +576,7 @@ class Episode:
             "has_chapters": bool(self.chapters),
             "files": tuple((file, key, lines.get(key)) for file, key in self._named_files()),
             "ignore_warnings": frozenset(meta.ignore_warnings),
+            "republish": meta.republish,
         }
         for name, value in outline.items():
             object.__setattr__(self, name, value)
