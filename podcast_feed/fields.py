@@ -464,14 +464,21 @@ is not among them: June the 3rd in the US, 6 March in most other places."""
 
 def _as_iso(value: object) -> str | None:
     """`value` as the front matter writes that date (2025-06-03, 2025-06-03 09:00+02:00),
-    when it is a date written in another form that says which day it is, or a Unix time (a
-    number of seconds, or of milliseconds); else None.
+    when it is a date written in another form that says which day it is, a YYYYMMDD number, or
+    a Unix time (a number of seconds, or of milliseconds); else None.
 
     >>> _as_iso("Tue, 03 Jun 2025 09:00:00 +0000"), _as_iso("3. Juni 2025")
     ('2025-06-03 09:00+00:00', None)
     >>> _as_iso("June 3rd, 2025"), _as_iso("2025/6/3 9:05"), _as_iso(1748941200)
     ('2025-06-03', '2025-06-03 09:05', '2025-06-03 09:00+00:00')
+    >>> _as_iso(20250603), _as_iso(20251303)  # YYYYMMDD, as file names and exports have it
+    ('2025-06-03', None)
     """
+    if isinstance(value, int) and not isinstance(value, bool) and 10**7 <= value < 10**8:
+        try:
+            return date(value // 10000, value // 100 % 100, value % 100).isoformat()
+        except ValueError:
+            return None
     if isinstance(value, int) and not isinstance(value, bool):
         seconds = value / 1000 if value >= 10**11 else value
         if not 10**8 <= seconds < 10**10:

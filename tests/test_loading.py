@@ -472,6 +472,7 @@ def test_an_episode_in_a_folder_of_episodes_is_named_not_dropped(
         ("2025-06-03 9:05", "2025-06-03 09:05"),
         ("03.06.2025", "2025-06-03"),
         ("1748941200", "2025-06-03 09:00+00:00"),  # a Unix time, as exports have it
+        ("20250603", "2025-06-03"),
     ],
 )
 def test_a_date_written_another_way_is_told_how_to_write_it(
