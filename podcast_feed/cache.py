@@ -217,6 +217,23 @@ def _git_blobs(root: Path) -> dict[str, str]:
     return blobs
 
 
+def _committable(folder: Path) -> bool:
+    """Whether `folder` is in a git work tree and not ignored there: asked once, when the
+    cache is first made (`git check-ignore` answers 1 for a path it does not ignore, 128
+    outside a repository)."""
+    import subprocess
+
+    try:
+        answer = subprocess.run(
+            ["git", "-C", str(folder.parent), "check-ignore", "-q", "--", folder.name],
+            capture_output=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return answer.returncode == 1
+
+
 def _git(root: Path, *arguments: str) -> list[str]:
     import subprocess
 
@@ -340,7 +357,21 @@ class Cache:
     def open(cls, folder: Path, shown_as: str | None = None) -> Cache:
         cache = cls(folder / CACHE_FILE, shown_as or f"{folder.name}/{CACHE_FILE}")
         cache._identity = code_identity()
+        new = not folder.exists()
         cache._connect()
+        if new and cache.enabled and _committable(folder):
+            from .errors import warning
+
+            cache.problems.append(
+                warning(
+                    "cache-not-ignored",
+                    cache.shown_as.rpartition("/")[0] or str(folder),
+                    None,
+                    "git does not ignore the build cache, so 'git add .' would commit it (32 MB "
+                    "at 10,000 episodes, which the build makes again whenever it is missing)",
+                    f"add the line '/{folder.name}/' to the repository's .gitignore",
+                )
+            )
         return cache
 
     def _connect(self) -> None:

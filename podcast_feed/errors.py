@@ -35,6 +35,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "audio-unreadable",
         "audio-unsupported-type",
         "cache-ignored",
+        "cache-not-ignored",
         "chapter-image-missing",
         "chapters-after-end",
         "chapters-duplicate-start",
@@ -138,6 +139,7 @@ WARNING_CODES: frozenset[str] = frozenset(
     {
         "artwork-large-file",
         "cache-ignored",
+        "cache-not-ignored",
         "chapters-first-not-at-zero",
         "chapters-not-in-description",
         "duplicate-title",
@@ -173,8 +175,8 @@ WARNING_CODES: frozenset[str] = frozenset(
 )
 """The codes a problem can have as a warning (some of them are errors unless a flag or key
 accepts them): the ones `ignore_warnings` may name. Every other code is always an error."""
-IGNORABLE_CODES = WARNING_CODES - {"cache-ignored"}
-"""The codes `ignore_warnings` may name: `cache-ignored` is never counted nor failing, so there
+IGNORABLE_CODES = WARNING_CODES - {"cache-ignored", "cache-not-ignored"}
+"""The codes `ignore_warnings` may name: the cache's are never counted nor failing, so there
 is nothing to ignore."""
 REPEATED_WARNINGS = 10
 """From this many warnings of one code, the report names `ignore_warnings` for it: a back

@@ -521,6 +521,26 @@ def test_init_keeps_the_cache_out_of_git_and_restores_it_in_ci(tmp_path: Path) -
     assert "actions/cache" in text and CACHE_FOLDER in text
 
 
+def test_a_cache_git_would_commit_is_said_once(make_project: MakeProject) -> None:
+    """A show's repository not made by `init` has no .gitignore line for the cache: 'git add .'
+    would commit 32 MB at 10,000 episodes. The first build that makes the cache says so (on
+    stderr, counted as nothing); the next builds, and a repository that ignores it, do not."""
+    root = make_project()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    code, _, err = run("build", "--root", str(root))
+    assert code == 0
+    assert err == (
+        f"{CACHE_FOLDER}: warning: git does not ignore the build cache, so 'git add .' would "
+        "commit it (32 MB at 10,000 episodes, which the build makes again whenever it is "
+        f"missing) (add the line '/{CACHE_FOLDER}/' to the repository's .gitignore) "
+        "[cache-not-ignored]\n"
+    )
+    assert run("build", "--root", str(root))[2] == ""
+    shutil.rmtree(root / CACHE_FOLDER)
+    (root / ".gitignore").write_text(f"/{CACHE_FOLDER}/\n")
+    assert run("build", "--root", str(root))[2] == ""
+
+
 def test_files_read_on_every_core_build_as_without_a_cache(
     make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
