@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _ENGLISH = (
     "Skip to content",
@@ -276,7 +276,8 @@ def translator(language: str) -> Callable[..., Markup]:
     catalogue = {english: Markup(words.get(english, english)) for english in _ENGLISH}
 
     def translated(message: str, **values: object) -> Markup:
-        text = catalogue.get(message) or Markup(message)
+        # a text of a show's own template (or one made of its values) is escaped, as any is
+        text = catalogue.get(message) or escape(message)
         return text % values if values else text
 
     return translated

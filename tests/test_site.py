@@ -431,6 +431,17 @@ def test_the_site_speaks_the_show_s_language(
     assert "Q&amp;A &lt; 1 hour" in home and "Q&A" not in home  # a title is still escaped
 
 
+def test_a_show_s_own_words_through_the_translator_are_escaped() -> None:
+    """`_()` trusts only its catalogues: a show's template passing its own text, or a value
+    of the show, gets it escaped as autoescaping would."""
+    from podcast_feed.labels import translator
+
+    words = translator("de")
+    assert str(words("Chapters")) == "Kapitel"
+    assert str(words("Tom & <b>Jerry</b>")) == "Tom &amp; &lt;b&gt;Jerry&lt;/b&gt;"
+    assert str(words("Play %(title)s", title="<i>A</i>")) == "&lt;i&gt;A&lt;/i&gt; abspielen"
+
+
 def test_every_word_of_the_templates_is_in_every_catalogue() -> None:
     """The catalogues say what the packaged templates give `_()`, no more and no less: a new
     label without its translations would be English on a German site."""
