@@ -474,12 +474,12 @@ def _as_iso(value: object) -> str | None:
     >>> _as_iso(20250603), _as_iso(20251303)  # YYYYMMDD, as file names and exports have it
     ('2025-06-03', None)
     """
-    if isinstance(value, int) and not isinstance(value, bool) and 10**7 <= value < 10**8:
-        try:
-            return date(value // 10000, value // 100 % 100, value % 100).isoformat()
-        except ValueError:
-            return None
     if isinstance(value, int) and not isinstance(value, bool):
+        if 10**7 <= value < 10**8:  # YYYYMMDD
+            try:
+                return date(value // 10000, value // 100 % 100, value % 100).isoformat()
+            except ValueError:
+                return None
         seconds = value / 1000 if value >= 10**11 else value
         if not 10**8 <= seconds < 10**10:
             return None

@@ -103,14 +103,23 @@ _CONTAINERS = {".mp3": "mp3", ".m4a": "mp4", ".mp4": "mp4", ".m4v": "mp4", ".mov
 """Each enclosure extension's container: a damaged .m4v holding an MP4 is not misnamed."""
 
 
-def _misnamed(path: Path, found: tuple[str, str | None] | None) -> MisnamedMedia | None:
-    """The error for a file holding `found` under its name, unless its name is right."""
+def _misnamed(path: Path) -> MisnamedMedia | None:
+    """For a file that failed to read: the error if it holds another format than its name
+    says; None if its name is right, or its first bytes are no format known here."""
+    found = _what_it_holds(path)
     if found is None:
         return None
     holds, suffix = found
     if suffix is not None and _CONTAINERS[suffix] == _CONTAINERS.get(path.suffix.lower()):
         return None
     return MisnamedMedia(holds, suffix)
+
+
+def _as_named(path: Path, media: Any) -> None:
+    """Refuse what mutagen read (by content) when it is not the container the name says: an
+    MP3 (or WAV...) named .m4a, an MP4 named .mp3."""
+    if isinstance(media, MP4) != (_CONTAINERS.get(path.suffix.lower()) == "mp4"):
+        raise MisnamedMedia(*(_what_it_holds(path) or (type(media).__name__, None)))
 
 
 class UnsupportedMedia(PodcastFeedError):
@@ -160,15 +169,12 @@ def probe(path: Path) -> MediaInfo:
         try:
             return _probe_mp3(path, status.st_size)
         except (mutagen.MutagenError, HeaderNotFoundError, ValueError, EOFError, OSError) as exc:
-            raise _misnamed(path, _what_it_holds(path)) or UnreadableMedia(
-                str(exc) or type(exc).__name__
-            ) from exc
+            raise _misnamed(path) or UnreadableMedia(str(exc) or type(exc).__name__) from exc
     try:
         media = _read(path)
     except UnreadableMedia as exc:
-        raise _misnamed(path, _what_it_holds(path)) or exc from None
-    if not isinstance(media, MP4):  # an MP3 (or WAV...) named .m4a: mutagen reads anything
-        raise MisnamedMedia(*(_what_it_holds(path) or (type(media).__name__, None)))
+        raise _misnamed(path) or exc from None
+    _as_named(path, media)
     return _media_info(media, path, status.st_size, mime_type)
 
 
@@ -293,11 +299,8 @@ def read_title(path: Path) -> str | None:
     except (mutagen.MutagenError, ValueError, EOFError, OSError) as exc:
         raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
     if media is None:
-        raise _misnamed(path, _what_it_holds(path)) or UnreadableMedia(
-            "not an audio file mutagen knows"
-        )
-    if isinstance(media, MP4) != (_CONTAINERS.get(path.suffix.lower()) == "mp4"):
-        raise MisnamedMedia(*(_what_it_holds(path) or (type(media).__name__, None)))
+        raise _misnamed(path) or UnreadableMedia("not an audio file mutagen knows")
+    _as_named(path, media)
     titles = (media.tags or {}).get("title") or []
     return str(titles[0]).strip() or None if titles else None
 
@@ -338,8 +341,8 @@ def inspect_audio(path: Path) -> AudioReport:
             tags = {}
     else:
         media = _read(path)
-        if mime_type is not None and not isinstance(media, MP4):  # as `probe` refuses it
-            raise MisnamedMedia(*(_what_it_holds(path) or (type(media).__name__, None)))
+        if mime_type is not None:  # as `probe` refuses it
+            _as_named(path, media)
         measured = _media_info(media, path, size, mime_type or "")
         file_format, tags = type(media).__name__, media.tags
     mode = measured.bitrate_mode or "not stated"

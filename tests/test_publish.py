@@ -145,6 +145,18 @@ def show_root(make_project: MakeProject) -> Path:
     )
 
 
+FIRST_PUBLISH = [
+    "show/.podcast-feed-manifest.json",
+    "show/chapters/001-episode.json",
+    "show/feed.xml",
+    "show/media/cbr.mp3",
+    "show/media/cbr.vtt",
+    "show/media/cover.jpg",
+]
+"""What the first publish of `show_root`'s one published episode (with chapters and a
+transcript) puts under show/, on any store."""
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -160,14 +172,7 @@ def test_first_publish_uploads_exactly_what_the_feed_needs_with_headers(
     )
     stored = objects(bucket)
     media = show_root / "media"
-    assert sorted(stored) == [
-        "show/.podcast-feed-manifest.json",
-        "show/chapters/001-episode.json",
-        "show/feed.xml",
-        "show/media/cbr.mp3",
-        "show/media/cbr.vtt",
-        "show/media/cover.jpg",
-    ]
+    assert sorted(stored) == FIRST_PUBLISH
     expected = {
         "show/media/cbr.mp3": ("audio/mpeg", "public, max-age=604800", media / "cbr.mp3"),
         "show/media/cover.jpg": ("image/jpeg", "public, max-age=604800", media / "cover.jpg"),
