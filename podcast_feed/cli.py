@@ -541,7 +541,7 @@ def _inspect_text(report: dict[str, Any]) -> str:
     if report["kind"] == "transcript":
         lines = [f"{report['file']}", f"  format:      {report['format']}"]
         lines.append(
-            f"  cues:        {report['cues']}, from {_clock(report['start'])} to "
+            f"  cues:        {report['cues']}, from {_moment(report['start'])} to "
             f"{_clock(report['end'])}"
             if report["cues"]
             else "  cues:        none"
@@ -568,7 +568,7 @@ def _inspect_text(report: dict[str, Any]) -> str:
             else "  index:       before the media (fast start)"
         )
     lines += [f"  tag {key}: {'; '.join(values)}" for key, values in report["tags"].items()]
-    lines += [f"  chapter {_clock(start)} {title}" for start, title in report["chapters"]]
+    lines += [f"  chapter {_moment(start)} {title}" for start, title in report["chapters"]]
     lines += [f"  artwork: {artwork}" for artwork in report["artwork"]]
     return "\n".join(lines)
 
@@ -823,6 +823,18 @@ def _clock(seconds: float) -> str:
     from .chapters import timestamp
 
     return timestamp(round(seconds), long=True)
+
+
+def _moment(seconds: float) -> str:
+    """A point in an episode as H:MM:SS, the second it falls in: as the website and the
+    description's timestamps show a chapter starting there (0:00:01 for 1.5 s).
+
+    >>> _moment(1.5)
+    '0:00:01'
+    """
+    from .chapters import timestamp
+
+    return timestamp(seconds, long=True)
 
 
 def _relative(path: Path) -> str:

@@ -415,6 +415,25 @@ def test_new_tells_a_file_without_extension_to_be_named_for_its_format(
     )
 
 
+def test_inspect_shows_a_chapter_at_the_second_it_starts_in(tmp_path: Path) -> None:
+    """A chapter from 1.5 s is at 0:00:01, as the website's chapter list and the notes'
+    timestamps have it (rounding said 0:00:02: a second after it starts)."""
+    metadata = tmp_path / "chapters.txt"
+    metadata.write_text(
+        ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1500\ntitle=Opening\n"
+        "[CHAPTER]\nTIMEBASE=1/1000\nSTART=1500\nEND=3000\ntitle=Late start\n"
+    )
+    recording = tmp_path / "late.m4a"
+    subprocess.run(
+        [needed_tool("ffmpeg"), "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=3",
+         "-i", str(metadata), "-map", "0", "-map_chapters", "1", "-c:a", "aac", str(recording)],
+        check=True,
+    )  # fmt: skip
+    code, out, _ = run("inspect", str(recording))
+    assert code == 0
+    assert "  chapter 0:00:01 Late start\n" in out
+
+
 def test_inspect_text_and_json() -> None:
     code, out, _ = run("inspect", str(AUDIO / "chapters.mp3"), str(AUDIO / "vbr-no-xing.mp3"))
     assert code == 0
