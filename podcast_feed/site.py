@@ -14,6 +14,7 @@ import contextlib
 import functools
 import itertools
 import json
+import re
 import traceback
 import zoneinfo
 from collections.abc import Iterator, Sequence
@@ -74,6 +75,31 @@ class Link:
     @property
     def start_attribute(self) -> str:
         return f"{self.start:g}"
+
+
+_NOTES_TIMESTAMP = re.compile(r"(<(?:p|li)>[(\[]?)((?:\d{1,2}:)?\d{1,2}:\d{2})(?=[)\]]?[\s<])")
+"""A time opening a paragraph or list item, `05:30 Topic`, `[1:02:03] Topic` or `(05:30)`:
+the form of a chapter list written into the notes (notes.py keeps each such line apart)."""
+
+
+def seekable_notes(notes_html: str, duration: float) -> str:
+    """The notes with each time that opens a paragraph or list item (a chapter list written
+    into the notes) made a link that seeks the player, as Apple Podcasts and Spotify make
+    such times in a description; a time past the episode's end is left as text (`10:00 am`
+    in a five-minute episode).
+
+    >>> seekable_notes("<p>(01:05) Intro</p><p>99:00 End</p>", 600)
+    '<p>(<a class="time" href="#t=01:05" data-start="65">01:05</a>) Intro</p><p>99:00 End</p>'
+    """
+
+    def link(found: re.Match[str]) -> str:
+        opening, text = found.groups()
+        start = functools.reduce(lambda total, part: total * 60 + int(part), text.split(":"), 0)
+        if start > duration:
+            return found.group(0)
+        return f'{opening}<a class="time" href="#t={text}" data-start="{start}">{text}</a>'
+
+    return _NOTES_TIMESTAMP.sub(link, notes_html)
 
 
 @dataclass
@@ -153,8 +179,9 @@ class EpisodePage:
     @property
     def notes(self) -> Markup:
         """The show notes, sanitised by notes.render_notes: marked safe as they are shown
-        (a Markup is a copy, and a catalogue's notes are 30 MB)."""
-        return Markup(self.episode.notes_html)
+        (a Markup is a copy, and a catalogue's notes are 30 MB), their timestamps made links
+        that seek the player (`seekable_notes`)."""
+        return Markup(seekable_notes(self.episode.notes_html, self._media.duration))
 
     @functools.cached_property
     def chapters(self) -> list[Link]:

@@ -206,6 +206,24 @@ def test_a_video_episode_shows_its_picture_and_its_chapters_seek_it(
         server.stop()
 
 
+def test_a_time_in_the_show_notes_seeks_the_player(
+    browser: webdriver.Chrome, make_project: MakeProject
+) -> None:
+    root = make_project({"episodes/001-episode.md": episode("- 00:00 Opening\n- 00:02 Later")})
+    server = PreviewServer(root, "127.0.0.1", 0, report=lambda _: None)
+    server.start()
+    try:
+        browser.get(f"{server.url}/episodes/001-episode/")
+        later = browser.find_elements(By.CSS_SELECTOR, "section.notes a.time")[1]
+        assert later.text == "00:02"
+        later.click()
+        wait_for(browser, "document.querySelector('audio').currentTime >= 2")
+        assert browser.execute_script("return location.hash") == "#t=00:02"
+        browser.execute_script("document.querySelector('audio').pause()")
+    finally:
+        server.stop()
+
+
 def test_a_time_link_seeks_when_the_page_opens(
     browser: webdriver.Chrome, sample: PreviewServer
 ) -> None:

@@ -195,6 +195,31 @@ def test_an_episode_file_name_with_spaces_and_accents_gives_working_links(
     assert f"./{encoded}index.html" in index.xpath("//ol[@class='episodes']//a/@href")
 
 
+def test_times_opening_lines_of_the_notes_seek_the_player(make_project: MakeProject) -> None:
+    """A chapter list written into the notes gets time links, as Apple Podcasts and Spotify
+    give it; a time inside a sentence or past the episode's end (3 s) stays text, and the
+    feed's notes are unchanged."""
+    notes = (
+        "- 00:01 Start\n- [00:02] Middle\n\n(00:03) End\n\nAt 00:01 we begin.\n\n"
+        "00:09 after the end"
+    )
+    root = make_project({"episodes/001-episode.md": episode(notes)})
+    result = build(root, root / "public")
+    page = pages(root / "public")["episodes/001-episode/index.html"]
+    links = page.xpath("//section[@class='notes']//a[@class='time']")
+    assert [(a.text, a.get("href"), a.get("data-start")) for a in links] == [
+        ("00:01", "#t=00:01", "1"),
+        ("00:02", "#t=00:02", "2"),
+        ("00:03", "#t=00:03", "3"),
+    ]
+    texts = [" ".join(p.text_content().split()) for p in page.xpath("//section[@class='notes']//p")]
+    assert texts[-2:] == ["At 00:01 we begin.", "00:09 after the end"]
+    assert texts[0] == "(00:03) End"
+    entry = feedparser.parse(result.feed_path.read_bytes()).entries[0]
+    assert "<li>00:01 Start</li>" in entry.content[0].value
+    assert 'class="time"' not in entry.content[0].value
+
+
 def test_json_ld_cannot_be_closed_by_a_title(make_project: MakeProject) -> None:
     root = make_project({"episodes/001-episode.md": episode(title="a </script x & <!DOCTYPE")})
     build(root, root / "public")
