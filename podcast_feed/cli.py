@@ -377,13 +377,23 @@ def init_command(
 
     Example: podcast-feed init my-show --title "My Show" --feed-url https://example.com/feed.xml
     """
+    from .installed import ci_requirement
     from .scaffold import WORKFLOW_FILE, init_show, repository_top
 
-    written, extended = init_show(folder, title, feed_url, author, email, language)
+    requirement = ci_requirement()
+    written, extended = init_show(
+        folder, title, feed_url, author, email, language, requirement.line
+    )
     for path in written:
         _echo(f"wrote {_relative(path)}")
     for path, lines in extended.items():
         _echo(f"added {' and '.join(lines)} to {_relative(path)}")
+    if requirement.line is None and folder / WORKFLOW_FILE in written:
+        _echo(
+            f"note: {requirement.why_not}; edit the install step of "
+            f"{_relative(folder / WORKFLOW_FILE)} to say where CI installs podcast-feed from "
+            f"(until then the workflow fails, saying so)"
+        )
     top = repository_top(folder)
     if top is not None and folder / WORKFLOW_FILE in written:
         _echo(

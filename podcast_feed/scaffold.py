@@ -20,7 +20,6 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from . import __version__
 from .artwork import placeholder_cover
 from .assets import sha256_of
 from .build import CACHE_FOLDER, DEFAULT_OUTPUT, FEED_FILE
@@ -112,10 +111,17 @@ def slugify(text: str, fallback: str = "episode") -> str:
 
 
 def init_show(
-    folder: Path, title: str, feed_url: str, author: str, email: str, language: str = "en"
+    folder: Path,
+    title: str,
+    feed_url: str,
+    author: str,
+    email: str,
+    language: str = "en",
+    requirement: str | None = None,
 ) -> tuple[list[Path], dict[Path, list[str]]]:
     """Create a new show in `folder`; refuses to touch an existing one. Returns what it wrote,
-    and the lines it added to the folder's own files (a .gitignore it already had)."""
+    and the lines it added to the folder's own files (a .gitignore it already had). The CI
+    workflow installs podcast-feed by `requirement` (`workflow`)."""
     from .fields import FieldProblem, iso_639
 
     if os.path.lexists(folder / SHOW_FILE):  # a link, even a dangling one, counts
@@ -158,7 +164,7 @@ def init_show(
     for relative, text in (
         (SHOW_FILE, SHOW_TEMPLATE.format(**values)),
         (".gitignore", "".join(f"{line}\n" for line in IGNORED)),
-        (WORKFLOW_FILE, workflow(folder)),
+        (WORKFLOW_FILE, workflow(folder, requirement)),
         ("episodes/.gitkeep", ""),
     ):
         path = folder / relative
@@ -217,9 +223,28 @@ _PUBLISHES = (
 event carries no repository, but GitHub starts it there)."""
 
 
-def workflow(folder: Path) -> str:
-    """init's CI workflow; for a show in a folder of a repository, one that runs there."""
-    text = WORKFLOW_TEMPLATE.replace("{version}", __version__).replace("{publishes}", _PUBLISHES)
+INSTALL_STEP = """\
+      # the podcast-feed that wrote this workflow, so that every run builds the same bytes
+      - run: pip install "{requirement}"
+"""
+UNKNOWN_INSTALL_STEP = """\
+      # podcast-feed was installed from a place CI cannot reach, so init could not say where
+      # CI installs it from. Replace this step with one that installs the same version, e.g.
+      # - run: pip install "podcast-feed @ git+https://github.com/OWNER/podcast-feed@COMMIT"
+      - run: 'echo "::error::say in {workflow} where to install podcast-feed from" && exit 1'
+"""
+
+
+def workflow(folder: Path, requirement: str | None) -> str:
+    """init's CI workflow, installing podcast-feed by `requirement` (`installed.py`; None: a
+    step that fails, saying what to write); for a show in a folder of a repository, one that
+    runs there."""
+    install = (
+        INSTALL_STEP.replace("{requirement}", requirement)
+        if requirement is not None
+        else UNKNOWN_INSTALL_STEP.replace("{workflow}", WORKFLOW_FILE)
+    )
+    text = WORKFLOW_TEMPLATE.replace("{install}", install).replace("{publishes}", _PUBLISHES)
     top = repository_top(folder)
     if top is None:
         return text
@@ -528,10 +553,7 @@ jobs:
       - uses: actions/setup-python@v5
         with:
           python-version: "3.12"
-      # the podcast-feed that wrote this workflow, so that every run builds the same bytes;
-      # from a fork or an unreleased version: pip install git+https://github.com/OWNER/podcast-feed
-      - run: pip install "podcast-feed=={version}"
-      # what earlier runs learnt from each file (probed audio, rendered notes, upload
+{install}      # what earlier runs learnt from each file (probed audio, rendered notes, upload
       # hashes), found again by git's blob ids although the checkout gives every file a new mtime
       - uses: actions/cache@v4
         with:

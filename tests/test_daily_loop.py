@@ -16,7 +16,8 @@ import pytest
 import yaml
 from mutagen.id3 import ID3, TIT2
 
-from podcast_feed import __version__, validate
+from podcast_feed import validate
+from podcast_feed.installed import ci_requirement
 from podcast_feed.models import podcast_guid_for
 
 from .conftest import AUDIO, REPO, MakeProject, needed_tool, run, show, snapshot
@@ -64,11 +65,23 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
         "podcast-feed publish --dry-run",
         "podcast-feed publish --strict",
     ]
-    assert f'pip install "podcast-feed=={__version__}"' in steps  # the version that wrote it
+    # the podcast-feed that wrote it (installed.py), or a step failing with what to write
+    install = next(step for step in steps if "pip install" in step or "::error::" in step)
+    requirement = ci_requirement().line
+    if requirement is not None:
+        assert install == f'pip install "{requirement}"'
+    else:
+        assert install.endswith(' where to install podcast-feed from" && exit 1')
+        assert "note: podcast-feed was installed from" in out
     assert workflow["concurrency"]["cancel-in-progress"] is False
     readme = (REPO / "README.md").read_text()
     recipe = readme.split("## Running in CI", 1)[1].split("```yaml\n")[1].split("```")[0]
-    assert yaml.safe_load(recipe) == workflow  # the README's copy is what init writes
+    in_readme = yaml.safe_load(recipe)
+    readme_steps = in_readme["jobs"]["feed"]["steps"]
+    at = next(i for i, step in enumerate(readme_steps) if "pip install" in step.get("run", ""))
+    assert readme_steps[at]["run"].startswith('pip install "podcast-feed @ git+https://')
+    readme_steps[at] = {"run": install}
+    assert in_readme == workflow  # the README's copy is what init writes, but for the commit
     assert workflow[True]["schedule"] == [{"cron": "7 * * * *"}]  # YAML 1.1 reads `on` as True
     # what init wrote is valid: until `new`, nothing is published; its placeholders are named
     assert [(p.code, p.field) for p in validate(folder).problems] == [
@@ -170,7 +183,7 @@ def test_init_in_a_folder_of_a_repository_writes_a_workflow_that_runs_there(
     cache["with"]["path"] = ".podcast-feed-cache"
     # at a repository's own top, the workflow is the usual one, and nothing is said
     code, out, _ = run("init", str(top))
-    assert code == 0 and "note:" not in out
+    assert code == 0 and "inside the git repository" not in out
     assert yaml.safe_load((top / ".github/workflows/podcast-feed.yml").read_text()) == nested
 
 
