@@ -138,6 +138,7 @@ def parse_captions(path: Path) -> tuple[Caption, ...]:
         return ()  # reported as having no cues
     if suffix == ".json":
         return _json_segments(text)
+    _check_blocks(text, suffix)
     import webvtt
     from webvtt.errors import MalformedCaptionError, MalformedFileError
 
@@ -158,6 +159,38 @@ def parse_captions(path: Path) -> tuple[Caption, ...]:
         )
         for c in document.captions
     )
+
+
+_BLOCK = re.compile(r"^[ \t]*\S.*(?:\n[ \t]*\S.*)*", re.MULTILINE)
+"""A block of a VTT or SRT file: lines up to a blank one (a CRLF file's lines end in \\r)."""
+_VTT_OTHER_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:\s|$)")
+
+
+def _check_blocks(text: str, suffix: str) -> None:
+    """Refuse a block of a VTT or SRT file that is not a cue: no `-->` in its first two lines
+    (the cue's identifier, then its times). Browsers drop such a block of a VTT file, and
+    webvtt-py too, silently; in an SRT file it joins the cue before it, times and all. A
+    mistyped arrow (`->`) or a blank line inside a cue's text loses words either way."""
+    header = suffix == ".vtt"  # a VTT file's first block is its WEBVTT line (checked apart)
+    for found in _BLOCK.finditer(text):
+        first_lines = [line.strip() for line in found.group(0).splitlines()[:2]]
+        skipped = header or (suffix == ".vtt" and _VTT_OTHER_BLOCK.match(first_lines[0]))
+        header = False
+        if skipped or any("-->" in line for line in first_lines):
+            continue
+        line = text.count("\n", 0, found.start()) + 1
+        lost = (
+            "browsers and apps drop its text"
+            if suffix == ".vtt"
+            else "apps read it as more text of the cue before, times and all"
+        )
+        mark = "." if suffix == ".vtt" else ","
+        raise InvalidTranscript(
+            f"line {line} ({' / '.join(first_lines)[:60]!r}) is not a cue: it has no '-->' "
+            f"between a start and an end time, so {lost}",
+            f"write its times as START --> END (00:01:02{mark}000 --> 00:01:05{mark}000) or, "
+            "if the line belongs to the cue above, remove the blank line before it",
+        )
 
 
 def _explained(suffix: str, text: str, complaint: str, bad_cue: bool) -> InvalidTranscript:

@@ -334,6 +334,23 @@ def test_json_transcript_is_read_shown_and_checked(make_project: MakeProject) ->
         ),
         (
             "cbr.vtt",
+            b"WEBVTT\n\n00:00.000 --> 00:01.000\nOne\n\n00:01.000 -> 00:02.000\nTwo\n",
+            "is not a valid VTT file: line 6 ('00:01.000 -> 00:02.000 / Two') is not a cue: it "
+            "has no '-->' between a start and an end time, so browsers and apps drop its text "
+            "(write its times as START --> END (00:01:02.000 --> 00:01:05.000) or, if the line "
+            "belongs to the cue above, remove the blank line before it)",
+        ),
+        (
+            "cbr.srt",
+            b"1\r\n00:00:00,000 --> 00:00:01,000\r\nOne\r\n\r\nmore of one\r\n\r\n"
+            b"2\r\n00:00:01,000 --> 00:00:02,000\r\nTwo\r\n",
+            "is not a valid SRT file: line 5 ('more of one') is not a cue: it has no '-->' "
+            "between a start and an end time, so apps read it as more text of the cue before, "
+            "times and all (write its times as START --> END (00:01:02,000 --> 00:01:05,000) "
+            "or, if the line belongs to the cue above, remove the blank line before it)",
+        ),
+        (
+            "cbr.vtt",
             b"WEBVTT\n\nNOTE only a note\n",
             "has no cues: apps would offer a transcript that shows nothing (fill it in, or "
             "delete it and any line naming it under transcripts:)",
