@@ -269,6 +269,40 @@ class NewEpisode:
     copied: bool
     number: int
     title: str
+    named: str | None = None
+    """The audio's title tag (or file name) the title was taken from, when `own_title` took
+    the show's name or an episode number out of it."""
+
+
+_EPISODE_LABEL = re.compile(
+    r"^(?:(?:S\d+\s*E\d+|(?:ep|episode|folge|nr|no)\.?\s*\d+)\b\s*[-–—|:.]?"
+    r"|(?:#\d+|\d{1,3})\s*[-–—|:.](?=\s))\s*",
+    re.IGNORECASE,
+)
+"""An episode number opening a title: `Ep. 12:`, `Episode 12`, `S02E05`, `#12 -`, `012 -`,
+`12.` (a bare number only with a separator after it: `#1 Hit Songs`, `2024: A Year` and
+`10 Things` keep theirs)."""
+_SEPARATORS = " \t-–—|:·"
+
+
+def own_title(named: str, show_title: str) -> str:
+    """An audio file's title tag (or name) as the episode's own title, as Apple asks for it:
+    without the show's name before it or after a separator (`Title | Show`), and without an
+    episode number before it; as it is if nothing is left.
+
+    >>> own_title("Probe Show Ep. 12: The Big Interview", "Probe Show")
+    'The Big Interview'
+    >>> own_title("012 - Pilot | My Show", "My Show"), own_title("2024: My Show's Year", "My Show")
+    ('Pilot', "2024: My Show's Year")
+    """
+    title = named.strip(_SEPARATORS)
+    show, apart = re.escape(show_title.strip()), f"[{re.escape(_SEPARATORS)}]"
+    if show:
+        around = rf"^{show}(?:{apart}+|$)|\s*[^\w\s'’]\s*{show}$"  # `Title | Show`
+        title = re.sub(around, "", title, flags=re.IGNORECASE)
+    title = _EPISODE_LABEL.sub("", title.strip(_SEPARATORS))
+    title = " ".join(title.strip(_SEPARATORS).split())
+    return title or named
 
 
 def new_episode(
@@ -297,8 +331,8 @@ def new_episode(
             f"--title {title!r} has a line break or control character; give it on one line"
         )
     # a tag's title may hold line breaks or tabs: it is put on one line
-    named = tag_title or audio.stem.replace("_", " ").replace("-", " ")
-    title = (title or " ".join(named.split())).strip()
+    named = " ".join((tag_title or audio.stem.replace("_", " ").replace("-", " ")).split())
+    title = (title or own_title(named, show.title)).strip()
 
     with _one_new_at_a_time(root):
         episodes, _ = load_episodes(episode_files(root / "episodes"), root, show)
@@ -339,7 +373,7 @@ def new_episode(
         if season is not None:
             front["season"] = season
         episode_file, number = _create_episode_file(root / "episodes", number, slug, front)
-    return NewEpisode(episode_file, audio_file, copied, number, title)
+    return NewEpisode(episode_file, audio_file, copied, number, title, named)
 
 
 def _episode_with_the_same_audio(

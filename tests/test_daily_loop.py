@@ -611,6 +611,43 @@ def test_new_puts_a_title_on_one_line(make_project: MakeProject, tmp_path: Path)
     assert [p.code for p in validate(root).problems] == ["notes-template"]
 
 
+@pytest.mark.parametrize(
+    ("tag", "title"),
+    [
+        ("Test Show Ep. 12: The Big Interview", "The Big Interview"),
+        ("#7 - Seven Ways | Test Show", "Seven Ways"),
+        ("S02E05 – Pilot", "Pilot"),
+        ("2024: A Year with Test Show", None),  # the show's name inside, a year: kept
+        ("#1 Hit Songs", None),
+    ],
+)
+def test_new_takes_the_episode_s_own_title_from_a_tag(
+    make_project: MakeProject, tmp_path: Path, tag: str, title: str | None
+) -> None:
+    """Apple asks for the episode's own title: a tag's show name and episode number go,
+    and `new` says what it took them from; a title that only looks numbered stays."""
+    root = make_project()
+    tagged = tmp_path / "tagged.mp3"
+    shutil.copy(AUDIO / "vbr.mp3", tagged)
+    tags = ID3()  # type: ignore[no-untyped-call]  # (mutagen has no type hints)
+    tags.add(TIT2(encoding=3, text=tag))  # type: ignore[no-untyped-call]
+    tags.save(tagged)
+    code, out, _ = run("new", str(tagged), "--root", str(root))
+    assert code == 0
+    written = yaml.safe_load(next((root / "episodes").glob("002-*.md")).read_text().split("---")[1])
+    assert written["title"] == (title or tag)
+    note = (
+        f"note: the title is {tag!r} without the show's name or its number (Apple asks for "
+        "the episode's own title); edit 'title:' if that is wrong"
+    )
+    assert (note in out.splitlines()) is (title is not None)
+    problems = {p.code for p in validate(root).problems}
+    assert ("title-has-show-name" in problems) is (title is None and "Test Show" in tag)
+    # --title is taken as given
+    code, out, _ = run("new", str(AUDIO / "chapters.mp3"), "--root", str(root), "--title", tag)
+    assert f"(episode 3: {tag!r})" in out and "note:" not in out
+
+
 def test_init_writes_values_yaml_reads_back(tmp_path: Path) -> None:
     title = "Ask: #1 'quotes' & \"more\" " + "long " * 300 + "end"
     code, _, err = run(
