@@ -21,6 +21,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 from podcast_feed.cli import app
+from podcast_feed.transcripts import InvalidTranscript, parse_captions
 
 from .conftest import AUDIO, FIXTURES, show
 
@@ -305,3 +306,31 @@ def test_hostile_show_gives_feed_or_clean_report(overrides: dict[str, Any]) -> N
         (root / "episodes").mkdir()
         (root / "episodes" / "001.md").write_text(f"---\n{front_matter({})}---\n\nNotes.\n")
         assert_feed_or_clean_report(root)
+
+
+CUE_PARTS = st.sampled_from(
+    ["WEBVTT", "NOTE x", "00:00:01.000 --> 00:00:02.000", "00:01.000 -> 00:02.000", "1",
+     "00:00:01,000 --> 00:00:02,000", "<v Ada>Hi", "", "\r", "text", "-->", "STYLE"]
+)  # fmt: skip
+TRANSCRIPT_TEXT = st.one_of(
+    st.text(max_size=200),
+    st.lists(st.one_of(CUE_PARTS, TEXT), max_size=12).map("\n".join),
+)
+
+
+@given(TRANSCRIPT_TEXT, st.sampled_from([".vtt", ".srt", ".json"]))
+def test_hostile_transcript_gives_cues_or_a_clean_refusal(text: str, suffix: str) -> None:
+    """Any file named as a transcript is read as cues or refused with one InvalidTranscript
+    (a problem naming its file, with a fix): never another exception, which would be a
+    traceback for a user's mistake."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"transcript{suffix}"
+        path.write_text(text, encoding="utf-8", newline="")
+        try:
+            captions = parse_captions(path)
+        except InvalidTranscript as refusal:
+            event("refused")
+            assert str(refusal)
+            return
+    event("read")
+    assert all(isinstance(c.start, float) and isinstance(c.text, str) for c in captions)
