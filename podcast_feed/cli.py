@@ -435,7 +435,7 @@ def new_command(
     if created.copied:
         _echo(f"copied {audio} -> {_relative(created.audio_file)}")
     _echo(f"wrote {_relative(created.episode_file)} (episode {created.number}: {created.title!r})")
-    if created.named is not None and created.named != created.title and title is None:
+    if created.named is not None:
         _echo(
             f"note: the title is {created.named!r} without the show's name or its number "
             "(Apple asks for the episode's own title); edit 'title:' if that is wrong"

@@ -270,8 +270,8 @@ class NewEpisode:
     number: int
     title: str
     named: str | None = None
-    """The audio's title tag (or file name) the title was taken from, when `own_title` took
-    the show's name or an episode number out of it."""
+    """The audio's title tag (or file name) the title was made from, when `own_title` took
+    the show's name or an episode number out of it; else None."""
 
 
 _EPISODE_LABEL = re.compile(
@@ -332,6 +332,7 @@ def new_episode(
         )
     # a tag's title may hold line breaks or tabs: it is put on one line
     named = " ".join((tag_title or audio.stem.replace("_", " ").replace("-", " ")).split())
+    shortened = title is None and own_title(named, show.title) != named
     title = (title or own_title(named, show.title)).strip()
 
     with _one_new_at_a_time(root):
@@ -373,7 +374,7 @@ def new_episode(
         if season is not None:
             front["season"] = season
         episode_file, number = _create_episode_file(root / "episodes", number, slug, front)
-    return NewEpisode(episode_file, audio_file, copied, number, title, named)
+    return NewEpisode(episode_file, audio_file, copied, number, title, named if shortened else None)
 
 
 def _episode_with_the_same_audio(
