@@ -120,12 +120,12 @@ def check_chapters(episode: Episode) -> list[Problem]:
                 "give each chapter its own start time",
             )
         )
-    if starts[0] != 0:
+    if min(starts) != 0:  # the earliest: listed out of order, the first may not be it
         problems.append(
             episode.warning(
                 "chapters-first-not-at-zero",
                 field,
-                f"the first chapter starts at {timestamp(starts[0], True)}, not 0:00",
+                f"the first chapter starts at {timestamp(min(starts), True)}, not 0:00",
                 "add a chapter at 0 (Spotify ignores chapters that do not start there)",
             )
         )

@@ -201,8 +201,19 @@ def test_chapter_checks(make_project: MakeProject) -> None:
         "times (list them from the earliest to the latest)",
         "episodes/001-episode.md:6: error: chapters: several chapters start at 0:00:01 "
         "(give each chapter its own start time)",
-        "episodes/001-episode.md:6: warning: chapters: the first chapter starts at 0:00:02, not "
+        "episodes/001-episode.md:6: warning: chapters: the first chapter starts at 0:00:01, not "
         "0:00 (add a chapter at 0 (Spotify ignores chapters that do not start there))",
+    ]  # the earliest, not the first listed
+
+
+def test_chapters_out_of_order_with_one_at_zero_are_only_out_of_order(
+    make_project: MakeProject,
+) -> None:
+    chapters = [{"start": 2, "title": "Later"}, {"start": 0, "title": "Start"}]
+    root = make_project({"episodes/001-episode.md": episode(chapters=chapters)})
+    assert messages(root) == [
+        "episodes/001-episode.md:6: error: chapters: chapters are not in order of their start "
+        "times (list them from the earliest to the latest)",
     ]
 
 
