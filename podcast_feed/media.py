@@ -94,7 +94,7 @@ def _what_it_holds(path: Path) -> tuple[str, str | None] | None:
             return holds, suffix
     if len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:  # an MPEG frame's sync
         return "MP3 audio", ".mp3"
-    if head.lstrip()[:14].lower() in (b"<!doctype html", b"<html") or head.startswith(b"<?xml"):
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml")):
         return _WEB_PAGE, None
     return None
 
@@ -157,6 +157,13 @@ def enclosure_type(path: Path) -> str:
         raise UnsupportedMedia(path) from None
 
 
+def _refuse_empty(size: int) -> None:
+    """A file a copy or export never filled is said to be empty, not "can't sync to MPEG
+    frame" or "no audio stream found"."""
+    if size == 0:
+        raise UnreadableMedia("it is empty (0 bytes)")
+
+
 def probe(path: Path) -> MediaInfo:
     """What the file itself says: size on disk, type, duration and stream details."""
     status = path.stat()  # first: a missing file is reported as missing, whatever its name
@@ -164,6 +171,7 @@ def probe(path: Path) -> MediaInfo:
         raise IsADirectoryError(errno.EISDIR, "Is a directory", str(path))
     if not stat.S_ISREG(status.st_mode):
         raise UnreadableMedia("not a regular file")  # a FIFO or device would never end
+    _refuse_empty(status.st_size)
     mime_type = enclosure_type(path)
     if mime_type == "audio/mpeg":
         try:
@@ -294,10 +302,11 @@ def _aac_channels(path: Path) -> int | None:
 
 def read_title(path: Path) -> str | None:
     """The title tag (ID3 TIT2, MP4 ©nam...), if the file has one."""
+    _refuse_empty(path.stat().st_size)
     try:
         media = mutagen.File(path, easy=True)
     except (mutagen.MutagenError, ValueError, EOFError, OSError) as exc:
-        raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
+        raise _misnamed(path) or UnreadableMedia(str(exc) or type(exc).__name__) from exc
     if media is None:
         raise _misnamed(path) or UnreadableMedia("not an audio file mutagen knows")
     _as_named(path, media)
@@ -329,6 +338,7 @@ def inspect_audio(path: Path) -> AudioReport:
     """`probe`'s view of a file, with what it leaves out (tags, artwork); formats Apple does
     not accept are shown too. Each file is read once: an MP3's tag apart from its stream."""
     size = path.stat().st_size  # a missing file is an OSError, not a mutagen error
+    _refuse_empty(size)
     try:
         mime_type: str | None = enclosure_type(path)
     except UnsupportedMedia:

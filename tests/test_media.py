@@ -141,10 +141,33 @@ def test_a_web_page_saved_as_audio_is_told_to_download_again(make_project: MakeP
     )
 
 
-def test_empty_file_is_unreadable(tmp_path: Path) -> None:
-    (tmp_path / "empty.m4a").write_bytes(b"")
-    with pytest.raises(UnreadableMedia):
-        probe(tmp_path / "empty.m4a")
+def test_an_empty_file_is_called_empty(make_project: MakeProject, tmp_path: Path) -> None:
+    """A copy or export that never filled the file: said as that, wherever it is met (it was
+    "can't sync to MPEG frame")."""
+    root = make_project({"media/cbr.mp3": b""})
+    assert [str(p) for p in validate(root).problems] == [
+        "episodes/001-episode.md:4: error: audio: 'cbr.mp3' cannot be read as audio: it is "
+        "empty (0 bytes) (check that the file is complete; export it again as MP3 or M4A)"
+    ]
+    (tmp_path / "take.m4a").write_bytes(b"")
+    code, _, err = run("new", str(tmp_path / "take.m4a"), "--root", str(root))
+    assert (code, err) == (1, "error: take.m4a cannot be read as audio: it is empty (0 bytes)\n")
+    code, out, _ = run("inspect", str(tmp_path / "take.m4a"))
+    assert (code, out) == (1, f"{tmp_path / 'take.m4a'}: error: it is empty (0 bytes)\n")
+
+
+@pytest.mark.parametrize(
+    "page", [b"<html><body>Not Found</body></html>", b"  <HTML>\n<head>", b"<?xml version='1.0'?>"]
+)
+def test_a_web_page_without_a_doctype_is_told_apart(
+    make_project: MakeProject, tmp_path: Path, page: bytes
+) -> None:
+    root = make_project({"media/cbr.mp3": page})
+    [problem] = validate(root).problems
+    assert problem.code == "audio-misnamed" and "holds a web page" in problem.message
+    (tmp_path / "take.mp3").write_bytes(page)
+    code, _, err = run("new", str(tmp_path / "take.mp3"), "--root", str(root))
+    assert code == 1 and "it holds a web page or an error message" in err
 
 
 def test_enclosure_type_ignores_case_and_the_machine() -> None:
