@@ -105,12 +105,14 @@ _CONTAINERS = {".mp3": "mp3", ".m4a": "mp4", ".mp4": "mp4", ".m4v": "mp4", ".mov
 
 def _misnamed(path: Path) -> MisnamedMedia | None:
     """For a file that failed to read: the error if it holds another format than its name
-    says; None if its name is right, or its first bytes are no format known here."""
-    found = _what_it_holds(path)
+    says; None if its name is right, its first bytes are no format known here, or its name
+    is no enclosure's (a damaged .ogg holds Ogg audio)."""
+    named = _CONTAINERS.get(path.suffix.lower())
+    found = _what_it_holds(path) if named is not None else None
     if found is None:
         return None
     holds, suffix = found
-    if suffix is not None and _CONTAINERS[suffix] == _CONTAINERS.get(path.suffix.lower()):
+    if suffix is not None and _CONTAINERS[suffix] == named:
         return None
     return MisnamedMedia(holds, suffix)
 
@@ -178,22 +180,20 @@ def probe(path: Path) -> MediaInfo:
             return _probe_mp3(path, status.st_size)
         except (mutagen.MutagenError, HeaderNotFoundError, ValueError, EOFError, OSError) as exc:
             raise _misnamed(path) or UnreadableMedia(str(exc) or type(exc).__name__) from exc
-    try:
-        media = _read(path)
-    except UnreadableMedia as exc:
-        raise _misnamed(path) or exc from None
+    media = _read(path)
     _as_named(path, media)
     return _media_info(media, path, status.st_size, mime_type)
 
 
 def _read(path: Path) -> Any:
-    """The file through `mutagen.File`: stream information and tags in one read."""
+    """The file through `mutagen.File`: stream information and tags in one read; one it
+    cannot read is told apart when it holds another format (`_misnamed`)."""
     try:
         media = mutagen.File(path)
     except (mutagen.MutagenError, HeaderNotFoundError, ValueError, EOFError, OSError) as exc:
-        raise UnreadableMedia(str(exc) or type(exc).__name__) from exc
+        raise _misnamed(path) or UnreadableMedia(str(exc) or type(exc).__name__) from exc
     if media is None or media.info is None or not media.info.length:
-        raise UnreadableMedia("no audio stream found")
+        raise _misnamed(path) or UnreadableMedia("no audio stream found")
     return media
 
 

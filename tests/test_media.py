@@ -168,6 +168,9 @@ def test_a_web_page_without_a_doctype_is_told_apart(
     (tmp_path / "take.mp3").write_bytes(page)
     code, _, err = run("new", str(tmp_path / "take.mp3"), "--root", str(root))
     assert code == 1 and "it holds a web page or an error message" in err
+    (tmp_path / "take.m4a").write_bytes(page)  # inspect read an .m4a without asking
+    code, out, _ = run("inspect", str(tmp_path / "take.m4a"))
+    assert code == 1 and "it holds a web page or an error message" in out
 
 
 def test_enclosure_type_ignores_case_and_the_machine() -> None:
