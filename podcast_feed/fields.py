@@ -255,7 +255,7 @@ class ShortForm(Model):
         return {cls._short_form_key: value} if isinstance(value, str) else value
 
 
-def _seconds(value: Any) -> Any:
+def time_in_audio(value: Any) -> Any:
     """A time in the audio: seconds, or HH:MM:SS(.mmm) / MM:SS.
 
     YAML reads an unquoted 01:30 as 90 already (base 60), so numbers arrive as seconds.
@@ -277,7 +277,7 @@ def _seconds(value: Any) -> Any:
 
 
 _TIME_FIX = 'write seconds (95.5) or HH:MM:SS(.mmm) in quotes, e.g. "01:02:03.500"'
-Seconds = Annotated[float, BeforeValidator(_seconds)]
+Seconds = Annotated[float, BeforeValidator(time_in_audio)]
 
 
 def _text_up_to(max_length: int) -> Any:

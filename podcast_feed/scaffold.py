@@ -332,8 +332,9 @@ def new_episode(
         )
     # a tag's title may hold line breaks or tabs: it is put on one line
     named = " ".join((tag_title or audio.stem.replace("_", " ").replace("-", " ")).split())
-    shortened = title is None and own_title(named, show.title) != named
-    title = (title or own_title(named, show.title)).strip()
+    own = own_title(named, show.title)
+    shortened = title is None and own != named
+    title = (title or own).strip()
 
     with _one_new_at_a_time(root):
         episodes, _ = load_episodes(episode_files(root / "episodes"), root, show)

@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from .chapters import timestamp
 from .errors import Problem, error, warning
+from .fields import FieldProblem, time_in_audio
 from .labels import translator
 from .layout import PACKAGED_TEMPLATES, PAGES_FOLDER, TEMPLATES_FOLDER, packaged_templates
 from .memo import OutputMemo
@@ -94,10 +95,13 @@ def seekable_notes(notes_html: str, duration: float) -> str:
 
     def link(found: re.Match[str]) -> str:
         opening, text = found.groups()
-        start = functools.reduce(lambda total, part: total * 60 + int(part), text.split(":"), 0)
+        try:
+            start = time_in_audio(text)  # as a chapter's start is read: 05:75 is no time
+        except FieldProblem:
+            return found.group(0)
         if start > duration:
             return found.group(0)
-        return f'{opening}<a class="time" href="#t={text}" data-start="{start}">{text}</a>'
+        return f'{opening}<a class="time" href="#t={text}" data-start="{start:g}">{text}</a>'
 
     return _NOTES_TIMESTAMP.sub(link, notes_html)
 
