@@ -7,6 +7,7 @@ import html
 import re
 import shlex
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
@@ -279,6 +280,7 @@ def check_episode(
         episode.warning("not-https", field, *_not_https(value))
         for field, value in plain_http_addresses(meta)
     ]
+    problems += _skipped_time_problems(episode)
     problems += check_chapters(episode)
     problems += check_soundbites(episode)
     if show is not None:
@@ -293,6 +295,28 @@ def check_episode(
                 episode, chapter.title, chapter.image, root, available
             )
     return problems
+
+
+def _skipped_time_problems(episode: Episode) -> list[Problem]:
+    """A date at a time the clocks skip in the show's zone (02:30 on the night summer time
+    begins): it has no reading but one an hour off, which the podcaster did not write."""
+    written = episode.published.replace(tzinfo=None)
+    zone = episode.published.tzinfo  # (a date with an offset reads back as it is written)
+    read_as = episode.published.astimezone(UTC).astimezone(zone)
+    if read_as.replace(tzinfo=None) == written:
+        return []
+    minutes = int((read_as.replace(tzinfo=None) - written).total_seconds() // 60)
+    jump = "an hour" if minutes == 60 else f"{minutes} minutes"
+    return [
+        episode.warning(
+            "date-skipped-by-clocks",
+            "date",
+            f"there is no {written:%H:%M} on {written:%Y-%m-%d} in {zone}: the clocks go "
+            f"forward {jump} that day, so it is read as {read_as:%H:%M} {read_as:%Z}",
+            f"write the time as the clocks show it, e.g. 'date: {read_as:%Y-%m-%d %H:%M}' for "
+            "the moment it is read as now",
+        )
+    ]
 
 
 def _chapter_image_problems(

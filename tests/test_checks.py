@@ -134,6 +134,47 @@ def test_http_urls_warn(make_project: MakeProject) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("zone", "written", "expected"),
+    [
+        (
+            "Europe/Berlin",
+            "2026-03-29 02:30",
+            "there is no 02:30 on 2026-03-29 in Europe/Berlin: the clocks go forward an hour "
+            "that day, so it is read as 03:30 CEST (write the time as the clocks show it, e.g. "
+            "'date: 2026-03-29 03:30' for the moment it is read as now)",
+        ),
+        (
+            "Australia/Lord_Howe",  # summer time there is half an hour on
+            "2026-10-04 02:10",
+            "there is no 02:10 on 2026-10-04 in Australia/Lord_Howe: the clocks go forward 30 "
+            "minutes that day, so it is read as 02:40 +11 (write the time as the clocks show "
+            "it, e.g. 'date: 2026-10-04 02:40' for the moment it is read as now)",
+        ),
+        ("Europe/Berlin", "2026-03-29 03:30", None),
+        ("Europe/Berlin", "2026-03-29 02:30+01:00", None),  # an offset says which moment
+        ("Europe/Berlin", "2026-10-25 02:30", None),  # twice that night: the first is meant
+        ("America/Havana", "2026-03-08", "there is no 00:00 on 2026-03-08 in America/Havana"),
+    ],
+)
+def test_a_time_the_clocks_skip_is_told_what_it_is_read_as(
+    make_project: MakeProject, zone: str, written: str, expected: str | None
+) -> None:
+    root = make_project(
+        {"podcast.yaml": show(timezone=zone), "episodes/001-episode.md": episode(date=written)}
+    )
+    found = [
+        str(problem)
+        for problem in validate(root).problems
+        if problem.code == "date-skipped-by-clocks"
+    ]
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1
+        assert found[0].startswith("episodes/001-episode.md:3: warning: date: " + expected)
+
+
 def test_every_address_apps_or_visitors_are_sent_to_is_held_to_https(
     make_project: MakeProject,
 ) -> None:
