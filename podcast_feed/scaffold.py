@@ -12,7 +12,7 @@ import shutil
 import time
 import unicodedata
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -87,8 +87,8 @@ def copy_templates(root: Path, names: Sequence[str]) -> list[Path]:
     folder.mkdir(exist_ok=True)
     written = []
     for name in dict.fromkeys(names):
-        with (folder / name).open("xb") as stream:
-            stream.write((PACKAGED_TEMPLATES / name).read_bytes())
+        if not created(folder / name, (PACKAGED_TEMPLATES / name).read_bytes()):
+            raise CannotCopyTemplate(f"{TEMPLATES_FOLDER}/{name} appeared meanwhile; kept it")
         written.append(folder / name)
     return written
 
@@ -161,25 +161,23 @@ def init_show(
     (folder / "media").mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     extended: dict[Path, list[str]] = {}
+    cover = folder / "media" / "cover.jpg"
+    if created(cover, lambda part: placeholder_cover(part, title)):
+        written.append(cover)
+    # podcast.yaml last: an init that stopped part-way (Ctrl-C, a full disk) is run again
     for relative, text in (
-        (SHOW_FILE, SHOW_TEMPLATE.format(**values)),
         (".gitignore", "".join(f"{line}\n" for line in IGNORED)),
         (WORKFLOW_FILE, workflow(folder, requirement)),
         ("episodes/.gitkeep", ""),
+        (SHOW_FILE, SHOW_TEMPLATE.format(**values)),
     ):
         path = folder / relative
         if relative == ".gitignore" and (added := _ignores_outputs(path)):
             extended[path] = added
-        if os.path.lexists(path):  # kept as it is, and never written through a link
-            continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8") as stream:
-            stream.write(text)
-        written.append(path)
-    cover = folder / "media" / "cover.jpg"
-    if not os.path.lexists(cover):
-        placeholder_cover(cover, title)
-        written.append(cover)
+        # one that is there is kept as it is, and never written through a link
+        if created(path, text.encode()):
+            written.append(path)
     return written, extended
 
 
@@ -414,12 +412,8 @@ def _create_episode_file(
             + "---\n\n"
             + NOTES_TEMPLATE
         )
-        try:
-            with path.open("x", encoding="utf-8") as stream:
-                stream.write(text)
-        except FileExistsError:
-            continue
-        return path, number
+        if created(path, text.encode()):
+            return path, number
     raise AssertionError("unreachable: itertools.count never ends")
 
 
@@ -468,10 +462,38 @@ def _copy_into(source: Path, media_dir: Path, slug: str) -> tuple[Path, bool]:
         target = media_dir / f"{stem}{suffix}"
         if target.exists() and filecmp.cmp(source, target, shallow=False):
             return target, False
-        if not target.exists() and stem not in audio_stems:
-            shutil.copyfile(source, target)
+        if (
+            not target.exists()
+            and stem not in audio_stems
+            and created(target, lambda part: shutil.copyfile(source, part))
+        ):
             return target, True
     raise CannotAddEpisode(f"too many files named {slug}-N{suffix} in media/")
+
+
+def created(path: Path, content: bytes | Callable[[Path], object]) -> bool:
+    """Make a file that is not there yet, and say whether it was: `content` (or what the
+    function writes to the path it is given) goes to a hidden file beside it, linked in under
+    `path` only if nothing (not even a dangling link) is there. Stopped part-way (Ctrl-C, a
+    full disk), it leaves nothing under `path`: a half-copied recording in media/ would be
+    taken for a whole one, and a half-written podcast.yaml would stop `init` running again."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        if isinstance(content, bytes):
+            part.write_bytes(content)
+        else:
+            content(part)
+        try:
+            os.link(part, path)
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links (exFAT, some network shares)
+            if os.path.lexists(path):
+                return False
+            part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+    return True
 
 
 NOTES_TEMPLATE = f"""\

@@ -19,6 +19,7 @@ from mutagen.id3 import ID3, TIT2
 from podcast_feed import validate
 from podcast_feed.installed import ci_requirement
 from podcast_feed.models import podcast_guid_for
+from podcast_feed.scaffold import created
 
 from .conftest import AUDIO, REPO, MakeProject, needed_tool, run, show, snapshot
 
@@ -42,14 +43,17 @@ def test_init_creates_a_show_that_validates(tmp_path: Path) -> None:
         "ada@kc.example.com",
     )
     assert code == 0
-    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
+    made = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert made == [
         ".github/workflows/podcast-feed.yml",
         ".gitignore",
         "episodes/.gitkeep",
         "media/cover.jpg",
         "podcast.yaml",
     ]
-    assert out.splitlines()[0].endswith("new-show/podcast.yaml")
+    wrote = [line.split("new-show/")[1] for line in out.splitlines() if line.startswith("wrote ")]
+    assert sorted(wrote) == made
+    assert wrote[-1] == "podcast.yaml"  # last: an init stopped before it is run again
     settings = yaml.safe_load((folder / "podcast.yaml").read_text())
     assert settings["title"] == "Küche & Code"
     assert settings["media_base_url"] == "https://kc.example.com/podcast/media/"
@@ -665,6 +669,41 @@ def test_init_writes_values_yaml_reads_back(tmp_path: Path) -> None:
     assert code == 0, err
     settings = yaml.safe_load((tmp_path / "show" / "podcast.yaml").read_text())
     assert (settings["title"], settings["author"]) == (title, "- Ada: a # b")
+
+
+def test_an_init_that_failed_part_way_runs_again(tmp_path: Path) -> None:
+    folder = tmp_path / "show"
+    folder.mkdir()
+    (folder / ".github").write_text("a file where the workflow's folder goes")
+    code, _, err = run("init", str(folder))
+    assert code == 1 and ".github" in err
+    assert not (folder / "podcast.yaml").exists()  # so the show is not taken for made
+    assert not list(folder.rglob("*.part")) and not list(folder.rglob(".*.part"))
+    (folder / ".github").unlink()
+    assert run("init", str(folder))[0] == 0
+    assert (folder / ".github/workflows/podcast-feed.yml").is_file()
+    assert (folder / "podcast.yaml").is_file()
+
+
+@pytest.mark.parametrize("stopped_by", [KeyboardInterrupt, OSError])
+def test_a_file_stopped_half_way_leaves_nothing_under_its_name(
+    tmp_path: Path, stopped_by: type[BaseException]
+) -> None:
+    recording = tmp_path / "episode.mp3"
+
+    def copy_half(part: Path) -> None:
+        part.write_bytes((AUDIO / "cbr.mp3").read_bytes()[:1000])
+        raise stopped_by
+
+    with pytest.raises(stopped_by):
+        created(recording, copy_half)
+    assert list(tmp_path.iterdir()) == []
+    assert created(recording, b"whole")
+    assert not created(recording, b"another")  # never replaced
+    (tmp_path / "link.mp3").symlink_to(tmp_path / "nowhere.mp3")
+    assert not created(tmp_path / "link.mp3", b"through a link")
+    assert recording.read_bytes() == b"whole" and not (tmp_path / "nowhere.mp3").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["episode.mp3", "link.mp3"]
 
 
 def test_init_never_writes_through_a_link(tmp_path: Path) -> None:
