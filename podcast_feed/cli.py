@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -18,7 +19,15 @@ import typer
 
 from . import __version__
 from .build import build, validate
-from .errors import PodcastFeedError, Problem, ProblemsFound, Severity, count, repeated_warnings
+from .errors import (
+    Interrupted,
+    PodcastFeedError,
+    Problem,
+    ProblemsFound,
+    Severity,
+    count,
+    repeated_warnings,
+)
 from .layout import CACHE_FOLDER, DEFAULT_OUTPUT, TEMPLATES_FOLDER, require_show
 
 if TYPE_CHECKING:
@@ -152,19 +161,28 @@ def main(
 CommandFunction = TypeVar("CommandFunction", bound=Callable[..., Any])
 
 
-def command(name: str, summary: str) -> Callable[[CommandFunction], CommandFunction]:
+def command(
+    name: str, summary: str, interrupted: str = ""
+) -> Callable[[CommandFunction], CommandFunction]:
     """`app.command(name)`, with the one translation of failures into messages: every
-    `PodcastFeedError` and every refusal of the disk becomes `error: ...` and exit code 1.
-    `summary` is its line in `podcast-feed --help` (else click cuts the docstring's first
-    sentence off at 45 characters)."""
+    `PodcastFeedError` and every refusal of the disk becomes `error: ...` and exit code 1;
+    Ctrl-C, or SIGTERM (what CI and service managers send), becomes `interrupted: ` and what
+    it left (`interrupted`, unless the code stopped said more) and exit code 130. `summary`
+    is its line in `podcast-feed --help` (else click cuts the docstring's first sentence off
+    at 45 characters)."""
 
     def register(function: CommandFunction) -> CommandFunction:
         @functools.wraps(function)
         def run(*args: Any, **kwargs: Any) -> Any:
             try:
-                return function(*args, **kwargs)
+                with _sigterm_interrupts():
+                    return function(*args, **kwargs)
             except (PodcastFeedError, OSError) as exc:
                 _fail(exc)
+            except KeyboardInterrupt as exc:
+                state = exc.state if isinstance(exc, Interrupted) else interrupted
+                _echo(f"interrupted{': ' if state else ''}{state}", err=True)
+                raise typer.Exit(130) from None
 
         app.command(name, short_help=summary)(run)
         return function
@@ -172,7 +190,7 @@ def command(name: str, summary: str) -> Callable[[CommandFunction], CommandFunct
     return register
 
 
-@command("build", "Check the show, then write the feed and the website.")
+@command("build", "Check the show, then write the feed and the website.", "nothing was written")
 def build_command(
     root: Root = Path(),
     output: Annotated[
@@ -270,7 +288,11 @@ def validate_command(
         raise typer.Exit(1)
 
 
-@command("publish", "Build and upload the show: the media first, the feed last.")
+@command(
+    "publish",
+    "Build and upload the show: the media first, the feed last.",
+    "nothing was uploaded",
+)
 def publish_command(
     destination: Annotated[
         str | None,
@@ -349,7 +371,11 @@ def publish_command(
         _echo(f"Published {summary}")
 
 
-@command("init", "Create a new show, with its CI workflow.")
+@command(
+    "init",
+    "Create a new show, with its CI workflow.",
+    "the show is not complete; run init again to finish it",
+)
 def init_command(
     folder: Annotated[
         Path, typer.Argument(help="Where to create the show.", file_okay=False)
@@ -407,7 +433,7 @@ def init_command(
     )
 
 
-@command("new", "Add an episode for a recording.")
+@command("new", "Add an episode for a recording.", "no episode was added")
 def new_command(
     audio: Annotated[Path, typer.Argument(help="The episode's audio file.", dir_okay=False)],
     root: Root = Path(),
@@ -621,10 +647,7 @@ def serve_command(
 
     with _cache(root, cache_dir, no_cache) as cache:
         server = PreviewServer(root, host, port, url, report=_echo, cache=cache)
-        # `kill` (SIGTERM, what service managers and CI send) stops it like Ctrl-C: the
-        # temporary build is removed either way
-        signal.signal(signal.SIGTERM, _interrupt)
-        try:
+        try:  # (`kill` stops it as Ctrl-C does, see `command`: the temporary build is removed)
             _echo(
                 f"Serving {root.resolve()}; paste this URL into your podcast app:\n"
                 f"  {server.feed_url}\nPress Ctrl-C to stop."
@@ -633,6 +656,21 @@ def serve_command(
         except KeyboardInterrupt:  # before serving began
             server.stop()
     _echo("Stopped.")
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt while the command runs, as Ctrl-C does, so that it
+    cleans up as after Ctrl-C (a build's staging folder, serve's temporary build) and says
+    so, where the default would end the process on the spot."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # (only the main thread may handle signals; tests may run commands elsewhere)
+        return
+    before = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _interrupt(*_: object) -> NoReturn:

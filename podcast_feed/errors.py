@@ -303,6 +303,15 @@ class PodcastFeedError(Exception):
     """Root of every error this package raises on purpose."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) stopped a command at a point where what it leaves behind is worth
+    saying: `state`, as in "feed.xml was not replaced"."""
+
+    def __init__(self, state: str) -> None:
+        self.state = state
+        super().__init__(state)
+
+
 class ProblemsFound(PodcastFeedError):
     """The show has errors (or warnings, in strict mode); nothing was written."""
 

@@ -8,14 +8,15 @@ import contextlib
 import errno
 import os
 import shutil
+import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeGuard
 
-from .errors import PodcastFeedError
+from .errors import Interrupted, PodcastFeedError
 from .layout import CHAPTERS_FOLDER, GENERATED_FOLDERS, SITE_FOLDERS
 from .staging import HEADER, staged_copy
 
@@ -167,14 +168,15 @@ def write_all(
         # renamed by name: two Paths a file took a third of the time of its rename
         folders = set(writer.folders) if writer is not None else set()
         into, out_of = f"{output}{os.sep}", f"{staging}{os.sep}"
-        for number, relative in enumerate(staged):
-            current = relative
-            folder = relative.rpartition("/")[0]
-            if folder not in folders:
-                (output / folder).mkdir(parents=True, exist_ok=True)
-                folders.add(folder)
-            os.replace(f"{out_of}{number}.tmp", into + relative.replace("/", os.sep))  # noqa: PTH105
-        done = True
+        with _interruptions_held(f"every file of this build was in place in {output} first"):
+            for number, relative in enumerate(staged):
+                current = relative
+                folder = relative.rpartition("/")[0]
+                if folder not in folders:
+                    (output / folder).mkdir(parents=True, exist_ok=True)
+                    folders.add(folder)
+                os.replace(f"{out_of}{number}.tmp", into + relative.replace("/", os.sep))  # noqa: PTH105
+            done = True
     except OSError as exc:
         raise CannotWrite(_failed(exc, output, staging, staged, output / current), exc) from None
     finally:
@@ -234,6 +236,29 @@ def _sendable(data: bytes | Sequence[Piece]) -> TypeGuard[bytes | Sequence[bytes
     """Whether the writer can create this file: one with ranges of another file is created
     here (the writer has no access to the open file)."""
     return isinstance(data, bytes) or not any(isinstance(piece, Copied) for piece in data)
+
+
+@contextlib.contextmanager
+def _interruptions_held(state: str) -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait for the block to finish, then raise `Interrupted(state)`: the
+    renames that put a build in place happen all or none (a website half old, half new links
+    pages that are not there). Only the main thread receives signals; elsewhere, as is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    before = {
+        number: signal.signal(number, lambda number, _: caught.append(number)) for number in held
+    }
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            if handler is not None:  # (None: set outside Python, not to be set back from here)
+                signal.signal(number, handler)
+    if caught:
+        raise Interrupted(state)
 
 
 def _fresh_folder(staging: Path) -> None:

@@ -28,6 +28,7 @@ from .build import CACHE_FOLDER, FEED_FILE, BuildResult, build, validate
 from .cache import Cache
 from .config import SHOW_FILE, load_show
 from .errors import (
+    Interrupted,
     PodcastFeedError,
     Problem,
     ProblemsFound,
@@ -392,9 +393,17 @@ def _carry_out(
     """Media and sidecars, verified; then feed.xml; then the manifest; then deletions."""
     if progress:
         progress.start(plan.uploads, plan.upload_bytes)
-    failures = _upload_all(store, plan.upload, progress)
-    if not failures:
-        failures = _verify(store, plan.upload)
+    try:
+        failures = _upload_all(store, plan.upload, progress)
+        if not failures:
+            failures = _verify(store, plan.upload)
+    except KeyboardInterrupt:
+        if progress:
+            progress.finish()
+        raise Interrupted(
+            f"{store.url}: feed.xml was not replaced; subscribers still get the previous feed. "
+            "Run publish again to finish (what was uploaded is not uploaded again)."
+        ) from None
     if failures:
         if progress:
             progress.finish()
@@ -408,9 +417,14 @@ def _carry_out(
             progress.uploaded(plan.feed)
     if progress:
         progress.finish()
-    if plan.uploads or plan.delete or MANIFEST_KEY not in remote:
-        _write_manifest(store, local)
-    store.delete(stored.key for stored in plan.delete)
+    try:
+        if plan.uploads or plan.delete or MANIFEST_KEY not in remote:
+            _write_manifest(store, local)
+        store.delete(stored.key for stored in plan.delete)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"{store.url}: the new feed is published; run publish again to finish tidying up"
+        ) from None
 
 
 def _upload_all(store: Store, files: Sequence[LocalFile], progress: Progress | None) -> list[str]:
@@ -423,11 +437,15 @@ def _upload_all(store: Store, files: Sequence[LocalFile], progress: Progress | N
 
     failures = []
     with ThreadPoolExecutor(max_workers=_PARALLEL_UPLOADS) as pool:
-        for file, failure in zip(files, pool.map(upload, files), strict=True):
-            if failure:
-                failures.append(failure)
-            elif progress:
-                progress.uploaded(file)
+        try:
+            for file, failure in zip(files, pool.map(upload, files), strict=True):
+                if failure:
+                    failures.append(failure)
+                elif progress:
+                    progress.uploaded(file)
+        except KeyboardInterrupt:  # the uploads under way finish; the rest never start
+            pool.shutdown(cancel_futures=True)
+            raise
     return failures
 
 

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -120,6 +121,28 @@ def test_failed_build_leaves_the_previous_feed_untouched(make_project: MakeProje
     assert code == 1
     assert "episodes/002-bad.md:4: error: audio: 'nope.mp3' is not in media/" in err
     assert snapshot(root / "public") == before  # no temporary file left either
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_build_stopped_part_way_says_so_and_leaves_the_last_one(
+    make_project: MakeProject, stop: signal.Signals
+) -> None:
+    """Ctrl-C, or the SIGTERM a cancelled CI job gets, while the build reads its inputs."""
+    root = make_project()
+    assert run("build", "--root", str(root))[0] == 0
+    before = snapshot(root / "public")
+    cover = root / "media" / "cover.jpg"
+    cover.unlink()
+    os.mkfifo(cover)  # a read that waits, as on a stalled network drive, until it is written
+    command = [sys.executable, "-m", "podcast_feed", "build", "--root", str(root)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as build:
+        with cover.open("wb"):  # returns once the build has opened the cover to read it
+            build.send_signal(stop)
+        out, err = build.communicate(timeout=60)
+    assert build.returncode == 130, err
+    assert err.decode().splitlines()[-1] == "interrupted: nothing was written"
+    assert b"Traceback" not in out + err
+    assert snapshot(root / "public") == before  # no staging folder left either
 
 
 def test_build_never_modifies_episodes_or_media(make_project: MakeProject) -> None:

@@ -10,6 +10,7 @@ import errno
 import os
 import resource
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -20,6 +21,7 @@ import pytest
 
 from podcast_feed import output, staging
 from podcast_feed.build import build
+from podcast_feed.errors import Interrupted
 from podcast_feed.output import STAGING_PREFIX, CannotWrite, Copied
 from podcast_feed.staging import HEADER
 
@@ -304,3 +306,26 @@ def test_a_range_past_the_end_of_its_file_fails_the_build_by_name(tmp_path: Path
     expected = f"cannot write {public / 'feed.xml'}: shortened while the build copied from it"
     assert str(failure.value) == expected
     assert snapshot(public) == {"feed.xml": b"<head><item>"}
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_while_a_build_s_files_are_renamed_into_place_waits_for_the_last(
+    stop: signal.Signals,
+) -> None:
+    """A site half old, half new would link pages that are not there: the interrupt comes
+    when the renames are done, saying so."""
+    renamed = []
+    before = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        with (
+            pytest.raises(Interrupted, match="all in place"),
+            output._interruptions_held("all in place"),
+        ):
+            for number in range(3):
+                if number == 1:
+                    os.kill(os.getpid(), stop)
+                renamed.append(number)
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert renamed == [0, 1, 2]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # as it was

@@ -9,7 +9,11 @@ import http.server
 import json
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -259,22 +263,33 @@ def test_audio_replaced_under_the_same_name_is_uploaded_with_a_warning(
     )
 
 
-class RejectingProxy:
-    """Forwards to the S3 server but refuses uploads of one key, as a full or broken store
-    would: the rest of the publish must not make the feed point at a missing file."""
+class StoreProxy:
+    """Forwards to the S3 server, but refuses uploads of the key ending in `refused`, as a
+    full or broken store would (the rest of the publish must not make the feed point at a
+    missing file), and holds the upload of the key ending in `held` until `release` is set,
+    as a slow link would (`holding` is set when it arrives). `uploads` are the keys PUT."""
 
-    def __init__(self, upstream: str, refused: str) -> None:
+    def __init__(self, upstream: str, refused: str = "", held: str = "") -> None:
         target = upstream.removeprefix("http://")
+        self.holding, self.release = threading.Event(), threading.Event()
+        self.uploads: list[str] = []
+        proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_request(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
-                if self.command == "PUT" and self.path.split("?")[0].endswith(refused):
+                key = self.path.split("?")[0]
+                if self.command == "PUT":
+                    proxy.uploads.append(key)
+                if self.command == "PUT" and refused and key.endswith(refused):
                     self.send_response(403)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                if self.command == "PUT" and held and key.endswith(held):
+                    proxy.holding.set()
+                    proxy.release.wait(timeout=30)
                 connection = http.client.HTTPConnection(target, timeout=10)
                 connection.request(self.command, self.path, body, dict(self.headers))
                 response = connection.getresponse()
@@ -310,7 +325,7 @@ def test_a_failed_upload_leaves_the_live_feed_untouched(
     (show_root / "episodes" / "003-later.md").write_text(
         episode(title="Later", audio="tone.m4a", guid="later", date="2025-02-01")
     )
-    proxy = RejectingProxy(s3_endpoint, "/media/tone.m4a")
+    proxy = StoreProxy(s3_endpoint, refused="/media/tone.m4a")
     monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
     try:
         code, out, err = publish(show_root, f"s3://{bucket}/show")
@@ -326,6 +341,47 @@ def test_a_failed_upload_leaves_the_live_feed_untouched(
     assert code == 0
     assert b"Later" in objects(bucket)["show/feed.xml"]["body"]
     assert "Published 2 episodes: 2 files uploaded" in out  # the audio that failed, and the feed
+
+
+def test_a_publish_stopped_while_uploading_leaves_the_live_feed_and_says_so(
+    show_root: Path, bucket: str, s3_endpoint: str
+) -> None:
+    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
+    before = objects(bucket)["show/feed.xml"]["body"]
+    (show_root / "episodes" / "003-later.md").write_text(
+        episode(title="Later", audio="tone.m4a", guid="later", date="2025-02-01")
+    )
+    proxy = StoreProxy(s3_endpoint, held="/media/tone.m4a")
+    command = [sys.executable, "-m", "podcast_feed", "publish", f"s3://{bucket}/show"]
+    environment = os.environ | {"AWS_ENDPOINT_URL": proxy.url}
+    try:
+        with subprocess.Popen(
+            [*command, "--root", str(show_root), "--now", NOW],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
+        ) as publishing:
+            assert proxy.holding.wait(timeout=60)
+            publishing.send_signal(signal.SIGINT)  # Ctrl-C, while the audio goes up
+            time.sleep(0.5)  # (for a feed.xml upload to reach the proxy, were it sent)
+            proxy.release.set()
+            out, err = publishing.communicate(timeout=60)
+    finally:
+        proxy.release.set()
+        proxy.close()
+    assert publishing.returncode == 130, err
+    assert err.decode().splitlines()[-1] == (
+        f"interrupted: s3://{bucket}/show: feed.xml was not replaced; subscribers still get "
+        "the previous feed. Run publish again to finish (what was uploaded is not uploaded "
+        "again)."
+    )
+    assert b"Traceback" not in out + err
+    assert not [key for key in proxy.uploads if key.endswith("feed.xml")]
+    assert objects(bucket)["show/feed.xml"]["body"] == before
+    code, out_again, _ = publish(show_root, f"s3://{bucket}/show")
+    assert code == 0
+    assert b"Later" in objects(bucket)["show/feed.xml"]["body"]
+    assert "1 file uploaded" in out_again  # the feed: the audio was up when it stopped
 
 
 def test_delete_removes_only_unreferenced_objects_under_the_show_prefixes(
