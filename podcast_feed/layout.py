@@ -50,7 +50,19 @@ __all__ = [
 
 def require_show(root: Path) -> None:
     """Every command that works on a show starts here: no podcast.yaml, no show."""
-    if not (root / SHOW_FILE).is_file():
+    settings = root / SHOW_FILE
+    if settings.is_symlink() and not settings.exists():
+        raise ShowNotFound(
+            f"{settings} is a link to {settings.readlink()}, which does not exist; "
+            f"point it at the show's settings, or replace it with the file"
+        )
+    if settings.exists() and not settings.is_file():
+        kind = "a folder" if settings.is_dir() else "not a regular file (a pipe or a device)"
+        raise ShowNotFound(
+            f"{settings} is {kind}; the show's settings must be a YAML file of that name: "
+            f"move it away and put them there"
+        )
+    if not settings.is_file():
         show = next((p for p in root.resolve().parents if (p / SHOW_FILE).is_file()), None)
         where = f"--root {show}" if show is not None else "--root"
         raise ShowNotFound(

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -213,6 +214,26 @@ def test_a_folder_inside_a_show_is_told_which_root_to_pass(make_project: MakePro
         f"error: no podcast.yaml in {root / 'episodes'}; run the command in the show's folder "
         f"or pass --root {root.resolve()}\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (Path.mkdir, "is a folder; the show's settings must be a YAML file of that name"),
+        (os.mkfifo, "is not a regular file (a pipe or a device); the show's settings must be"),
+        (
+            lambda path: path.symlink_to("settings/podcast.yaml"),
+            "is a link to settings/podcast.yaml, which does not exist; point it at",
+        ),
+    ],
+)
+def test_a_podcast_yaml_that_is_not_a_file_is_told_what_it_is(
+    tmp_path: Path, make: Callable[[Path], object], said: str
+) -> None:
+    make(tmp_path / "podcast.yaml")  # was "no podcast.yaml in ...", with one right there
+    code, out, err = run("validate", "--root", str(tmp_path))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"error: {tmp_path / 'podcast.yaml'} {said}"), err
 
 
 def test_usage_errors_exit_2(make_project: MakeProject) -> None:
