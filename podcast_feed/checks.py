@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import shlex
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC
 from pathlib import Path, PurePosixPath
@@ -15,6 +16,7 @@ from .artwork import check_image
 from .assets import MediaFiles, MediaReference, check_inside_show, lfs_pointer_problem
 from .cache import Cache, InputState
 from .chapters import check_chapters, check_soundbites, description_timestamps
+from .episodes import derived_episode_guid
 from .errors import Problem, Severity
 from .fields import plain_http_addresses
 from .filetypes import IMAGE_TYPES
@@ -62,13 +64,19 @@ def check(
         problems += check_show(show, root, cache)
         problems += check_episode_numbers(show, episodes)
     problems += check_inside_show(root, references, walk)
+    namespace = show.guid if show is not None else uuid.UUID(int=0)  # as episodes.py derives
     problems += check_unique(
         episodes,
         "guid",
         lambda episode: episode.guid,
         "duplicate-guid",
         "apps would treat the episodes as one",
-        "give each episode its own guid",
+        lambda episode: (  # a copied episode file: the copy is the one to change
+            "give this episode a guid of its own, e.g. "
+            f"'guid: {derived_episode_guid(namespace, Path(episode.source).stem)}'; if this "
+            "is the one already published, change the other's instead: a published guid "
+            "never changes"
+        ),
     )
     problems += check_unique(
         [e for e in episodes if not e.draft],
@@ -417,13 +425,13 @@ def check_unique(
     key: Callable[[Episode], str],
     code: str,
     why: str,
-    fix: str,
+    fix: str | Callable[[Episode], str],
     *,
     same: Callable[[str], str] = str,
     severity: Severity = Severity.ERROR,
 ) -> list[Problem]:
     """An error (or warning) on every episode after the first whose `key` is the same as
-    another's, once both are put through `same`."""
+    another's, once both are put through `same`; `fix` may say what to do for that episode."""
     first: dict[str, Episode] = {}
     problems = []
     report = Episode.error if severity is Severity.ERROR else Episode.warning
@@ -432,5 +440,6 @@ def check_unique(
         earlier = first.setdefault(same(value), episode)
         if earlier is not episode:
             message = f"{value!r} is also used by {earlier.source}; {why}"
-            problems.append(report(episode, code, field, message, fix))
+            advice = fix if isinstance(fix, str) else fix(episode)
+            problems.append(report(episode, code, field, message, advice))
     return problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import unicodedata
+import uuid
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,9 @@ def test_duplicate_guid_audio_and_episode_number(make_project: MakeProject) -> N
             "episodes/002-copy.md": episode(episode=1),
         }
     )
+    validation = validate(root)
+    assert validation.show is not None
+    suggested = str(uuid.uuid5(validation.show.guid, "002-copy"))  # what a file without one gets
     assert codes_and_messages(root) == [
         (
             "duplicate-title",
@@ -57,7 +61,9 @@ def test_duplicate_guid_audio_and_episode_number(make_project: MakeProject) -> N
             "duplicate-guid",
             "episodes/002-copy.md:5: error: guid: 'test-guid-1' is also used by "
             "episodes/001-episode.md; apps would treat the episodes as one "
-            "(give each episode its own guid)",
+            f"(give this episode a guid of its own, e.g. 'guid: {suggested}'; if this is the "
+            "one already published, change the other's instead: a published guid never "
+            "changes)",
         ),
         (
             "duplicate-episode-number",
@@ -66,6 +72,9 @@ def test_duplicate_guid_audio_and_episode_number(make_project: MakeProject) -> N
             "(renumber one of them)",
         ),
     ]
+    copy = root / "episodes/002-copy.md"  # the fix as told: that guid is its own
+    copy.write_text(copy.read_text().replace("guid: test-guid-1", f"guid: {suggested}"))
+    assert "duplicate-guid" not in [code for code, _ in codes_and_messages(root)]
 
 
 def test_titles_that_differ_only_in_case_or_spacing_are_the_same_to_a_listener(
