@@ -76,6 +76,8 @@ _MEDIA_OR_LINK = re.compile(
 _EMBEDDED = re.compile(r"<(?:iframe|video|audio|embed|source)\b", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
 _ABSOLUTE_URL = re.compile(r"https?://", re.IGNORECASE)
+_HREF = re.compile(r"""\shref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
+_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
 _RELATIVE_HREF = re.compile(
     r'<a href="(?![Hh][Tt][Tt][Pp][Ss]?:|[Mm][Aa][Ii][Ll][Tt][Oo]:)([^"]*)"'
 )
@@ -94,6 +96,9 @@ class RenderedNotes(NamedTuple):
     embeds: tuple[tuple[str, bool], ...] = ()
     """Each embedded player's or media file's address (`<iframe>`, `<video>`, `<audio>`...), and
     whether it became a link to it: apps show none of them."""
+    dropped_links: tuple[str, ...] = ()
+    """Each link the sanitiser took out, its text kept, for a scheme apps do not open or that
+    could run code (`htp://` mistyped, `ftp:`, `javascript:`)."""
 
 
 def render_notes(markdown: str) -> str:
@@ -131,6 +136,7 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     embeds: list[tuple[str, bool]] = []
     if "<img" in rendered or _EMBEDDED.search(rendered):
         rendered = _media_as_text(rendered, images, embeds)
+    dropped = _dropped_links(rendered) if "href" in rendered else ()
     cleaned = nh3.clean(
         rendered,
         tags=set(ALLOWED_TAGS),
@@ -141,7 +147,22 @@ def rendered_notes(markdown: str) -> RenderedNotes:
     )
     cleaned = _BLANK_LINES.sub("\n", _EMPTY_PARAGRAPH.sub("", cleaned)).strip()
     relative = tuple(html.unescape(href) for href in _RELATIVE_HREF.findall(cleaned))
-    return RenderedNotes(cleaned, tuple(images), relative, tuple(embeds))
+    return RenderedNotes(cleaned, tuple(images), relative, tuple(embeds), dropped)
+
+
+def _dropped_links(rendered: str) -> tuple[str, ...]:
+    """The links of `rendered` (before sanitising) whose scheme the sanitiser does not keep.
+
+    >>> _dropped_links('<a href="htp://x.com">x</a> <a href="HTTPS://x.com">y</a> <a href=/a>')
+    ('htp://x.com',)
+    """
+    dropped = []
+    for groups in _HREF.findall(rendered):
+        href = html.unescape("".join(groups))
+        scheme = _SCHEME.match(href)
+        if scheme is not None and scheme.group(1).lower() not in ALLOWED_URL_SCHEMES:
+            dropped.append(href.strip())
+    return tuple(dropped)
 
 
 def _media_as_text(
@@ -568,4 +589,28 @@ def left_out_problems(
         )
         for href in notes.relative_links
     ]
+    problems += [
+        warning(
+            "notes-link-dropped",
+            shown_as,
+            None,
+            f"the link {href!r} is left out, its text kept: podcast apps open only https://, "
+            "http:// and mailto: links",
+            _dropped_link_fix(href),
+            line=line_of(href),
+        )
+        for href in notes.dropped_links
+    ]
     return problems
+
+
+def _dropped_link_fix(href: str) -> str:
+    """What to write instead of `href`: a mistyped http(s) scheme put right, else in general.
+
+    >>> _dropped_link_fix("htps://example.com/a")
+    "did you mean 'https://example.com/a'?"
+    """
+    scheme, _, rest = href.partition(":")
+    if scheme.lower() in {"htp", "htt", "htps", "htts", "hhtp", "hhtps", "ttp", "ttps"}:
+        return f"did you mean 'https://{rest.lstrip('/')}'?"
+    return "link to a web page (https://...) that has it, or leave the link out"

@@ -286,6 +286,45 @@ def test_images_and_relative_links_are_warned_of_on_their_lines(make_project: Ma
     )
 
 
+def test_a_link_apps_cannot_open_is_left_out_and_warned_of(make_project: MakeProject) -> None:
+    """A mistyped `htp://` vanished from the feed without a word (the sanitiser keeps only
+    https, http and mailto links): it is told, with the address it was meant to be."""
+    notes = (
+        "Intro.\n\n"
+        "Read [the paper](htp://example.com/paper) and [our FTP](ftp://files.example/a).\n\n"
+        "<a href='javascript:alert(1)'>Click</a> or [mail](mailto:a@example.com) or "
+        "[the site](HTTPS://example.com)."
+    )
+    root = make_project({"episodes/001-episode.md": episode(notes)})
+    dropped = [p for p in validate(root).problems if p.code == "notes-link-dropped"]
+    assert [(p.line, p.message, p.fix) for p in dropped] == [
+        (
+            10,
+            "the link 'ftp://files.example/a' is left out, its text kept: podcast apps open "
+            "only https://, http:// and mailto: links",
+            "link to a web page (https://...) that has it, or leave the link out",
+        ),
+        (
+            10,
+            "the link 'htp://example.com/paper' is left out, its text kept: podcast apps open "
+            "only https://, http:// and mailto: links",
+            "did you mean 'https://example.com/paper'?",
+        ),
+        (
+            12,
+            "the link 'javascript:alert(1)' is left out, its text kept: podcast apps open "
+            "only https://, http:// and mailto: links",
+            "link to a web page (https://...) that has it, or leave the link out",
+        ),
+    ]
+    entry = feedparser.parse(build(root, root / "public").feed_path.read_bytes()).entries[0]
+    assert entry.content[0].value == (
+        "<p>Intro.</p>\n<p>Read <a>the paper</a> and <a>our FTP</a>.</p>\n"
+        '<p><a>Click</a> or <a href="mailto:a@example.com">mail</a> or '
+        '<a href="HTTPS://example.com">the site</a>.</p>'
+    )
+
+
 def test_an_embedded_player_becomes_a_link_and_is_warned_of(make_project: MakeProject) -> None:
     """A YouTube `<iframe>` pasted from a blog post vanished without a word: apps play and
     show nothing embedded. It goes out as a link to it, as an image does; each source of a
