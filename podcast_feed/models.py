@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -118,15 +119,18 @@ class Category(ShortForm):
             or "see the list in the README",
         )
 
-    @model_validator(mode="after")
-    def _known_subcategory(self) -> Category:
-        if self.subcategory is not None and self.subcategory not in APPLE_CATEGORIES[self.category]:
+    @field_validator("subcategory")
+    @classmethod
+    def _known_subcategory(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Reported at the subcategory's own line (`category` is checked first)."""
+        category = info.data.get("category")  # absent when it failed its own check
+        if value is not None and category is not None and value not in APPLE_CATEGORIES[category]:
             raise FieldProblem(
                 "unknown-category",
-                f"{brief.repr(self.subcategory)} is not a subcategory of {self.category!r}",
-                _subcategory_fix(self.category, self.subcategory),
+                f"{brief.repr(value)} is not a subcategory of {category!r}",
+                _subcategory_fix(category, value),
             )
-        return self
+        return value
 
 
 _BETWEEN_CATEGORY_AND_SUBCATEGORY = re.compile(r"\s*(?:[:>/|›»]|\s-)\s*")

@@ -587,8 +587,8 @@ def test_a_category_and_its_subcategory_as_one_pair(make_project: MakeProject) -
         {"podcast.yaml": show(categories=[{"Business": "Management"}, {"Arts": "Book"}])}
     )
     assert report(root) == [
-        "podcast.yaml:12: error: categories.1: 'Book' is not a subcategory of 'Arts' "
-        "(did you mean 'Books'?)"
+        "podcast.yaml:12: error: categories.1.subcategory: 'Book' is not a subcategory of "
+        "'Arts' (did you mean 'Books'?)"
     ]
     (root / "podcast.yaml").write_text(
         yaml.safe_dump(show(categories=[{"Business": "Management"}, "Technology"]))
@@ -624,12 +624,13 @@ def test_legacy_and_misspelt_categories(make_project: MakeProject) -> None:
         "category Apple no longer accepts (use 'Leisure')",
         "podcast.yaml:12: error: categories.1.category: 'Tecnology' is not one of Apple's "
         "categories (did you mean 'Technology'?)",
-        "podcast.yaml:13: error: categories.2: 'Book' is not a subcategory of 'Arts' "
-        "(did you mean 'Books'?)",
-        "podcast.yaml:15: error: categories.3: 'Management' is not a subcategory of "
-        "'Technology' ('Management' is a subcategory of 'Business': make that the category)",
-        "podcast.yaml:17: error: categories.4: 'Painting' is not a subcategory of 'Arts' "
-        "(choose from: Books, Design, Fashion & Beauty, Food, Performing Arts, Visual Arts)",
+        # on the subcategory's own line, below its category's
+        "podcast.yaml:14: error: categories.2.subcategory: 'Book' is not a subcategory of "
+        "'Arts' (did you mean 'Books'?)",
+        "podcast.yaml:16: error: categories.3.subcategory: 'Management' is not a subcategory "
+        "of 'Technology' ('Management' is a subcategory of 'Business': make that the category)",
+        "podcast.yaml:18: error: categories.4.subcategory: 'Painting' is not a subcategory of "
+        "'Arts' (choose from: Books, Design, Fashion & Beauty, Food, Performing Arts, Visual Arts)",
     ]
 
 
