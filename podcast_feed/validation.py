@@ -49,7 +49,11 @@ def validate_record(
         return model.model_validate(data), []
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        problems = [_problem(model, item, document, shown_as) for item in errors]
+        problems = [
+            _problem(model, item, document, shown_as)
+            for item in errors
+            if not _misspelt_here(model, item, errors)
+        ]
         return (_without_failed_keys(model, data, errors) if partial else None), problems
 
 
@@ -66,6 +70,34 @@ def _without_failed_keys(model: type[ModelT], data: dict[str, Any], errors: Any)
         )
     except ValidationError:
         return None
+
+
+def _misspelt_here(model: type[BaseModel], item: Any, errors: Any) -> bool:
+    """Whether `item` is a missing key that an unknown key beside it is told to be (`Title:`
+    for `title`): that error says so, and "add a line 'title: ...'" would have the podcaster
+    write a second one."""
+    if item["type"] != "missing" or not item["loc"]:
+        return False
+    *parent, key = item["loc"]
+    return any(
+        other["type"] == "extra_forbidden"
+        and list(other["loc"][:-1]) == parent
+        and _unknown_key_fix(model, tuple(other["loc"])) == f"did you mean '{key}'?"
+        for other in errors
+    )
+
+
+def _unknown_key_fix(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """What to do about the unknown key at `loc`: the key it is another spelling of, or the
+    keys there are."""
+    where = _model_at(model, loc[:-1])
+    known = list(where.model_fields) if where is not None else []
+    elsewhere = where.keys_elsewhere if where is not None and issubclass(where, Model) else {}
+    return (
+        other_name_fix(str(loc[-1]), known, elsewhere)
+        or did_you_mean(str(loc[-1]), known)
+        or f"known keys: {', '.join(sorted(known))}"
+    )
 
 
 _EXPLICIT_WORDS = {"clean": "false", "explicit": "true"}
@@ -87,15 +119,7 @@ def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as
     if isinstance(cause, FieldProblem):
         return make(cause.code, cause.message, cause.fix)
     if kind == "extra_forbidden":
-        where = _model_at(model, loc[:-1])
-        known = list(where.model_fields) if where is not None else []
-        elsewhere = where.keys_elsewhere if where is not None and issubclass(where, Model) else {}
-        hint = (
-            other_name_fix(str(loc[-1]), known, elsewhere)
-            or did_you_mean(str(loc[-1]), known)
-            or f"known keys: {', '.join(sorted(known))}"
-        )
-        return make("unknown-key", f"unknown key {str(loc[-1])!r}", hint)
+        return make("unknown-key", f"unknown key {str(loc[-1])!r}", _unknown_key_fix(model, loc))
     if kind == "missing":
         return make("missing-key", "this required key is missing", f"add a line '{loc[-1]}: ...'")
     if kind in ("string_type",):

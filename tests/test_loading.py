@@ -173,10 +173,25 @@ def test_unknown_nested_key_in_show(make_project: MakeProject) -> None:
     problems = report(
         make_project({"podcast.yaml": show(owner={"name": "A", "emial": "a@b.example"})})
     )
-    assert problems == [
-        "podcast.yaml:6: error: owner.email: this required key is missing "
-        "(add a line 'email: ...')",
+    assert problems == [  # not also "owner.email: this required key is missing"
         "podcast.yaml:8: error: owner.emial: unknown key 'emial' (did you mean 'email'?)",
+    ]
+
+
+def test_a_misspelt_required_key_is_one_error_not_two(make_project: MakeProject) -> None:
+    """`Title:` for `title:` was also "title: this required key is missing (add a line
+    'title: ...')", which would have the podcaster write a second title; a key that is
+    missing with nothing like it beside it still is."""
+    text = episode().replace("\ntitle:", "\nTitle:").replace("\naudio:", "\nAudoi:")
+    root = make_project({"episodes/001-episode.md": text})
+    assert report(root) == [
+        "episodes/001-episode.md:2: error: Title: unknown key 'Title' (did you mean 'title'?)",
+        "episodes/001-episode.md:4: error: Audoi: unknown key 'Audoi' (did you mean 'audio'?)",
+    ]
+    (root / "episodes/001-episode.md").write_text(episode().replace("\ntitle:", "\nheading:"))
+    assert [problem.split(": error: ")[1][:45] for problem in report(root)] == [
+        "heading: unknown key 'heading' (known keys: a",
+        "title: this required key is missing (add a li",
     ]
 
 
