@@ -532,6 +532,9 @@ def inspect_command(
                 reports.append({"kind": "image", **asdict(inspect_image(path))})
             elif suffix in TIMED_TYPES:
                 reports.append({"kind": "transcript", **asdict(inspect_transcript(path))})
+            elif suffix in (".md", ".yaml", ".yml"):  # was "no audio stream found"
+                failed = True
+                reports.append({"file": str(path), "error": _not_media(path)})
             else:
                 reports.append({"kind": "audio", **asdict(inspect_audio(path))})
         except (UnreadableMedia, UnreadableImage, InvalidTranscript, OSError) as exc:
@@ -543,6 +546,25 @@ def inspect_command(
         _echo("\n\n".join(_inspect_text(report) for report in reports))
     if failed:
         raise typer.Exit(1)
+
+
+def _not_media(path: Path) -> str:
+    """What to run for an episode file or podcast.yaml given to `inspect`, and the audio an
+    episode file names."""
+    from .yamlfile import read_text, split_front_matter
+
+    said = (
+        "is not a media file: inspect reads audio, video, artwork and transcripts "
+        "('podcast-feed validate' checks the episode files and podcast.yaml)"
+    )
+    text = read_text(path, str(path)).text if path.suffix.lower() == ".md" else None
+    markdown = split_front_matter(text, str(path))[0] if text is not None else None
+    keys = markdown.front_matter.data if markdown is not None else None
+    if isinstance(keys, dict):
+        audio = keys.get("audio")
+        if isinstance(audio, str) and audio:
+            return f"{said}; its audio: podcast-feed inspect {path.parent.parent / 'media' / audio}"
+    return said
 
 
 def _unreadable(exc: Exception, path: Path) -> str:

@@ -497,6 +497,26 @@ def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
     ]
 
 
+def test_inspect_given_an_episode_file_names_its_audio() -> None:
+    """`inspect episodes/001.md` was "no audio stream found": it is told what inspect reads,
+    what checks these files, and the command for the episode's audio (which then works)."""
+    sample = Path(__file__).parent.parent
+    [episode_file] = sorted((sample / "episodes").glob("*.md"))[:1]
+    code, out, _ = run("inspect", str(episode_file), str(sample / "podcast.yaml"))
+    assert code == 1
+    said = (
+        "error: is not a media file: inspect reads audio, video, artwork and transcripts "
+        "('podcast-feed validate' checks the episode files and podcast.yaml)"
+    )
+    episode_report, show_report = out.split("\n\n")
+    assert show_report == f"{sample / 'podcast.yaml'}: {said}\n"
+    assert episode_report.startswith(f"{episode_file}: {said}; its audio: podcast-feed inspect ")
+    command = episode_report.rsplit("podcast-feed inspect ", 1)[1]
+    code, out, _ = run("inspect", command)
+    assert (code, out.splitlines()[0]) == (0, command.strip())
+    assert out.splitlines()[1].startswith("  format:      ")
+
+
 def test_inspect_judges_an_image_as_artwork_and_reads_a_transcripts_cues(tmp_path: Path) -> None:
     """Before, any file not audio was 'no audio stream found', a cover image too."""
     from PIL import Image
