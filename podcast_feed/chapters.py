@@ -92,20 +92,24 @@ def _listed(names: Sequence[str]) -> str:
 
 
 def check_chapters(episode: Episode) -> list[Problem]:
-    """Sorted, unique, starting at 0 and inside the audio (SPEC 4.2, Spotify's rules)."""
+    """Sorted, unique, starting at 0 and inside the audio (SPEC 4.2, Spotify's rules); each
+    problem at the line of the chapter it is about."""
     chapters = episode.chapters
     if not chapters:
         return []
-    field = "chapters" if episode.meta.chapters else "audio"
     problems: list[Problem] = []
 
     starts = [chapter.start for chapter in chapters]
-    if starts != sorted(starts):
+    early = next((n for n in range(1, len(starts)) if starts[n] < starts[n - 1]), None)
+    if early is not None:
+        above, chapter = chapters[early - 1], chapters[early]
         problems.append(
             episode.error(
                 "chapters-not-sorted",
-                field,
-                "chapters are not in order of their start times",
+                chapter_field(episode, early),
+                f"chapters are not in order of their start times: {chapter.title!r} "
+                f"({timestamp(chapter.start, True)}) is listed after {above.title!r} "
+                f"({timestamp(above.start, True)})",
                 "list them from the earliest to the latest",
             )
         )
@@ -115,29 +119,30 @@ def check_chapters(episode: Episode) -> list[Problem]:
         problems.append(
             episode.error(
                 "chapters-duplicate-start",
-                field,
+                chapter_field(episode, _first_repeat(starts)),
                 f"several chapters start at {_listed(duplicates)}",
                 "give each chapter its own start time",
             )
         )
-    if min(starts) != 0:  # the earliest: listed out of order, the first may not be it
+    earliest = min(range(len(starts)), key=starts.__getitem__)  # listed out of order, the
+    if starts[earliest] != 0:  # first may not be it
         problems.append(
             episode.warning(
                 "chapters-first-not-at-zero",
-                field,
-                f"the first chapter starts at {timestamp(min(starts), True)}, not 0:00",
+                chapter_field(episode, earliest),
+                f"the first chapter starts at {timestamp(starts[earliest], True)}, not 0:00",
                 "add a chapter at 0 (Spotify ignores chapters that do not start there)",
             )
         )
     if episode.media is not None:
         duration = episode.media.duration
-        late = [chapter for chapter in chapters if chapter.start >= duration]
+        late = [n for n, start in enumerate(starts) if start >= duration]
         if late:
-            named = [f"{c.title!r} ({timestamp(c.start, True)})" for c in late]
+            named = [f"{chapters[n].title!r} ({timestamp(chapters[n].start, True)})" for n in late]
             problems.append(
                 episode.error(
                     "chapters-after-end",
-                    field,
+                    chapter_field(episode, late[0]),
                     f"{'chapter' if len(late) == 1 else 'chapters'} {_listed(named)} "
                     f"{'starts' if len(late) == 1 else 'start'} after the audio ends "
                     f"({timestamp(duration, True)})",
@@ -147,16 +152,35 @@ def check_chapters(episode: Episode) -> list[Problem]:
     return problems
 
 
+def _first_repeat(starts: Sequence[float]) -> int:
+    """The position of the first chapter that starts where one above it does."""
+    seen: set[float] = set()
+    for position, start in enumerate(starts):
+        if start in seen:
+            return position
+        seen.add(start)
+    raise ValueError("no start is repeated")
+
+
+def chapter_field(episode: Episode, position: int, key: str = "start") -> str:
+    """The field a problem with the episode's chapter at `position` is reported at: its
+    `key` in the front matter (`chapters.2.start`), or `audio` for chapters embedded in it."""
+    if not episode.meta.chapters:
+        return "audio"
+    return f"{episode.meta.item_field('chapters', position)}.{key}"
+
+
 def check_soundbites(episode: Episode) -> list[Problem]:
     problems = []
-    for soundbite in episode.meta.soundbites:
+    for position, soundbite in enumerate(episode.meta.soundbites):
+        field = episode.meta.item_field("soundbites", position)
         if episode.media is not None and soundbite.start + soundbite.duration > (
             episode.media.duration
         ):
             problems.append(
                 episode.error(
                     "soundbite-after-end",
-                    "soundbites",
+                    field,
                     f"the soundbite at {timestamp(soundbite.start, True)} runs past the end of the "
                     "audio",
                     "shorten it or move it earlier",
@@ -166,7 +190,7 @@ def check_soundbites(episode: Episode) -> list[Problem]:
             problems.append(
                 episode.warning(
                     "soundbite-length",
-                    "soundbites",
+                    f"{field}.duration",
                     f"the soundbite at {timestamp(soundbite.start, True)} lasts "
                     f"{soundbite.duration:g} s",
                     "apps expect 15 to 120 seconds",

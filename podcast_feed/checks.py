@@ -15,7 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from .artwork import check_image
 from .assets import MediaFiles, MediaReference, check_inside_show, lfs_pointer_problem
 from .cache import Cache, InputState
-from .chapters import check_chapters, check_soundbites, description_timestamps
+from .chapters import chapter_field, check_chapters, check_soundbites, description_timestamps
 from .episodes import derived_episode_guid
 from .errors import Problem, Severity
 from .fields import plain_http_addresses
@@ -297,10 +297,10 @@ def check_episode(
             problems += _timestamps_problems(episode)
     if meta.image:
         problems += check_image(meta.image, root / "media", episode, "image", cache, available)
-    for chapter in episode.chapters:
+    for position, chapter in enumerate(episode.chapters):
         if chapter.image and "://" not in chapter.image:
             problems += _chapter_image_problems(
-                episode, chapter.title, chapter.image, root, available
+                episode, position, chapter.title, chapter.image, root, available
             )
     return problems
 
@@ -328,23 +328,29 @@ def _skipped_time_problems(episode: Episode) -> list[Problem]:
 
 
 def _chapter_image_problems(
-    episode: Episode, title: str, image: str, root: Path, available: MediaFiles | None
+    episode: Episode,
+    position: int,
+    title: str,
+    image: str,
+    root: Path,
+    available: MediaFiles | None,
 ) -> list[Problem]:
     """A chapter's image must be in media/ and be the image (not its Git LFS pointer): it is
     published as it is, never read."""
     path = root / "media" / image
+    field = chapter_field(episode, position, "image")
     if not path.is_file():
         return [
             episode.error(
                 "chapter-image-missing",
-                "chapters",
+                field,
                 f"the image of chapter {title!r}, {image!r}, is not in media/",
                 MediaFiles.listed(root / "media", available).missing_fix(
                     image, "add the file or correct the name", IMAGE_TYPES
                 ),
             )
         ]
-    pointer = lfs_pointer_problem(episode, "chapters", path, image)
+    pointer = lfs_pointer_problem(episode, field, path, image)
     return [pointer] if pointer else []
 
 

@@ -166,7 +166,7 @@ def load_episode(
         published=aware(meta.date, zone),
         notes_html=notes.html,
         guid=guid,
-        key_lines=_top_level_lines(document.key_lines),
+        key_lines=_dotted_lines(document.key_lines),
         media=None,  # probed next (media.with_media), with transcripts and alternates
         chapters=tuple(meta.chapters),
         transcripts=(),
@@ -189,10 +189,14 @@ def _for_a_draft(problem: Problem, stem: str) -> Problem:
     return replace(problem, fix=fix.format(stem=stem)) if fix is not None else problem
 
 
-def _top_level_lines(key_lines: Mapping[tuple[str | int, ...], int]) -> dict[str, int]:
-    """The line of each top-level key; the keys interned (pickled once per cached bucket of
-    episodes, as `fields.Model` does with field names)."""
-    return {sys.intern(str(key[0])): line for key, line in key_lines.items() if len(key) == 1}
+def _dotted_lines(key_lines: Mapping[tuple[str | int, ...], int]) -> dict[str, int]:
+    """The line of each key, by its dotted path (`chapters.2.start`), as problems name their
+    field; the top-level keys interned (pickled once per cached bucket of episodes, as
+    `fields.Model` does with field names)."""
+    return {
+        sys.intern(str(key[0])) if len(key) == 1 else ".".join(map(str, key)): line
+        for key, line in key_lines.items()
+    }
 
 
 def derived_episode_guid(show_namespace: uuid.UUID, slug: str) -> str:

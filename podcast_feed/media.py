@@ -28,7 +28,7 @@ from mutagen.mp4._atom import Atoms
 from .assets import MediaFiles, lfs_pointer_problem
 from .cache import Cache, Job, remember
 from .chapters import embedded_chapters
-from .errors import PodcastFeedError, Problem, error
+from .errors import PodcastFeedError, Problem
 from .filetypes import ENCLOSURE_TYPES
 from .models import Episode, MediaInfo
 from .mp3 import continued, id3_chapters, scan_frames, syncsafe
@@ -637,8 +637,8 @@ def _probe_alternates(
 ) -> tuple[tuple[tuple[AlternateEnclosure, MediaInfo], ...], list[Problem]]:
     alternates = []
     problems = []
-    line = episode.line_of("alternate_enclosures")
-    for alternate in episode.meta.alternate_enclosures:
+    for position, alternate in enumerate(episode.meta.alternate_enclosures):
+        field = f"{episode.meta.item_field('alternate_enclosures', position)}.audio"
         try:
             path = media_dir / alternate.audio
             alternates.append(
@@ -652,14 +652,13 @@ def _probe_alternates(
                 else "add the file or remove the entry"
             )
             pointer = isinstance(exc, UnreadableMedia) and lfs_pointer_problem(
-                episode, "alternate_enclosures", path, alternate.audio
+                episode, field, path, alternate.audio
             )
             problems.append(
                 pointer
-                or error(
+                or episode.error(
                     "alternate-enclosure-unusable",
-                    episode.source,
-                    "alternate_enclosures",
+                    field,
                     f"{alternate.audio!r} "
                     + ("is not in media/" if missing else f"cannot be used: {exc}"),
                     MediaFiles.listed(media_dir, available).missing_fix(
@@ -667,7 +666,6 @@ def _probe_alternates(
                     )
                     if missing
                     else fix,
-                    line=line,
                 )
             )
     return tuple(alternates), problems

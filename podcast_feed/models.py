@@ -433,6 +433,15 @@ class FrontMatter(Model):
     """`podcast:alternateEnclosure`: the same episode in other files, probed like `audio`."""
     ignore_warnings: list[WarningCode] = Field(default_factory=list)
     """Codes of this episode's warnings not to report, nor count under `--strict`."""
+    _kept_items: Mapping[str, tuple[int, ...]] | None = PrivateAttr(default=None)
+    """Of a record validated without its failed list items (validation.py), each such list's
+    other items' positions in the file."""
+
+    def item_field(self, key: str, position: int) -> str:
+        """The dotted field of the item at `position` in the list `key` (`chapters.2`), as
+        the file numbers it: a record with errors may have left items out."""
+        kept = self._kept_items.get(key) if self._kept_items is not None else None
+        return f"{key}.{kept[position] if kept is not None else position}"
 
 
 @dataclass(frozen=True)
@@ -526,7 +535,8 @@ class Episode:
     guid: str
     """`meta.guid`, or the value derived from the file name while it is missing."""
     key_lines: Mapping[str, int]
-    """The line of each front-matter key, for problems found after loading."""
+    """The line of each front-matter key by its dotted path (`chapters.2.start`), for
+    problems found after loading."""
     media: MediaInfo | None
     chapters: tuple[Chapter, ...]
     """`meta.chapters`, else the chapters embedded in the audio."""
@@ -628,16 +638,23 @@ class Episode:
             state.pop("_details", None)
             return state[name]
 
-    def line_of(self, key: str) -> int | None:
-        return self.key_lines.get(key)
+    def line_of(self, field: str) -> int | None:
+        """The line of `field` (`chapters.2.start`), else of the deepest key above it that
+        is in the file."""
+        lines = self.key_lines
+        while True:
+            line = lines.get(field)
+            if line is not None or "." not in field:
+                return line
+            field = field.rsplit(".", 1)[0]
 
     def error(self, code: str, field: str | None, message: str, fix: str = "") -> Problem:
         """A problem in this episode's file at `field`, on the line of its key."""
-        line = self.line_of(field.split(".")[0]) if field else None
+        line = self.line_of(field) if field else None
         return error(code, self.source, field, message, fix, line=line)
 
     def warning(self, code: str, field: str | None, message: str, fix: str = "") -> Problem:
-        line = self.line_of(field.split(".")[0]) if field else None
+        line = self.line_of(field) if field else None
         return warning(code, self.source, field, message, fix, line=line)
 
 

@@ -44,8 +44,15 @@ def with_transcripts(
             result.append(episode)
             continue
         transcripts = []
-        for ref in transcript_refs(episode, available):
-            transcript, found = read_transcript(episode, ref, media_dir, available, cache)
+        listed = episode.meta.transcripts is not None
+        for position, ref in enumerate(transcript_refs(episode, available)):
+            # (one found beside the audio has no line of its own)
+            field = (
+                f"{episode.meta.item_field('transcripts', position)}.file"
+                if listed
+                else "transcripts"
+            )
+            transcript, found = read_transcript(episode, ref, field, media_dir, available, cache)
             problems += found
             if transcript is not None:
                 transcripts.append(transcript)
@@ -293,6 +300,7 @@ def _is_time(value: object) -> TypeGuard[float]:
 def read_transcript(
     episode: Episode,
     ref: TranscriptRef,
+    field: str,
     media_dir: Path,
     available: MediaFiles,
     cache: Cache | None = None,
@@ -304,7 +312,7 @@ def read_transcript(
         return None, [
             episode.error(
                 "transcript-missing",
-                "transcripts",
+                field,
                 f"{ref.file!r} is not in media/",
                 available.missing_fix(ref.file, "add the file", TRANSCRIPT_TYPES),
             )
@@ -316,10 +324,10 @@ def read_transcript(
             captions = remember(cache, "transcript", path, functools.partial(parse_captions, path))
         except InvalidTranscript as exc:
             return None, [
-                lfs_pointer_problem(episode, "transcripts", path, ref.file)
+                lfs_pointer_problem(episode, field, path, ref.file)
                 or episode.error(
                     "transcript-invalid",
-                    "transcripts",
+                    field,
                     f"{ref.file!r} is not a valid {suffix[1:].upper()} file: {exc}",
                     exc.fix
                     or (
@@ -333,7 +341,7 @@ def read_transcript(
             return None, [
                 episode.error(
                     "transcript-empty",
-                    "transcripts",
+                    field,
                     f"{ref.file!r} has no cues: apps would offer a transcript that shows nothing",
                     "fill it in, or delete it and any line naming it under transcripts:",
                 )
@@ -341,8 +349,8 @@ def read_transcript(
         cues = tuple(
             Cue(start=c.start, end=c.end, speaker=c.speaker, text=c.text) for c in captions
         )
-        problems += _timing_problems(episode, ref.file, captions)
-    elif pointer := lfs_pointer_problem(episode, "transcripts", path, ref.file):
+        problems += _timing_problems(episode, field, ref.file, captions)
+    elif pointer := lfs_pointer_problem(episode, field, path, ref.file):
         return None, [pointer]  # a transcript nothing parses would go out as the pointer
     transcript = Transcript(
         file=ref.file,
@@ -355,7 +363,9 @@ def read_transcript(
     return transcript, problems
 
 
-def _timing_problems(episode: Episode, name: str, captions: Sequence[Caption]) -> list[Problem]:
+def _timing_problems(
+    episode: Episode, field: str, name: str, captions: Sequence[Caption]
+) -> list[Problem]:
     problems: list[Problem] = []
     previous_start = -1.0
     for caption in captions:
@@ -363,7 +373,7 @@ def _timing_problems(episode: Episode, name: str, captions: Sequence[Caption]) -
             problems.append(
                 episode.error(
                     "transcript-timing",
-                    "transcripts",
+                    field,
                     f"{name!r}: the cue at {caption.start_text} goes back in time",
                     "make every cue start after the previous one and end after it starts",
                 )
@@ -376,7 +386,7 @@ def _timing_problems(episode: Episode, name: str, captions: Sequence[Caption]) -
             problems.append(
                 episode.error(
                     "transcript-after-end",
-                    "transcripts",
+                    field,
                     f"{name!r} runs to {last_end:.1f} s but the audio lasts "
                     f"{episode.media.duration:.1f} s",
                     "is it the transcript of another episode?",

@@ -58,18 +58,40 @@ def validate_record(
 
 
 def _without_failed_keys(model: type[ModelT], data: dict[str, Any], errors: Any) -> ModelT | None:
-    """The record without the top-level keys that failed; None if one of them is required
-    (or an error is not at a key)."""
-    failed = {item["loc"][0] if item["loc"] else None for item in errors}
+    """The record without what failed: of a list (`chapters`), the items that failed, so that
+    the others are checked (a chapter after the end is reported beside another chapter's
+    misspelt key); else the top-level key. None if a failed key is required (or an error is
+    not at a key). A record with items left out keeps their positions in the file
+    (`FrontMatter.item_field`), for the lines of its later problems."""
+    failed: set[Any] = {item["loc"][0] if item["loc"] else None for item in errors}
     fields = model.model_fields
     if None in failed or any(key in fields and fields[key].is_required() for key in failed):
         return None
-    try:
-        return model.model_validate(
-            {key: value for key, value in data.items() if key not in failed}
-        )
-    except ValidationError:
-        return None
+    kept: dict[str, tuple[int, ...]] = {}  # of each list with failed items, the others
+    for key in failed:
+        items = data.get(key)
+        bad = {
+            item["loc"][1] if len(item["loc"]) > 1 else None
+            for item in errors
+            if item["loc"][0] == key
+        }
+        if isinstance(items, list) and all(isinstance(index, int) for index in bad):
+            kept[key] = tuple(index for index in range(len(items)) if index not in bad)
+    for tried in (kept, {}) if kept else ({},):  # items left out; else whole keys
+        try:
+            record = model.model_validate(
+                {
+                    key: [data[key][index] for index in tried[key]] if key in tried else value
+                    for key, value in data.items()
+                    if key not in failed or key in tried
+                }
+            )
+        except ValidationError:
+            continue
+        if tried and "_kept_items" in model.__private_attributes__:
+            record._kept_items = tried  # type: ignore[attr-defined]
+        return record
+    return None
 
 
 def _misspelt_here(model: type[BaseModel], item: Any, errors: Any) -> bool:

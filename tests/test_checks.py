@@ -473,7 +473,7 @@ def test_chapter_image_must_exist(make_project: MakeProject) -> None:
     assert codes_and_messages(root) == [
         (
             "chapter-image-missing",
-            "episodes/001-episode.md:6: error: chapters: the image of chapter 'A', "
+            "episodes/001-episode.md:9: error: chapters.0.image: the image of chapter 'A', "
             "'chapter-a.png', is not in media/ (add the file or correct the name)",
         )
     ]
@@ -518,7 +518,7 @@ def test_a_missing_file_gets_the_nearest_name_of_its_kind(make_project: MakeProj
         ),
         (
             "chapter-image-missing",
-            "episodes/001-episode.md:7: error: chapters: the image of chapter 'A', "
+            "episodes/001-episode.md:10: error: chapters.0.image: the image of chapter 'A', "
             "'chapter-a.jpg', is not in media/ (did you mean 'Chapter-A.png'?)",
         ),
     ]
@@ -572,10 +572,10 @@ def test_git_lfs_pointers_are_named_as_such(make_project: MakeProject) -> None:
         for line, field, name in [
             (4, "audio", "cbr.mp3"),
             (6, "image", "episode.jpg"),
-            (7, "transcripts", "cbr.txt"),
-            (7, "transcripts", "cbr.vtt"),
-            (10, "chapters", "chapter.png"),
-            (14, "alternate_enclosures", "tone.m4a"),
+            (8, "transcripts.0.file", "cbr.vtt"),
+            (9, "transcripts.1.file", "cbr.txt"),
+            (13, "chapters.0.image", "chapter.png"),
+            (15, "alternate_enclosures.0.audio", "tone.m4a"),
         ]
     ]
 

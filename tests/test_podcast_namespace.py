@@ -175,9 +175,9 @@ def test_many_chapters_after_the_end_are_named_three_and_counted(make_project: M
     late += [{"start": 60 + index, "title": f"Late {index}"} for index in range(40)]
     root = make_project({"episodes/001-episode.md": episode(chapters=late)})
     assert messages(root) == [
-        "episodes/001-episode.md:6: error: chapters: chapters 'Late 0' (0:01:00), 'Late 1' "
-        "(0:01:01), 'Late 2' (0:01:02) and 37 more start after the audio ends (0:00:03) "
-        "(correct the start times)"
+        "episodes/001-episode.md:9: error: chapters.1.start: chapters 'Late 0' (0:01:00), "
+        "'Late 1' (0:01:01), 'Late 2' (0:01:02) and 37 more start after the audio ends "
+        "(0:00:03) (correct the start times)"
     ]
 
 
@@ -194,16 +194,50 @@ def test_chapter_checks(make_project: MakeProject) -> None:
             )
         }
     )
-    assert messages(root) == [
-        "episodes/001-episode.md:6: error: chapters: chapter 'Too late' (0:01:00) starts after "
-        "the audio ends (0:00:03) (correct the start times)",
-        "episodes/001-episode.md:6: error: chapters: chapters are not in order of their start "
-        "times (list them from the earliest to the latest)",
-        "episodes/001-episode.md:6: error: chapters: several chapters start at 0:00:01 "
+    assert messages(root) == [  # each at the line of the chapter it is about
+        "episodes/001-episode.md:9: error: chapters.1.start: chapters are not in order of their "
+        "start times: 'A' (0:00:01) is listed after 'B' (0:00:02) (list them from the earliest "
+        "to the latest)",
+        "episodes/001-episode.md:9: warning: chapters.1.start: the first chapter starts at "
+        "0:00:01, not 0:00 (add a chapter at 0 (Spotify ignores chapters that do not start "
+        "there))",
+        "episodes/001-episode.md:11: error: chapters.2.start: several chapters start at 0:00:01 "
         "(give each chapter its own start time)",
-        "episodes/001-episode.md:6: warning: chapters: the first chapter starts at 0:00:01, not "
-        "0:00 (add a chapter at 0 (Spotify ignores chapters that do not start there))",
+        "episodes/001-episode.md:13: error: chapters.3.start: chapter 'Too late' (0:01:00) "
+        "starts after the audio ends (0:00:03) (correct the start times)",
     ]  # the earliest, not the first listed
+
+
+def test_a_chapter_with_a_bad_key_leaves_the_others_checked_in_the_same_run(
+    make_project: MakeProject,
+) -> None:
+    """Before, one chapter's misspelt key left the whole list out, and the chapter after the
+    end was reported only once that was fixed; an alternate enclosure and a soundbite are
+    reported at their own lines too."""
+    chapters = [
+        {"start": 0, "title": "Start"},
+        {"start": 1, "titel": "Misspelt"},
+        {"start": 60, "title": "Too late"},
+    ]
+    root = make_project(
+        {
+            "episodes/001-episode.md": episode(
+                chapters=chapters,
+                soundbites=[{"start": 1, "duration": 1}],
+                alternate_enclosures=[{"audio": "cbr.mp3"}, {"audio": "gone.mp3"}],
+            )
+        }
+    )
+    assert messages(root) == [
+        "episodes/001-episode.md:10: error: chapters.1.titel: unknown key 'titel' (did you mean "
+        "'title'?)",
+        "episodes/001-episode.md:11: error: chapters.2.start: chapter 'Too late' (0:01:00) "
+        "starts after the audio ends (0:00:03) (correct the start times)",
+        "episodes/001-episode.md:15: warning: soundbites.0.duration: the soundbite at 0:00:01 "
+        "lasts 1 s (apps expect 15 to 120 seconds)",
+        "episodes/001-episode.md:18: error: alternate_enclosures.1.audio: 'gone.mp3' is not in "
+        "media/ (did you mean 'tone.m4a'?)",
+    ]
 
 
 def test_chapters_out_of_order_with_one_at_zero_are_only_out_of_order(
@@ -212,8 +246,9 @@ def test_chapters_out_of_order_with_one_at_zero_are_only_out_of_order(
     chapters = [{"start": 2, "title": "Later"}, {"start": 0, "title": "Start"}]
     root = make_project({"episodes/001-episode.md": episode(chapters=chapters)})
     assert messages(root) == [
-        "episodes/001-episode.md:6: error: chapters: chapters are not in order of their start "
-        "times (list them from the earliest to the latest)",
+        "episodes/001-episode.md:9: error: chapters.1.start: chapters are not in order of "
+        "their start times: 'Start' (0:00:00) is listed after 'Later' (0:00:02) (list them from "
+        "the earliest to the latest)",
     ]
 
 
@@ -406,7 +441,7 @@ def test_transcript_problems(make_project: MakeProject) -> None:
         "time (make every cue start after the previous one and end after it starts)",
         "episodes/003.md: error: transcripts: 'tone.srt' runs to 9.0 s but the audio lasts "
         "3.0 s (is it the transcript of another episode?)",
-        "episodes/004.md:6: error: transcripts: 'chapter.vtt' is not in media/ "
+        "episodes/004.md:7: error: transcripts.0.file: 'chapter.vtt' is not in media/ "
         "(add the file)",  # not chapters.mp3: an audio file is no transcript
     ]
 
@@ -584,8 +619,8 @@ def test_alternate_enclosure_must_exist(make_project: MakeProject) -> None:
         {"episodes/001-episode.md": episode(alternate_enclosures=[{"audio": "nope.m4a"}])}
     )
     assert messages(root) == [
-        "episodes/001-episode.md:6: error: alternate_enclosures: 'nope.m4a' is not in media/ "
-        "(add the file or remove the entry)"
+        "episodes/001-episode.md:7: error: alternate_enclosures.0.audio: 'nope.m4a' is not in "
+        "media/ (add the file or remove the entry)"
     ]
 
 
