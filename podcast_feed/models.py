@@ -433,14 +433,15 @@ class FrontMatter(Model):
     """`podcast:alternateEnclosure`: the same episode in other files, probed like `audio`."""
     ignore_warnings: list[WarningCode] = Field(default_factory=list)
     """Codes of this episode's warnings not to report, nor count under `--strict`."""
-    _kept_items: Mapping[str, tuple[int, ...]] | None = PrivateAttr(default=None)
+    _kept_items: Mapping[str, tuple[int, ...]] = PrivateAttr()
     """Of a record validated without its failed list items (validation.py), each such list's
-    other items' positions in the file."""
+    other items' positions in the file. Only such a record has it (no default: the 10,000
+    records of a catalogue hold nothing for it)."""
 
     def item_field(self, key: str, position: int) -> str:
         """The dotted field of the item at `position` in the list `key` (`chapters.2`), as
         the file numbers it: a record with errors may have left items out."""
-        kept = self._kept_items.get(key) if self._kept_items is not None else None
+        kept = getattr(self, "_kept_items", {}).get(key)
         return f"{key}.{kept[position] if kept is not None else position}"
 
 
