@@ -8,6 +8,7 @@ import re
 import shlex
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
@@ -111,16 +112,16 @@ def _shared_transcripts(episodes: Sequence[Episode]) -> list[Problem]:
                 continue
             earlier = first.setdefault(file, episode)
             if earlier is not episode:
-                problems.append(
-                    episode.warning(
-                        "transcript-shared",
-                        "transcripts",
-                        f"{file!r} is also the transcript of {earlier.source}: a transcript "
-                        "beside the audio goes to each episode whose audio has its name",
-                        "give each its own: rename one episode's audio, or write "
-                        "'transcripts: []' in the episode that has none",
-                    )
+                shared = episode.warning(
+                    "transcript-shared",
+                    "transcripts",
+                    f"{file!r} is also the transcript of {earlier.source}: a transcript "
+                    "beside the audio goes to each episode whose audio has its name",
+                    "give each its own: rename one episode's audio, or write "
+                    "'transcripts: []' in the episode that has none",
                 )
+                line = shared.line or episode.files[0][2]  # found beside the audio: its line
+                problems.append(replace(shared, line=line))
     return problems
 
 

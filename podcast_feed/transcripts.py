@@ -46,13 +46,14 @@ def with_transcripts(
         transcripts = []
         listed = episode.meta.transcripts is not None
         for position, ref in enumerate(transcript_refs(episode, available)):
-            # (one found beside the audio has no line of its own)
             field = (
                 f"{episode.meta.item_field('transcripts', position)}.file"
                 if listed
                 else "transcripts"
             )
             transcript, found = read_transcript(episode, ref, field, media_dir, available, cache)
+            if not listed:  # found by the audio's name: reported at the audio's line
+                found = [replace(problem, line=episode.line_of("audio")) for problem in found]
             problems += found
             if transcript is not None:
                 transcripts.append(transcript)

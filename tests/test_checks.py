@@ -829,7 +829,7 @@ def test_a_transcript_two_episodes_would_share_is_named(make_project: MakeProjec
     assert codes_and_messages(root) == [
         (
             "transcript-shared",
-            "episodes/003-m4a.md: warning: transcripts: 'hello.vtt' is also the transcript of "
+            "episodes/003-m4a.md:4: warning: transcripts: 'hello.vtt' is also the transcript of "
             "episodes/002-mp3.md: a transcript beside the audio goes to each episode whose audio "
             "has its name (give each its own: rename one episode's audio, or write "
             "'transcripts: []' in the episode that has none)",

@@ -326,12 +326,12 @@ def test_json_transcript_is_read_shown_and_checked(make_project: MakeProject) ->
         }
     )
     assert messages(root) == [
-        "episodes/002.md: error: transcripts: 'vbr.json' is not a valid JSON file: it has no "
+        "episodes/002.md:4: error: transcripts: 'vbr.json' is not a valid JSON file: it has no "
         '"segments" list (check it against Podcasting 2.0\'s JSON transcript format)',
-        "episodes/003.md: error: transcripts: 'chapters.json' is not a valid JSON file: not "
+        "episodes/003.md:4: error: transcripts: 'chapters.json' is not a valid JSON file: not "
         "JSON: Expecting value: line 1 column 59 (char 58) (check it against Podcasting 2.0's "
         "JSON transcript format)",
-        "episodes/004.md: error: transcripts: 'tone.json' runs to 9.0 s but the audio lasts "
+        "episodes/004.md:4: error: transcripts: 'tone.json' runs to 9.0 s but the audio lasts "
         "3.0 s (is it the transcript of another episode?)",
     ]
     for name in ["002.md", "003.md", "004.md"]:
@@ -414,7 +414,7 @@ def test_a_transcript_apps_would_misread_is_told_what_is_wrong_with_it(
 ) -> None:
     root = make_project()
     (root / "media" / name).write_bytes(content)
-    assert messages(root) == [f"episodes/001-episode.md: error: transcripts: {name!r} {problem}"]
+    assert messages(root) == [f"episodes/001-episode.md:4: error: transcripts: {name!r} {problem}"]
 
 
 def test_transcript_problems(make_project: MakeProject) -> None:
@@ -435,11 +435,11 @@ def test_transcript_problems(make_project: MakeProject) -> None:
         }
     )
     assert messages(root) == [
-        "episodes/001-episode.md: error: transcripts: 'cbr.vtt' is not a valid VTT file: "
+        "episodes/001-episode.md:4: error: transcripts: 'cbr.vtt' is not a valid VTT file: "
         "it does not start with the line WEBVTT (add WEBVTT and a blank line at its top)",
-        "episodes/002.md: error: transcripts: 'vbr.vtt': the cue at 00:00:00.200 goes back in "
+        "episodes/002.md:4: error: transcripts: 'vbr.vtt': the cue at 00:00:00.200 goes back in "
         "time (make every cue start after the previous one and end after it starts)",
-        "episodes/003.md: error: transcripts: 'tone.srt' runs to 9.0 s but the audio lasts "
+        "episodes/003.md:4: error: transcripts: 'tone.srt' runs to 9.0 s but the audio lasts "
         "3.0 s (is it the transcript of another episode?)",
         "episodes/004.md:7: error: transcripts.0.file: 'chapter.vtt' is not in media/ "
         "(add the file)",  # not chapters.mp3: an audio file is no transcript
