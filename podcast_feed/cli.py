@@ -59,13 +59,17 @@ def _parse_now(value: str | None) -> datetime | None:
 
 
 Root = Annotated[
-    Path, typer.Option("--root", help="The show's folder (holds podcast.yaml).", file_okay=False)
+    Path,
+    typer.Option(
+        "--root", metavar="DIR", help="The show's folder (holds podcast.yaml).", file_okay=False
+    ),
 ]
 Strict = Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")]
 Now = Annotated[
     str | None,
     typer.Option(
         "--now",
+        metavar="TIME",
         help="Publish as of this time (ISO 8601) instead of the clock; "
         "episodes dated later are scheduled.",
         show_default=False,
@@ -85,6 +89,7 @@ Previous = Annotated[
     str | None,
     typer.Option(
         "--previous",
+        metavar="FEED",
         callback=_not_empty,
         help="The feed as published now (path or URL): fail if an episode in it would "
         "disappear or change its guid or audio URL.",
@@ -108,6 +113,7 @@ CacheDir = Annotated[
     Path | None,
     typer.Option(
         "--cache-dir",
+        metavar="DIR",
         help=f"Where to keep what each file gave last time [default: ROOT/{CACHE_FOLDER}].",
         file_okay=False,
         show_default=False,
@@ -196,7 +202,11 @@ def build_command(
     output: Annotated[
         Path,
         typer.Option(
-            "--output", "-o", help="Where feed.xml and the website are written.", file_okay=False
+            "--output",
+            "-o",
+            metavar="DIR",
+            help="Where feed.xml and the website are written.",
+            file_okay=False,
         ),
     ] = Path(DEFAULT_OUTPUT),
     strict: Strict = False,
@@ -297,6 +307,7 @@ def publish_command(
     destination: Annotated[
         str | None,
         typer.Argument(
+            metavar="[DESTINATION]",
             help="s3://bucket/prefix (AWS or any S3-compatible store), gs://bucket/prefix, "
             "az://container/prefix, file:///folder or a folder; default: publish.destination "
             "in podcast.yaml.",
@@ -378,23 +389,31 @@ def publish_command(
 )
 def init_command(
     folder: Annotated[
-        Path, typer.Argument(help="Where to create the show.", file_okay=False)
+        Path, typer.Argument(metavar="[FOLDER]", help="Where to create the show.", file_okay=False)
     ] = Path(),
-    title: Annotated[str, typer.Option("--title", help="The show's name.")] = "My Podcast",
+    title: Annotated[
+        str, typer.Option("--title", metavar="TEXT", help="The show's name.")
+    ] = "My Podcast",
     feed_url: Annotated[
         str,
         typer.Option(
-            "--feed-url", help="Where feed.xml will be published; podcast_guid is derived from it."
+            "--feed-url",
+            metavar="URL",
+            help="Where feed.xml will be published; podcast_guid is derived from it.",
         ),
     ] = "https://podcast.example.com/feed.xml",
-    author: Annotated[str, typer.Option("--author", help="Who makes the show.")] = "Your Name",
+    author: Annotated[
+        str, typer.Option("--author", metavar="NAME", help="Who makes the show.")
+    ] = "Your Name",
     email: Annotated[
-        str, typer.Option("--email", help="The owner's email (Spotify checks it).")
+        str, typer.Option("--email", metavar="EMAIL", help="The owner's email (Spotify checks it).")
     ] = "you@example.com",
     language: Annotated[
         str,
         typer.Option(
-            "--language", help="The show's language, ISO 639-1 (en, de, pt-br): its website's too."
+            "--language",
+            metavar="CODE",
+            help="The show's language, ISO 639-1 (en, de, pt-br): its website's too.",
         ),
     ] = "en",
 ) -> None:
@@ -435,18 +454,22 @@ def init_command(
 
 @command("new", "Add an episode for a recording.", "no episode was added")
 def new_command(
-    audio: Annotated[Path, typer.Argument(help="The episode's audio file.", dir_okay=False)],
+    audio: Annotated[
+        Path, typer.Argument(metavar="AUDIO", help="The episode's audio file.", dir_okay=False)
+    ],
     root: Root = Path(),
     title: Annotated[
         str | None,
         typer.Option(
             "--title",
+            metavar="TEXT",
             help="The episode's title (default: the audio's title tag, else its name).",
             show_default=False,
         ),
     ] = None,
     season: Annotated[
-        int | None, typer.Option("--season", min=1, help="The season number.", show_default=False)
+        int | None,
+        typer.Option("--season", metavar="N", min=1, help="The season number.", show_default=False),
     ] = None,
     now: Now = None,
 ) -> None:
@@ -476,7 +499,11 @@ def new_command(
 def templates_command(
     names: Annotated[
         list[str] | None,
-        typer.Argument(help="Templates to copy (episode.html, style.css...).", show_default=False),
+        typer.Argument(
+            metavar="[NAME]...",
+            help="Templates to copy (episode.html, style.css...).",
+            show_default=False,
+        ),
     ] = None,
     root: Root = Path(),
 ) -> None:
@@ -509,7 +536,9 @@ def templates_command(
 def inspect_command(
     files: Annotated[
         list[Path],
-        typer.Argument(help="Audio, video, artwork or transcript files.", dir_okay=False),
+        typer.Argument(
+            metavar="FILE...", help="Audio, video, artwork or transcript files.", dir_okay=False
+        ),
     ],
     output_format: Format = "text",
 ) -> None:
@@ -642,16 +671,20 @@ def serve_command(
     host: Annotated[
         str,
         typer.Option(
-            "--host", help="Address to listen on; 0.0.0.0 lets a phone on the LAN subscribe."
+            "--host",
+            metavar="ADDRESS",
+            help="Address to listen on; 0.0.0.0 lets a phone on the LAN subscribe.",
         ),
     ] = "127.0.0.1",
     port: Annotated[
-        int, typer.Option("--port", min=0, max=65535, help="Port (0: any free one).")
+        int,
+        typer.Option("--port", metavar="PORT", min=0, max=65535, help="Port (0: any free one)."),
     ] = 8000,
     url: Annotated[
         str | None,
         typer.Option(
             "--url",
+            metavar="URL",
             help="The base URL apps should use, if not http://HOST:PORT.",
             show_default=False,
         ),

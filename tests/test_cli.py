@@ -292,6 +292,22 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
     assert not [summary for summary in summaries.values() if summary.endswith("...")]
 
 
+def test_every_value_in_the_help_is_named_for_what_it_holds() -> None:
+    """click 8.5 names a value by its type (`--now <str>`, `--season <int range>`, `{audio}`):
+    each is named for what it is, as the README writes them, or lists its choices."""
+    names = {"DIR", "TIME", "FEED", "TEXT", "URL", "NAME", "EMAIL", "CODE", "N", "ADDRESS", "PORT"}
+    commands = [command.name for command in app.registered_commands if command.name]
+    for name in commands:
+        out = run(name, "--help")[1]
+        values = re.findall(r"^ +(?:-\w, )?--[\w-]+ (\S+)  ", out, re.MULTILINE)
+        assert [value for value in values if value not in names and "|" not in value] == []
+        usage = out.splitlines()[0]
+        arguments = usage.split("[OPTIONS]")[1].split()
+        assert [
+            a for a in arguments if not re.fullmatch(r"[\[{][A-Z]+(\.\.\.)?[\]}](\.\.\.)?", a)
+        ] == []
+
+
 def test_version() -> None:
     code, out, _ = run("--version")
     assert code == 0
