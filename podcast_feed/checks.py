@@ -25,7 +25,6 @@ from .layout import FEED_FILE, file_name_in
 from .models import Episode, Show, podcast_guid_for
 from .notes import (
     DESCRIPTION_LIMIT,
-    NOTES_PLACEHOLDER,
     SHOW_DESCRIPTION_PLACEHOLDER,
     has_text,
     item_description,
@@ -227,15 +226,6 @@ def check_episode(
                 None,
                 "the episode has no show notes and no summary",
                 "write the show notes below the front matter",
-            )
-        )
-    if NOTES_PLACEHOLDER in episode.notes_html:
-        problems.append(
-            episode.warning(
-                "notes-template",
-                None,
-                "the show notes still hold the text 'podcast-feed new' wrote",
-                "write the episode's own notes",
             )
         )
     # measured as published: as HTML, where & and < take several bytes

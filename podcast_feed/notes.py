@@ -534,7 +534,8 @@ def left_out_problems(
     notes: RenderedNotes, markdown: str, first_line: int, shown_as: str
 ) -> list[Problem]:
     """A warning for each image and relative link of `notes` (rendered from `markdown`, which
-    starts on the file's `first_line`), on the line that names it where it is found."""
+    starts on the file's `first_line`), on the line that names it where it is found; and for
+    the placeholder `new` wrote, still there."""
 
     def line_of(target: str) -> int:
         found = markdown.find(target) if target else -1
@@ -601,6 +602,17 @@ def left_out_problems(
         )
         for href in notes.dropped_links
     ]
+    if NOTES_PLACEHOLDER in markdown:
+        problems.append(
+            warning(
+                "notes-template",
+                shown_as,
+                None,
+                "the show notes still hold the text 'podcast-feed new' wrote",
+                "write the episode's own notes",
+                line=line_of(NOTES_PLACEHOLDER),
+            )
+        )
     return problems
 
 

@@ -19,6 +19,7 @@ from mutagen.id3 import ID3, TIT2
 from podcast_feed import validate
 from podcast_feed.installed import ci_requirement
 from podcast_feed.models import podcast_guid_for
+from podcast_feed.notes import NOTES_PLACEHOLDER
 from podcast_feed.scaffold import created
 
 from .conftest import AUDIO, REPO, MakeProject, needed_tool, run, show, snapshot
@@ -256,6 +257,8 @@ def test_new_copies_audio_and_writes_the_next_episode(
     assert "## Key Topics Covered" in text
     problems = validate(root).problems
     assert [p.code for p in problems] == ["notes-template"]
+    placeholder = text.splitlines().index(NOTES_PLACEHOLDER) + 1
+    assert problems[0].line == placeholder  # where the text to replace is
 
 
 def test_new_twice_on_one_recording_is_refused(make_project: MakeProject, tmp_path: Path) -> None:
@@ -358,7 +361,7 @@ def test_two_new_at_once_take_two_numbers(make_project: MakeProject, tmp_path: P
     }
     assert numbers == {2, 3}
     codes = [p.code for p in validate(root).problems]
-    assert codes == ["notes-template", "notes-template", "duplicate-title"]
+    assert sorted(codes) == ["duplicate-title", "notes-template", "notes-template"]
 
 
 def test_new_takes_the_title_from_the_audio_tags(make_project: MakeProject, tmp_path: Path) -> None:
