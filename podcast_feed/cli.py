@@ -592,7 +592,8 @@ def _not_media(path: Path) -> str:
     if isinstance(keys, dict):
         audio = keys.get("audio")
         if isinstance(audio, str) and audio:
-            return f"{said}; its audio: podcast-feed inspect {path.parent.parent / 'media' / audio}"
+            media = os.path.relpath(path.absolute().parent.parent / "media" / audio)
+            return f"{said}; its audio: podcast-feed inspect {media}"
     return said
 
 

@@ -500,9 +500,10 @@ def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
     ]
 
 
-def test_inspect_given_an_episode_file_names_its_audio() -> None:
+def test_inspect_given_an_episode_file_names_its_audio(monkeypatch: pytest.MonkeyPatch) -> None:
     """`inspect episodes/001.md` was "no audio stream found": it is told what inspect reads,
-    what checks these files, and the command for the episode's audio (which then works)."""
+    what checks these files, and the command for the episode's audio (which then works, from
+    inside episodes/ too)."""
     sample = Path(__file__).parent.parent
     [episode_file] = sorted((sample / "episodes").glob("*.md"))[:1]
     code, out, _ = run("inspect", str(episode_file), str(sample / "podcast.yaml"))
@@ -518,6 +519,11 @@ def test_inspect_given_an_episode_file_names_its_audio() -> None:
     code, out, _ = run("inspect", command)
     assert (code, out.splitlines()[0]) == (0, command.strip())
     assert out.splitlines()[1].startswith("  format:      ")
+    monkeypatch.chdir(sample / "episodes")
+    out = run("inspect", episode_file.name)[1]
+    command = out.rsplit("podcast-feed inspect ", 1)[1].strip()
+    assert command.startswith("../media/")
+    assert run("inspect", command)[0] == 0
 
 
 def test_inspect_judges_an_image_as_artwork_and_reads_a_transcripts_cues(tmp_path: Path) -> None:
