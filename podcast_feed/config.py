@@ -32,7 +32,7 @@ def _read_show(path: Path, shown_as: str) -> tuple[Show | None, list[Problem]]:
     document, problems = parse_yaml(text_file.text, shown_as)
     if document is None:
         return None, problems
-    show, problems = validate_record(Show, document.data, document, shown_as, partial=True)
+    show, found = validate_record(Show, document.data, document, shown_as, partial=True)
     if show is not None:
         show._key_lines = dict(document.key_lines)
-    return show, problems
+    return show, problems + found

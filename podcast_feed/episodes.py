@@ -152,9 +152,10 @@ def load_episode(
     if markdown_file is None:
         return None, problems
     document = markdown_file.front_matter
-    meta, problems = validate_record(FrontMatter, document.data, document, shown_as, partial=True)
+    meta, found = validate_record(FrontMatter, document.data, document, shown_as, partial=True)
     if isinstance(document.data, dict) and document.data.get("draft") is True:
-        problems = [_for_a_draft(problem, path.stem) for problem in problems]
+        found = [_for_a_draft(problem, path.stem) for problem in found]
+    problems += found
     notes = rendered_notes(markdown_file.body)
     problems += left_out_problems(notes, markdown_file.body, markdown_file.body_line, shown_as)
     if meta is None:

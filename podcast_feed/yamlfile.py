@@ -175,7 +175,8 @@ def read_text(path: Any, shown_as: str) -> TextFile:
 def parse_yaml(
     text: str, shown_as: str, first_line: int = 1
 ) -> tuple[YamlDocument | None, list[Problem]]:
-    """Parse one YAML document; `first_line` is the file line the text starts on."""
+    """Parse one YAML document; `first_line` is the file line the text starts on. A document
+    with keys given twice comes back with them as problems."""
     try:
         loader = _LOADER(text)
         try:
@@ -228,9 +229,8 @@ def parse_yaml(
                 line=first_line,
             )
         ]
-    if duplicates:
-        return None, duplicates
-    return YamlDocument(data, lines, first_line, written), []
+    # a key given twice is reported, and the rest checked with the value YAML reads (the last)
+    return YamlDocument(data, lines, first_line, written), duplicates
 
 
 def _yaml_fix(what: str, line: str) -> str:
@@ -365,4 +365,4 @@ def split_front_matter(text: str, shown_as: str) -> tuple[MarkdownFile | None, l
         return None, problems
     body_start = closing.end() + 1 if text.startswith("\n", closing.end()) else closing.end()
     body_line = text.count("\n", 0, body_start) + 1
-    return MarkdownFile(document, text[body_start:], body_line), []
+    return MarkdownFile(document, text[body_start:], body_line), problems

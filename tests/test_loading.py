@@ -299,10 +299,14 @@ def test_wrong_values(make_project: MakeProject, key: str, value: Any, message: 
 
 
 def test_duplicate_key_is_an_error_not_silently_the_last(make_project: MakeProject) -> None:
-    text = "---\ntitle: A\ntitle: B\ndate: 2025-01-01\naudio: cbr.mp3\nguid: g\n---\n"
-    assert only_episode(make_project, text) == [
+    """And the rest of the file is checked in the same run (before, the duplicate alone was
+    reported, and the next run found the rest)."""
+    text = "---\ntitle: A\ntitle: B\ndate: 2025-01-01\naudio: cbr.mp3\nguid: g\nseason: 0\n---\n"
+    assert only_episode(make_project, text + "Notes.\n") == [
         "episodes/001-episode.md:3: error: title: the key appears twice, first on line 2 "
-        "(keep one of them; YAML would silently use the last)"
+        "(keep one of them; YAML would silently use the last)",
+        "episodes/001-episode.md:7: error: season: expected a whole number above 0, got the "
+        "number 0 (write a number such as 1, without quotes)",
     ]
 
 
