@@ -44,11 +44,14 @@ brief.maxlevel = 2
 class FieldProblem(ValueError):
     """A value that is wrong in a way we can explain, with a stable code and a fix."""
 
-    def __init__(self, code: str, message: str, fix: str = "") -> None:
+    def __init__(self, code: str, message: str, fix: str = "", key: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.fix = fix
+        self.key = key
+        """The key of the model being checked that is wrong, when a check of the whole model
+        (a person's role in its group) finds it: the problem is reported at its line."""
 
 
 def _url(value: Any) -> Any:

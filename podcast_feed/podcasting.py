@@ -99,6 +99,7 @@ class Person(Model):
                 "unknown-person-role",
                 f"{brief.repr(self.group)} is not a group of the Podcasting 2.0 taxonomy",
                 did_you_mean(group, PERSON_ROLES) or f"use one of: {', '.join(PERSON_ROLES)}",
+                key="group",
             )
         if role not in PERSON_ROLES[group]:
             in_group = [g for g, roles in PERSON_ROLES.items() if role in roles]
@@ -109,6 +110,7 @@ class Person(Model):
                 if in_group
                 else did_you_mean(role, PERSON_ROLES[group])
                 or f"use one of: {', '.join(PERSON_ROLES[group])}",
+                key="role",
             )
         return self
 

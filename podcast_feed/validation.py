@@ -128,16 +128,18 @@ _EXPLICIT_WORDS = {"clean": "false", "explicit": "true"}
 
 def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as: str) -> Problem:
     loc = tuple(item["loc"])
-    dotted = ".".join(str(part) for part in loc) or None
-    line = document.line_of(loc)
     kind = item["type"]
     value = item.get("input")
     context = item.get("ctx") or {}
+    cause = context.get("error")
+    if isinstance(cause, FieldProblem) and cause.key is not None:
+        loc = (*loc, cause.key)
+    dotted = ".".join(str(part) for part in loc) or None
+    line = document.line_of(loc)
 
     def make(code: str, message: str, fix: str = "") -> Problem:
         return error(code, shown_as, dotted, message, fix, line=line)
 
-    cause = context.get("error")
     if isinstance(cause, FieldProblem):
         return make(cause.code, cause.message, cause.fix)
     if kind == "extra_forbidden":

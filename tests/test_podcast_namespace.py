@@ -569,11 +569,11 @@ def test_episode_level_tags(make_project: MakeProject) -> None:
     [
         (
             {"persons": [{"name": "A", "role": "hots"}]},
-            "persons.0: 'hots' is not a role of the group 'cast' (did you mean 'host'?)",
+            "persons.0.role: 'hots' is not a role of the group 'cast' (did you mean 'host'?)",
         ),
         (
             {"persons": [{"name": "A", "role": "editor"}]},
-            "persons.0: 'editor' is not a role of the group 'cast' (set group: writing)",
+            "persons.0.role: 'editor' is not a role of the group 'cast' (set group: writing)",
         ),
         (
             {"funding": [{"url": "https://e.com", "text": "x" * 129}]},
@@ -612,6 +612,24 @@ def test_show_namespace_values_are_validated(
     root = make_project({"podcast.yaml": show(**overrides)})
     [problem] = messages(root)
     assert expected in problem, problem
+
+
+def test_a_persons_wrong_group_or_role_is_reported_at_its_own_line(
+    make_project: MakeProject,
+) -> None:
+    """The check of a role against its group is one of the whole person: it was reported at
+    the person's first line, as `persons.0`, whichever of the two was wrong."""
+    persons = [
+        {"name": "A", "group": "casts", "role": "host"},
+        {"name": "B", "group": "cast", "role": "hots"},
+    ]
+    root = make_project({"episodes/001-episode.md": episode(persons=persons)})
+    assert messages(root) == [
+        "episodes/001-episode.md:8: error: persons.0.group: 'casts' is not a group of the "
+        "Podcasting 2.0 taxonomy (did you mean 'cast'?)",
+        "episodes/001-episode.md:12: error: persons.1.role: 'hots' is not a role of the group "
+        "'cast' (did you mean 'host'?)",
+    ]
 
 
 def test_alternate_enclosure_must_exist(make_project: MakeProject) -> None:
