@@ -21,7 +21,7 @@ from .episodes import derived_episode_guid
 from .errors import Problem, Severity
 from .fields import plain_http_addresses
 from .filetypes import IMAGE_TYPES
-from .layout import FEED_FILE, file_name_in
+from .layout import FEED_FILE, SHOW_FILE, file_name_in
 from .models import Episode, Show, podcast_guid_for
 from .notes import (
     DESCRIPTION_LIMIT,
@@ -97,7 +97,13 @@ def check(
         severity=Severity.WARNING,
     )
     problems += _shared_transcripts(episodes)
+    if show is not None and show.stand_in_keys:  # what its errors say already, or a stand-in's
+        problems = [p for p in problems if not _at_stand_in(p, show.stand_in_keys)]
     return problems
+
+
+def _at_stand_in(problem: Problem, keys: frozenset[str]) -> bool:
+    return problem.file == SHOW_FILE and (problem.field or "").split(".")[0] in keys
 
 
 def _shared_transcripts(episodes: Sequence[Episode]) -> list[Problem]:

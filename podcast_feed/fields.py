@@ -220,6 +220,11 @@ class Model(BaseModel):
     keys_elsewhere: ClassVar[Mapping[str, str]] = {}
     """What other publishers call this model's keys, and what to write instead (by
     `vocabulary.plain_key`): the fix for such an unknown key (validation.py)."""
+    stand_ins: ClassVar[Mapping[str, Any]] = {}
+    """For a required key that no check of the other keys, nor of other files, reads: a
+    value a record validated with its errors (validation.py's `partial`) takes when the key
+    failed, so that its other keys are checked in the same run. Problems the checks find at
+    such a key are left out: the key's own errors say what is wrong with it."""
 
     @field_validator("*", mode="after")
     @classmethod

@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Annotated, Any, Literal, SupportsBytes
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, SupportsBytes
 from urllib.parse import quote, urljoin
 
 from pydantic import (
@@ -211,6 +211,18 @@ class Show(Model):
     """podcast.yaml: the channel of the feed."""
 
     keys_elsewhere = SHOW_KEYS_ELSEWHERE
+    # what a show with a wrong owner's email, language code, cover's name or category is
+    # checked with besides, never published with (its errors stop the build); title, link
+    # and the URLs have none: episodes' titles and the derived guid are checked against them
+    stand_ins: ClassVar[Mapping[str, Any]] = {
+        "description": "A stand-in.",
+        "language": "en",
+        "author": "A stand-in",
+        "owner": {"name": "A stand-in", "email": "stand-in@example.com"},
+        "image": "https://stand-in.example.com/cover.jpg",  # a URL: no file to check
+        "categories": ["Arts"],
+        "explicit": False,
+    }
     title: Line = Field(max_length=255)
     """`title`: the show's name only, no keywords."""
     description: Text
@@ -305,6 +317,12 @@ class Show(Model):
         return value
 
     _key_lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+    _stand_ins: frozenset[str] = PrivateAttr(default=frozenset())
+
+    @property
+    def stand_in_keys(self) -> frozenset[str]:
+        """The keys that failed and hold their `stand_ins` value: a show with errors."""
+        return self._stand_ins
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

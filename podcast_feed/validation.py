@@ -58,15 +58,17 @@ def validate_record(
 
 
 def _without_failed_keys(model: type[ModelT], data: dict[str, Any], errors: Any) -> ModelT | None:
-    """The record without what failed: of a list (`chapters`), the items that failed, so that
-    the others are checked (a chapter after the end is reported beside another chapter's
-    misspelt key); else the top-level key. None if a failed key is required (or an error is
-    not at a key). A record with items left out keeps their positions in the file
+    """The record without what failed, for the checks of the rest: of a list (`chapters`),
+    the items that failed (a chapter after the end is reported beside another chapter's
+    misspelt key); else the key, or for a required key its stand-in (`Model.stand_ins`, which
+    the record names in `stand_in_keys`). None if a required key has none (or an error is not
+    at a key). A record with items left out keeps their positions in the file
     (`FrontMatter.item_field`), for the lines of its later problems."""
     failed: set[Any] = {item["loc"][0] if item["loc"] else None for item in errors}
-    fields = model.model_fields
-    if None in failed or any(key in fields and fields[key].is_required() for key in failed):
+    if None in failed:
         return None
+    fields = model.model_fields
+    stand_ins = model.stand_ins if issubclass(model, Model) else {}
     kept: dict[str, tuple[int, ...]] = {}  # of each list with failed items, the others
     for key in failed:
         items = data.get(key)
@@ -78,18 +80,22 @@ def _without_failed_keys(model: type[ModelT], data: dict[str, Any], errors: Any)
         if isinstance(items, list) and all(isinstance(index, int) for index in bad):
             kept[key] = tuple(index for index in range(len(items)) if index not in bad)
     for tried in (kept, {}) if kept else ({},):  # items left out; else whole keys
+        standing_in = {k for k in failed - tried.keys() if k in fields and fields[k].is_required()}
+        if not standing_in <= stand_ins.keys():
+            continue
+        values = {
+            key: [value[index] for index in tried[key]] if key in tried else value
+            for key, value in data.items()
+            if key not in failed or key in tried
+        }
         try:
-            record = model.model_validate(
-                {
-                    key: [data[key][index] for index in tried[key]] if key in tried else value
-                    for key, value in data.items()
-                    if key not in failed or key in tried
-                }
-            )
+            record = model.model_validate(values | {k: stand_ins[k] for k in standing_in})
         except ValidationError:
             continue
         if tried and "_kept_items" in model.__private_attributes__:
             record._kept_items = tried  # type: ignore[attr-defined]
+        if standing_in:
+            record._stand_ins = frozenset(standing_in)  # type: ignore[attr-defined]
         return record
     return None
 

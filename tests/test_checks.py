@@ -13,7 +13,7 @@ import yaml
 from PIL import Image
 
 from podcast_feed import build, validate
-from podcast_feed.errors import REPEATED_WARNINGS
+from podcast_feed.errors import REPEATED_WARNINGS, ProblemsFound
 from podcast_feed.models import podcast_guid_for
 from podcast_feed.notes import NOTES_PLACEHOLDER
 from podcast_feed.serve import PreviewServer
@@ -32,6 +32,46 @@ from .conftest import (
 
 def codes_and_messages(root: Path) -> list[tuple[str, str]]:
     return [(problem.code, str(problem)) for problem in validate(root).problems]
+
+
+def test_a_show_with_wrong_required_keys_is_checked_all_the_same(make_project: MakeProject) -> None:
+    """A wrong owner's email, language code or category made podcast.yaml no show at all: the
+    missing cover, the plain http address and the episode's time the clocks skip (read in the
+    show's zone) were found only once those were fixed. Nothing is said of a stand-in value."""
+    overrides = {
+        "owner": {"name": "O", "email": "owner at example"},
+        "language": "english",
+        "categories": ["Tecnology"],
+        "image": "cover-gone.jpg",
+        "media_base_url": "http://show.example.com/media/",
+        "timezone": "Europe/Berlin",
+    }
+    root = make_project(
+        {
+            "podcast.yaml": show(**overrides),
+            "episodes/001-episode.md": episode(date="2025-03-30 02:30"),
+        }
+    )
+    validation = validate(root)
+    assert [(p.file, p.field, p.code) for p in validation.problems] == [
+        ("episodes/001-episode.md", "date", "date-skipped-by-clocks"),
+        ("podcast.yaml", "language", "invalid-language"),
+        ("podcast.yaml", "owner.email", "invalid-email"),
+        ("podcast.yaml", "image", "artwork-missing"),
+        ("podcast.yaml", "categories.0.category", "unknown-category"),
+        ("podcast.yaml", "media_base_url", "not-https"),
+    ]
+    assert validation.failed(strict=False)
+    with pytest.raises(ProblemsFound):
+        build(root, root / "public")
+    assert not (root / "public").exists()
+
+
+def test_a_show_whose_cover_is_wrong_says_nothing_of_its_stand_in(
+    make_project: MakeProject,
+) -> None:
+    root = make_project({"podcast.yaml": show(image="/Users/me/cover.jpg")})
+    assert [(p.field, p.code) for p in validate(root).problems] == [("image", "invalid-media-path")]
 
 
 def test_duplicate_guid_audio_and_episode_number(make_project: MakeProject) -> None:
