@@ -130,6 +130,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "unreadable-file",
         "vbr-without-header",
         "wrong-type",
+        "yaml-comment-in-value",
         "yaml-syntax",
         "yaml-too-large",
     }
@@ -175,6 +176,7 @@ WARNING_CODES: frozenset[str] = frozenset(
         "title-has-show-name",
         "transcript-shared",
         "vbr-without-header",
+        "yaml-comment-in-value",
     }
 )
 """The codes a problem can have as a warning (some of them are errors unless a flag or key

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, error
+from .errors import Problem, error, warning
 
 Path_ = tuple[str | int, ...]
 
@@ -185,7 +185,9 @@ def parse_yaml(
             written: dict[Path_, str] = {}
             duplicates: list[Problem] = []
             if node is not None:
-                _walk(node, (), (lines, written), duplicates, first_line - 1, shown_as, [0])
+                source = text.split("\n") if "#" in text else None  # (for cut-off values)
+                found = (lines, written, source)
+                _walk(node, (), found, duplicates, first_line - 1, shown_as, [0])
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -280,28 +282,31 @@ _TEXT_TAG = "tag:yaml.org,2002:str"
 def _walk(
     node: yaml.Node,
     path: Path_,
-    found: tuple[dict[Path_, int], dict[Path_, str]],
-    duplicates: list[Problem],
+    found: tuple[dict[Path_, int], dict[Path_, str], list[str] | None],
+    problems: list[Problem],
     offset: int,
     shown_as: str,
     seen: list[int],
 ) -> None:
-    """Each key's line and each plain value that is not text as written (into `found`), and
-    every key given twice; `seen` counts the nodes, aliases' expansions included."""
+    """Each key's line and each plain value that is not text as written (into `found`, with
+    the text's lines when it has a '#'), and every key given twice and value cut off by a
+    '#' (into `problems`); `seen` counts the nodes, aliases' expansions included."""
     seen[0] += 1
     if seen[0] > _MAX_EXPANDED_NODES:
         raise YamlTooLarge
-    lines, written = found
+    lines, written, source = found
     if isinstance(node, yaml.ScalarNode):
         if node.tag != _TEXT_TAG and not node.style:
             written[path] = node.value
+        if source is not None and not node.style and node.tag == _TEXT_TAG:  # (not `false #x`)
+            problems += _cut_by_comment(node, path, source, offset, shown_as)
     elif isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
             child = (*path, key)
             line = key_node.start_mark.line + 1 + offset
             if child in lines:
-                duplicates.append(
+                problems.append(
                     error(
                         "duplicate-key",
                         shown_as,
@@ -312,12 +317,44 @@ def _walk(
                     )
                 )
             lines[child] = line
-            _walk(value_node, child, found, duplicates, offset, shown_as, seen)
+            _walk(value_node, child, found, problems, offset, shown_as, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = (*path, index)
             lines.setdefault(child, item.start_mark.line + 1 + offset)
-            _walk(item, child, found, duplicates, offset, shown_as, seen)
+            _walk(item, child, found, problems, offset, shown_as, seen)
+
+
+_COMMENT_IN_VALUE = re.compile(r"[ \t]+#(\S.*)")
+"""What follows a plain value on its line when YAML takes the end of a value for a comment:
+'#' after a space and before a character (`title: Episode #12`, `audio: take #2.mp3`); a
+comment of one's own leaves a space after the '#' (`explicit: false  # no swearing`)."""
+
+
+def _cut_by_comment(
+    node: yaml.ScalarNode, path: Path_, source: list[str], offset: int, shown_as: str
+) -> list[Problem]:
+    """The warning for a plain value YAML cut short at a '#' it read as a comment's."""
+    end = node.end_mark
+    rest = source[end.line][end.column :] if end.line < len(source) else ""
+    cut = _COMMENT_IN_VALUE.match(rest)
+    if cut is None or not path:
+        return []
+    meant = f"{node.value}{rest.rstrip()}"
+    written = f"{path[-1]}: {json.dumps(meant, ensure_ascii=False)}"
+    if isinstance(path[-1], int):
+        written = f"- {json.dumps(meant, ensure_ascii=False)}"
+    return [
+        warning(
+            "yaml-comment-in-value",
+            shown_as,
+            ".".join(map(str, path)),
+            f"the value is read as {node.value!r}: YAML takes '#{cut.group(1)}' for a comment, "
+            "as it does everything from a '#' after a space",
+            f"put the whole value in quotes: {written}",
+            line=end.line + 1 + offset,
+        )
+    ]
 
 
 @dataclass

@@ -310,6 +310,20 @@ def test_duplicate_key_is_an_error_not_silently_the_last(make_project: MakeProje
     ]
 
 
+def test_a_value_cut_short_by_a_hash_is_warned_of(make_project: MakeProject) -> None:
+    """`title: Episode #12` is the title 'Episode' to YAML; a comment of one's own, with a
+    space after its '#' (or after a value that is not text), is left alone."""
+    text = (
+        "---\ntitle: Episode #12 of the show\ndate: 2025-01-01\naudio: cbr.mp3\nguid: g\n"
+        "explicit: false #no swearing\nseason: 1  # the first\n---\n\nNotes.\n"
+    )
+    assert only_episode(make_project, text) == [
+        "episodes/001-episode.md:2: warning: title: the value is read as 'Episode': YAML "
+        "takes '#12 of the show' for a comment, as it does everything from a '#' after a space "
+        '(put the whole value in quotes: title: "Episode #12 of the show")'
+    ]
+
+
 def test_no_front_matter(make_project: MakeProject) -> None:
     assert only_episode(make_project, "# Just notes\n") == [
         "episodes/001-episode.md:1: error: the file does not start with YAML front matter "
