@@ -32,6 +32,7 @@ from .vocabulary import (
     ISO_639_1,
     LANGUAGE_NAMES,
     did_you_mean,
+    meant_address,
 )
 from .yamlfile import FORBIDDEN_CHARACTER
 
@@ -61,9 +62,17 @@ def _url(value: Any) -> Any:
             raise FieldProblem(
                 "invalid-url",
                 f"{brief.repr(value)} is not a web address",
-                "write a full URL such as https://example.com/podcast",
+                _url_fix(value),
             )
     return value
+
+
+def _url_fix(value: str) -> str:
+    """The address meant, for one written without its scheme or with a mistyped one."""
+    meant = meant_address(value)
+    if meant is not None:
+        return f"did you mean {meant!r}?"
+    return "write a full URL such as https://example.com/podcast"
 
 
 def _email(value: Any) -> Any:

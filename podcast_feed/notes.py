@@ -20,6 +20,7 @@ from cmarkgfm.cmark import Options
 from lxml import html as lxml_html
 
 from .errors import Problem, warning
+from .vocabulary import meant_address
 
 ALLOWED_TAGS = frozenset({"p", "ol", "ul", "li", "a", "b", "i", "strong", "em"})
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -622,7 +623,7 @@ def _dropped_link_fix(href: str) -> str:
     >>> _dropped_link_fix("htps://example.com/a")
     "did you mean 'https://example.com/a'?"
     """
-    scheme, _, rest = href.partition(":")
-    if scheme.lower() in {"htp", "htt", "htps", "htts", "hhtp", "hhtps", "ttp", "ttps"}:
-        return f"did you mean 'https://{rest.lstrip('/')}'?"
+    meant = meant_address(href)
+    if meant is not None:
+        return f"did you mean {meant!r}?"
     return "link to a web page (https://...) that has it, or leave the link out"

@@ -441,3 +441,33 @@ def other_name_fix(key: str, known: Iterable[str], elsewhere: Mapping[str, str])
         if name in elsewhere:
             return elsewhere[name]
     return ""
+
+
+_MISTYPED_SCHEMES = {"htp", "htt", "htps", "htts", "hhtp", "hhtps", "ttp", "ttps", "http", "https"}
+_BARE_HOST = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,}(?::\d+)?(?:[/?#]\S*)?", re.IGNORECASE)
+
+
+def meant_address(written: str) -> str | None:
+    """The https address meant by one written with a mistyped scheme (`htps://`, `https:/`)
+    or none (`example.com/ep1`, `//cdn.example.com/a.mp3`); None if it is not such a one.
+
+    >>> meant_address("htps://example.com/a"), meant_address("www.example.com/show")
+    ('https://example.com/a', 'https://www.example.com/show')
+    >>> meant_address("//cdn.example.com/a.mp3"), meant_address("cover.jpg"), meant_address("a b")
+    ('https://cdn.example.com/a.mp3', None, None)
+    """
+    scheme, colon, rest = written.strip().partition(":")
+    if colon and scheme.lower() in _MISTYPED_SCHEMES:
+        bare = rest.lstrip("/")
+    else:
+        bare = written.strip().removeprefix("//")
+    if _BARE_HOST.fullmatch(bare) and not _FILE_LIKE.fullmatch(bare):
+        return f"https://{bare}"
+    return None
+
+
+_FILE_LIKE = re.compile(
+    r"[^/]+\.(?:mp3|m4a|mp4|m4v|mov|jpe?g|png|gif|webp|vtt|srt|json|html?|txt|md|ya?ml)",
+    re.IGNORECASE,
+)
+"""A file's name, not a host's (`cover.jpg`, `intro.mp3`): a local name, not an address."""

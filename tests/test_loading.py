@@ -275,7 +275,22 @@ def test_number_in_a_list_of_text_gets_the_quote_hint_after_the_dash(
         ("episode", "three", "expected a whole number above 0, got 'three'"),
         ("episode", 0, "expected a whole number above 0, got the number 0"),
         ("type", "ful", "'ful' is not allowed here (did you mean 'full'?)"),
-        ("link", "example.com/ep", "'example.com/ep' is not a web address"),
+        (  # the address meant, written without https:// or with it mistyped
+            "link",
+            "example.com/ep",
+            "'example.com/ep' is not a web address (did you mean 'https://example.com/ep'?)",
+        ),
+        (
+            "link",
+            "htps:/example.com/ep",
+            "'htps:/example.com/ep' is not a web address (did you mean 'https://example.com/ep'?)",
+        ),
+        (
+            "link",
+            "the site",
+            "'the site' is not a web address (write a full URL such as "
+            "https://example.com/podcast)",
+        ),
         ("audio", "../secret.mp3", "'../secret.mp3' is not a file name inside media/"),
         (
             "audio",
