@@ -27,6 +27,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 import jinja2.bccache
 import jinja2.meta
+import jinja2.nodes
 from markupsafe import Markup
 
 from .chapters import timestamp
@@ -300,6 +301,7 @@ def check_templates(root: Path) -> list[Problem]:
         names.append(name)
         try:
             environment.get_template(name)
+            problems += _outside_blocks(environment, name, f"{TEMPLATES_FOLDER}/{name}")
         except jinja2.TemplateSyntaxError as exc:
             problems.append(_template_problem(root, name, exc.lineno, exc.message or str(exc)))
         except (UnicodeDecodeError, OSError) as exc:
@@ -322,6 +324,44 @@ def check_templates(root: Path) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _outside_blocks(environment: jinja2.Environment, name: str, shown_as: str) -> list[Problem]:
+    """A warning for what a template that extends another has outside its blocks: Jinja2
+    shows a child template's blocks alone, so text added below `{% endblock %}` (where a copy
+    of episode.html ends) never reaches a page, without a word."""
+    loader = environment.loader
+    assert loader is not None
+    source, _, _ = loader.get_source(environment, name)
+    body = environment.parse(source).body
+    if not any(isinstance(node, jinja2.nodes.Extends) for node in body):
+        return []
+    shown = [
+        part
+        for node in body
+        if isinstance(node, jinja2.nodes.Output)
+        for part in node.nodes
+        if not isinstance(part, jinja2.nodes.TemplateData) or part.data.strip()
+    ]
+    if not shown:
+        return []
+    first = shown[0]  # its line: the first one not blank
+    blank = (
+        first.data[: len(first.data) - len(first.data.lstrip())]
+        if isinstance(first, jinja2.nodes.TemplateData)
+        else ""
+    )
+    return [
+        warning(
+            "template-outside-block",
+            shown_as,
+            None,
+            "is outside every {% block %}: a template that extends another shows only its "
+            "blocks, so this never reaches a page",
+            "move it into one of the blocks, before its {% endblock %}",
+            line=first.lineno + blank.count("\n"),
+        )
+    ]
 
 
 def _referenced(environment: jinja2.Environment, names: Sequence[str]) -> set[str]:

@@ -365,6 +365,33 @@ def test_a_template_override_is_used(make_project: MakeProject) -> None:
     assert (root / "public" / "style.css").read_text() == "body { color: green; }\n"
 
 
+def test_what_a_child_template_has_outside_its_blocks_is_a_warning(
+    make_project: MakeProject,
+) -> None:
+    """A line added below the last {% endblock %} of a copied episode.html never showed, and
+    nothing said so: one warning, at the first such line. Blank lines and comments there are
+    fine; a template that extends nothing (an include) shows all it has."""
+    root = make_project(
+        {
+            "templates/episode.html": '{% extends "base.html" %}\n{# mine #}\n'
+            "{% block content %}<h1>{{ page.title }}</h1>{% endblock %}\n\n"
+            "<p>Support the show</p>\n<p>{{ page.title }}</p>\n",
+            "templates/index.html": '{% extends "base.html" %}{% block content %}'
+            '{% include "_promo.html" %}{% endblock %}\n',
+            "templates/_promo.html": "<p>Promo</p>\n",
+        }
+    )
+    problems = [p for p in validate(root).problems if p.code == "template-outside-block"]
+    assert [(p.file, p.line) for p in problems] == [("templates/episode.html", 5)]
+    assert str(problems[0]).startswith(
+        "templates/episode.html:5: warning: is outside every {% block %}: a template that "
+        "extends another shows only its blocks, so this never reaches a page"
+    )
+    build(root, root / "public")
+    assert "Support the show" not in (root / "public/episodes/001-episode/index.html").read_text()
+    assert "Promo" in (root / "public" / "index.html").read_text()
+
+
 def test_templates_lists_them_and_copies_one_to_edit(make_project: MakeProject) -> None:
     """Finding the package's templates/ in site-packages to copy one is nobody's job: the
     command copies it, the copy is what the site uses, and a copy of one's own is never
