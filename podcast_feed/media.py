@@ -58,6 +58,11 @@ class MisnamedMedia(UnreadableMedia):
             return f"rename it {path.stem}{self.suffix}, and write that name here"
         if self.holds == _WEB_PAGE:
             return "download it again: this is the page a server sent instead of the file"
+        if self.holds == _TEXT:
+            return (
+                "copy or download the recording again: this is text, such as the message a "
+                "server sends instead of a file it will not give"
+            )
         converted = path.with_name(f"{path.stem}-128k.mp3")
         return (
             f"convert it to MP3, e.g. ffmpeg -i {path} -b:a 128k {converted}, or to AAC in an "
@@ -66,6 +71,7 @@ class MisnamedMedia(UnreadableMedia):
 
 
 _WEB_PAGE = "a web page or an error message"
+_TEXT = "text"
 _SIGNATURES: tuple[tuple[int, bytes, str, str | None], ...] = (
     (4, b"ftypM4A ", "AAC audio in an MP4 file", ".m4a"),
     (4, b"ftypM4B ", "AAC audio in an MP4 file", ".m4a"),
@@ -96,7 +102,21 @@ def _what_it_holds(path: Path) -> tuple[str, str | None] | None:
         return "MP3 audio", ".mp3"
     if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<?xml")):
         return _WEB_PAGE, None
+    if _is_text(head):  # "Not Found", {"error": "AccessDenied"}, a note saved by mistake
+        return _TEXT, None
     return None
+
+
+def _is_text(head: bytes) -> bool:
+    """Whether a file's first bytes are text: UTF-8 (a character cut at their end aside) of
+    printable characters and line breaks, as no audio format starts."""
+    for cut in range(4):  # the last character may be cut in the middle of its bytes
+        try:
+            text = head[: len(head) - cut].decode()
+        except UnicodeDecodeError:
+            continue
+        return bool(text.strip()) and all(c.isprintable() or c in "\t\r\n" for c in text)
+    return False
 
 
 _CONTAINERS = {".mp3": "mp3", ".m4a": "mp4", ".mp4": "mp4", ".m4v": "mp4", ".mov": "mp4"}
@@ -595,7 +615,8 @@ def with_media(
             )
         except MisnamedMedia as exc:
             problems.append(
-                episode.error(
+                lfs_pointer_problem(episode, "audio", path, audio)  # text: the pointer's
+                or episode.error(
                     "audio-misnamed",
                     "audio",
                     f"{audio!r} holds {exc.holds}, not what its extension says: apps are told "

@@ -312,11 +312,12 @@ def test_audio_problems(make_project: MakeProject) -> None:
             "(convert it to MP3, e.g. ffmpeg -i media/tone.ogg -b:a 128k media/tone.mp3, or to "
             "AAC in an .m4a file)",
         ),
-        (
-            "audio-unreadable",
-            "episodes/003.md:4: error: audio: 'not-audio.mp3' cannot be read "
-            "as audio: can't sync to MPEG frame (check that the file is complete; export it "
-            "again as MP3 or M4A)",
+        (  # it was "cannot be read as audio: can't sync to MPEG frame"
+            "audio-misnamed",
+            "episodes/003.md:4: error: audio: 'not-audio.mp3' holds text, not what its "
+            "extension says: apps are told audio/mpeg and fail to play it (copy or download the "
+            "recording again: this is text, such as the message a server sends instead of a "
+            "file it will not give)",
         ),
     ]
 

@@ -491,10 +491,16 @@ def test_inspect_video_files() -> None:
 
 
 def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
-    code, out, _ = run("inspect", str(AUDIO / "not-audio.mp3"), str(tmp_path / "missing.mp3"))
+    (tmp_path / "noise.mp3").write_bytes(bytes(range(256)) * 8)  # no format, and not text
+    files = [AUDIO / "not-audio.mp3", tmp_path / "noise.mp3", tmp_path / "missing.mp3"]
+    code, out, _ = run("inspect", *map(str, files))
     assert code == 1
     assert out.splitlines() == [
-        f"{AUDIO / 'not-audio.mp3'}: error: can't sync to MPEG frame",
+        f"{AUDIO / 'not-audio.mp3'}: error: it holds text, not what its extension says (copy or "
+        "download the recording again: this is text, such as the message a server sends "
+        "instead of a file it will not give)",
+        "",
+        f"{tmp_path / 'noise.mp3'}: error: can't sync to MPEG frame",
         "",
         f"{tmp_path / 'missing.mp3'}: error: No such file or directory",
     ]

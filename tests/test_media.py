@@ -157,6 +157,24 @@ def test_an_empty_file_is_called_empty(make_project: MakeProject, tmp_path: Path
 
 
 @pytest.mark.parametrize(
+    "text", [b"Not Found\n", b'{"error": "AccessDenied"}', "Épisode à venir\n".encode() * 9]
+)
+def test_text_saved_as_audio_is_called_text(make_project: MakeProject, text: bytes) -> None:
+    """A server's message saved under the recording's name was "can't sync to MPEG frame"."""
+    root = make_project({"media/cbr.mp3": text})
+    [problem] = validate(root).problems
+    assert (problem.code, problem.message, problem.fix) == (
+        "audio-misnamed",
+        "'cbr.mp3' holds text, not what its extension says: apps are told audio/mpeg and fail "
+        "to play it",
+        "copy or download the recording again: this is text, such as the message a server "
+        "sends instead of a file it will not give",
+    )
+    (root / "media" / "cbr.mp3").write_bytes(b"\xff\xfb" + text)  # an MPEG frame's start
+    assert "holds text" not in str(validate(root).problems)
+
+
+@pytest.mark.parametrize(
     "page", [b"<html><body>Not Found</body></html>", b"  <HTML>\n<head>", b"<?xml version='1.0'?>"]
 )
 def test_a_web_page_without_a_doctype_is_told_apart(
