@@ -176,18 +176,18 @@ def parse_yaml(
     text: str, shown_as: str, first_line: int = 1
 ) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one YAML document; `first_line` is the file line the text starts on. A document
-    with keys given twice comes back with them as problems."""
+    with a key given twice, or a value a '#' cut short, comes back with them as problems."""
     try:
         loader = _LOADER(text)
         try:
             node = loader.get_single_node()
             lines: dict[Path_, int] = {}
             written: dict[Path_, str] = {}
-            duplicates: list[Problem] = []
+            problems: list[Problem] = []  # keys given twice, values a '#' cut short
             if node is not None:
                 source = text.split("\n") if "#" in text else None  # (for cut-off values)
                 found = (lines, written, source)
-                _walk(node, (), found, duplicates, first_line - 1, shown_as, [0])
+                _walk(node, (), found, problems, first_line - 1, shown_as, [0])
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -232,7 +232,7 @@ def parse_yaml(
             )
         ]
     # a key given twice is reported, and the rest checked with the value YAML reads (the last)
-    return YamlDocument(data, lines, first_line, written), duplicates
+    return YamlDocument(data, lines, first_line, written), problems
 
 
 def _yaml_fix(what: str, line: str) -> str:
