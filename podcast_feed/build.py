@@ -91,6 +91,9 @@ class BuildResult:
     unchanged: bool = False
     """Nothing in the show had changed since a build the cache remembers: nothing was read
     or written."""
+    next_scheduled: tuple[str, datetime] | None = None
+    """The scheduled episode that goes out first (its file) and when: what a podcaster who
+    dated an episode ahead wants to see confirmed."""
 
     @property
     def site_index(self) -> Path | None:
@@ -317,6 +320,8 @@ def build(
     listings = remove_stale(output, written, site=show.site)
     feed_path = output / FEED_FILE
     drafts = sum(1 for episode in validation.episodes if episode.draft)
+    waiting = [e for e in validation.episodes if not e.draft and not _publishable(e, now)]
+    first = min(waiting, key=lambda e: (e.published, e.source), default=None)
     result = BuildResult(
         feed_path=feed_path,
         feed_size=sum(len(piece) for piece in pieces),
@@ -328,15 +333,12 @@ def build(
         ignored=validation.ignored,
         site_pages=sum(1 for relative in written if relative.endswith(".html")),
         media=_published_media(validation.references, published),
+        next_scheduled=(first.source, first.published) if first is not None else None,
     )
     if cache is not None and memo is not None:
         # (dates in the show's zone compared with each other: 0.05 us each, against 0.7 with now)
         dates = [episode.published for episode in published]
-        scheduled = (
-            [e.published for e in validation.episodes if not e.draft and not _publishable(e, now)]
-            if result.scheduled
-            else []
-        )
+        scheduled = [episode.published for episode in waiting]
         record = _Record.of(result, outputs, listings, dates, scheduled) if state else None
         cache.save(state, record)
     return result

@@ -237,9 +237,14 @@ def build_command(
     _print_problems(result.problems, err=True, ignored=result.ignored)
     drafts, scheduled = result.drafts, result.scheduled
     website = f"; website -> {_relative(result.site_index)}" if result.site_index else ""
+    upcoming = ""
+    if result.next_scheduled is not None:
+        source, when = result.next_scheduled
+        upcoming = f": the next, {source}, goes out {when:%Y-%m-%d %H:%M %Z}"
     _echo(
         f"Published {result.published} episode{'s' if result.published != 1 else ''}"
-        f" ({drafts} draft{'s' if drafts != 1 else ''} and {scheduled} scheduled skipped), "
+        f" ({drafts} draft{'s' if drafts != 1 else ''} and {scheduled} scheduled skipped"
+        f"{upcoming}), "
         f"{_clock(result.total_duration)} in all, feed {result.feed_size / 1000:.1f} kB "
         f"-> {_relative(result.feed_path)}{website}"
         + (" (nothing changed)" if result.unchanged else "")

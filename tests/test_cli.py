@@ -267,13 +267,17 @@ def test_scheduled_and_draft_episodes_are_left_out_and_counted(make_project: Mak
         {
             "episodes/002-later.md": episode(guid="g2", date="2025-02-01 10:00", audio="vbr.mp3"),
             "episodes/003-draft.md": episode(guid="g3", draft=True, audio="not-recorded-yet.mp3"),
+            "episodes/004-last.md": episode(guid="g4", date="2025-03-01 10:00", audio="tone.m4a"),
         }
     )
     code, out, _ = run("build", "--root", str(root), "--now", "2025-01-31T00:00:00Z")
     assert code == 0
-    assert out.startswith("Published 1 episode (1 draft and 1 scheduled skipped)")
-    code, out, _ = run("build", "--root", str(root), "--now", "2025-02-01T10:00:00Z")
-    assert out.startswith("Published 2 episodes (1 draft and 0 scheduled skipped)")
+    assert out.startswith(  # the first to go out, when: the schedule, confirmed
+        "Published 1 episode (1 draft and 2 scheduled skipped: the next, episodes/002-later.md, "
+        "goes out 2025-02-01 10:00 UTC), "
+    )
+    code, out, _ = run("build", "--root", str(root), "--now", "2025-03-01T10:00:00Z")
+    assert out.startswith("Published 3 episodes (1 draft and 0 scheduled skipped), ")
 
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
