@@ -184,7 +184,7 @@ def command(
                 with _sigterm_interrupts():
                     return function(*args, **kwargs)
             except (PodcastFeedError, OSError) as exc:
-                _fail(exc)
+                _fail(exc, interrupted)
             except KeyboardInterrupt as exc:
                 state = exc.state if isinstance(exc, Interrupted) else interrupted
                 _echo(f"interrupted{': ' if state else ''}{state}", err=True)
@@ -821,11 +821,13 @@ def _echo(message: str, err: bool = False) -> None:
         os.close(nowhere)
 
 
-def _fail(exc: PodcastFeedError | OSError) -> NoReturn:
-    """The one place a failure becomes a message and exit code 1."""
+def _fail(exc: PodcastFeedError | OSError, left: str = "") -> NoReturn:
+    """The one place a failure becomes a message and exit code 1; `left` is what a command
+    that stopped on problems leaves ("nothing was uploaded")."""
     if isinstance(exc, ProblemsFound):
         _print_problems(exc.problems, err=True, always_total=True, ignored=exc.ignored)
-        _echo("Nothing was written.", err=True)
+        said = left or "nothing was written"
+        _echo(f"{said[0].upper()}{said[1:]}.", err=True)
     elif isinstance(exc, OSError):  # the disk refused: permissions, full, read-only
         _echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
     else:

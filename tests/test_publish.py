@@ -491,6 +491,7 @@ def test_history_guard_reads_the_feed_in_the_bucket(show_root: Path, bucket: str
     code, _, err = publish(show_root, f"s3://{bucket}/show")
     assert code == 1
     assert "episodes/001-episode.md:5: error: guid: was published with guid 'test-guid-1'" in err
+    assert err.endswith("\nNothing was uploaded.\n")  # (not "written": it is publish)
     assert objects(bucket)["show/feed.xml"]["body"] == before
 
     path.unlink()
