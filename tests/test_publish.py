@@ -18,7 +18,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 import podcastparser
@@ -317,14 +317,20 @@ class StoreProxy:
         self.server.server_close()
 
 
-def test_a_failed_upload_leaves_the_live_feed_untouched(
-    show_root: Path, bucket: str, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _published_then_one_more(show_root: Path, bucket: str) -> bytes:
+    """The live feed after a first publish, and a new episode (its audio tone.m4a) to upload
+    next: what the tests of a publish that fails part way start from."""
     assert publish(show_root, f"s3://{bucket}/show")[0] == 0
-    before = objects(bucket)["show/feed.xml"]["body"]
     (show_root / "episodes" / "003-later.md").write_text(
         episode(title="Later", audio="tone.m4a", guid="later", date="2025-02-01")
     )
+    return cast("bytes", objects(bucket)["show/feed.xml"]["body"])
+
+
+def test_a_failed_upload_leaves_the_live_feed_untouched(
+    show_root: Path, bucket: str, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _published_then_one_more(show_root, bucket)
     proxy = StoreProxy(s3_endpoint, refused="/media/tone.m4a")
     monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
     try:
@@ -346,11 +352,7 @@ def test_a_failed_upload_leaves_the_live_feed_untouched(
 def test_a_publish_stopped_while_uploading_leaves_the_live_feed_and_says_so(
     show_root: Path, bucket: str, s3_endpoint: str
 ) -> None:
-    assert publish(show_root, f"s3://{bucket}/show")[0] == 0
-    before = objects(bucket)["show/feed.xml"]["body"]
-    (show_root / "episodes" / "003-later.md").write_text(
-        episode(title="Later", audio="tone.m4a", guid="later", date="2025-02-01")
-    )
+    before = _published_then_one_more(show_root, bucket)
     proxy = StoreProxy(s3_endpoint, held="/media/tone.m4a")
     command = [sys.executable, "-m", "podcast_feed", "publish", f"s3://{bucket}/show"]
     environment = os.environ | {"AWS_ENDPOINT_URL": proxy.url}
