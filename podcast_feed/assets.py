@@ -255,16 +255,21 @@ def _files_under(folder: Path, prefix: str) -> Iterator[str]:
 _LFS_POINTER = b"version https://git-lfs.github.com/spec/v1"
 
 
-def lfs_pointer_problem(owner: Show | Episode, field: str, path: Path, name: str) -> Problem | None:
-    """The error for a file of media/ that is a Git LFS pointer (a checkout without `git lfs
-    pull`, or actions/checkout without `lfs: true`): else its "cannot be read as audio" would
-    send the podcaster looking at a file that is fine. Asked only once a file failed to read
-    (and of files nothing reads: no open per file of a working build)."""
+def is_lfs_pointer(path: Path) -> bool:
+    """Whether the file is a Git LFS pointer (a checkout without `git lfs pull`, or
+    actions/checkout without `lfs: true`), not the content it stands for."""
     try:
         with path.open("rb") as file:
-            if file.read(len(_LFS_POINTER)) != _LFS_POINTER:
-                return None
+            return file.read(len(_LFS_POINTER)) == _LFS_POINTER
     except OSError:
+        return False
+
+
+def lfs_pointer_problem(owner: Show | Episode, field: str, path: Path, name: str) -> Problem | None:
+    """The error for a file of media/ that is a Git LFS pointer: else its "cannot be read as
+    audio" would send the podcaster looking at a file that is fine. Asked only once a file
+    failed to read (and of files nothing reads: no open per file of a working build)."""
+    if not is_lfs_pointer(path):
         return None
     return owner.error(
         "lfs-pointer",

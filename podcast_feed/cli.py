@@ -605,9 +605,15 @@ def _not_media(path: Path) -> str:
 def _unreadable(exc: Exception, path: Path) -> str:
     """Why `inspect` could not read a file, with the fix where one is known."""
     from .artwork import UnreadableImage
+    from .assets import is_lfs_pointer
     from .media import MisnamedMedia
     from .transcripts import InvalidTranscript
 
+    if is_lfs_pointer(path):  # (read as text, or as an image or audio that is not one)
+        return (
+            "it is a Git LFS pointer, not the file: it was checked out without its content "
+            "(run git lfs pull)"
+        )
     if isinstance(exc, MisnamedMedia):
         return f"{exc} ({exc.fix(path)})"
     if isinstance(exc, UnreadableImage):

@@ -492,9 +492,17 @@ def test_inspect_video_files() -> None:
 
 def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
     (tmp_path / "noise.mp3").write_bytes(bytes(range(256)) * 8)  # no format, and not text
+    pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a21\nsize 12345\n"
+    (tmp_path / "ep.mp3").write_text(pointer)  # a checkout without `git lfs pull`
+    (tmp_path / "ep.vtt").write_text(pointer)
     files = [AUDIO / "not-audio.mp3", tmp_path / "noise.mp3", tmp_path / "missing.mp3"]
+    files += [tmp_path / "ep.mp3", tmp_path / "ep.vtt"]
     code, out, _ = run("inspect", *map(str, files))
     assert code == 1
+    lfs = (
+        "error: it is a Git LFS pointer, not the file: it was checked out without its content "
+        "(run git lfs pull)"
+    )
     assert out.splitlines() == [
         f"{AUDIO / 'not-audio.mp3'}: error: it holds text, not what its extension says (copy or "
         "download the recording again: this is text, such as the message a server sends "
@@ -503,6 +511,10 @@ def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
         f"{tmp_path / 'noise.mp3'}: error: can't sync to MPEG frame",
         "",
         f"{tmp_path / 'missing.mp3'}: error: No such file or directory",
+        "",
+        f"{tmp_path / 'ep.mp3'}: {lfs}",
+        "",
+        f"{tmp_path / 'ep.vtt'}: {lfs}",
     ]
 
 
