@@ -19,7 +19,7 @@ from .cache import Cache, InputState
 from .chapters import chapter_field, check_chapters, check_soundbites, description_timestamps
 from .episodes import derived_episode_guid
 from .errors import Problem, Severity
-from .fields import plain_http_addresses
+from .fields import addresses, reserved_host
 from .filetypes import IMAGE_TYPES
 from .layout import FEED_FILE, SHOW_FILE, file_name_in
 from .models import Episode, Show, podcast_guid_for
@@ -172,8 +172,8 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
         )
     problems += [
         show.warning("not-https", field, *_not_https(value))
-        for field, value in plain_http_addresses(show)
-        if field.split(".")[0] not in _NOT_PUBLISHED
+        for field, value in addresses(show)
+        if urlsplit(value).scheme == "http" and field.split(".")[0] not in _NOT_PUBLISHED
     ]
     if not file_name_in(show.feed_url) and not show.publish.feed_path:
         problems.append(
@@ -201,6 +201,51 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
             )
         )
     problems += check_image(show.image, root / "media", show, "image", cache)
+    return problems
+
+
+_EXAMPLE_ADDRESS_FIXES = {
+    "feed_url": "write the address feed.xml will be served from",
+    "media_base_url": "write the address media/ will be served from",
+    "link": "write the address of the show's website",
+    "site_url": "write the address the website will be served from, or remove the line",
+    "owner.email": "write the address where you read mail",
+}
+
+
+def example_addresses(show: Show) -> list[Problem]:
+    """An error for each of podcast.yaml's published addresses at a name kept for examples
+    (example.com, .test, localhost): what `init` writes until told the show's own, and what
+    the README's examples use. Fine while the show is built and served on this machine;
+    `publish` refuses them, as a feed that points there gives apps nothing to play."""
+    problems = []
+    for field, value in addresses(show):
+        host = urlsplit(value).hostname or ""
+        if field.split(".")[0] in _NOT_PUBLISHED or not reserved_host(host):
+            continue
+        fix = _EXAMPLE_ADDRESS_FIXES.get(field, "write the real address, or remove the line")
+        if field == "feed_url" and show.podcast_guid == podcast_guid_for(show.feed_url):
+            fix += ", and podcast_guid anew: `validate` then gives the one derived from it"
+        problems.append(
+            show.error(
+                "example-address",
+                field,
+                f"{value!r} is at {host}, a name kept for examples, where nothing on the "
+                "internet answers",
+                fix,
+            )
+        )
+    domain = show.owner.email.rpartition("@")[2]
+    if reserved_host(domain):
+        problems.append(
+            show.error(
+                "example-address",
+                "owner.email",
+                f"{show.owner.email!r} is at {domain}, a name kept for examples: Spotify sends "
+                "the code that proves the show is yours there, and no mail arrives",
+                _EXAMPLE_ADDRESS_FIXES["owner.email"],
+            )
+        )
     return problems
 
 
@@ -283,7 +328,8 @@ def check_episode(
         )
     problems += [
         episode.warning("not-https", field, *_not_https(value))
-        for field, value in plain_http_addresses(meta)
+        for field, value in addresses(meta)
+        if urlsplit(value).scheme == "http"
     ]
     problems += _skipped_time_problems(episode)
     problems += check_chapters(episode)

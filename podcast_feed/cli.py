@@ -438,6 +438,13 @@ def init_command(
         _echo(f"wrote {_relative(path)}")
     for path, lines in extended.items():
         _echo(f"added {' and '.join(lines)} to {_relative(path)}")
+    examples = _example_options(feed_url=feed_url, email=email)
+    if examples:
+        _echo(
+            f"note: in podcast.yaml, {' and '.join(examples)}, names kept for examples: fine "
+            "for build and serve, refused by publish; write the show's own addresses there "
+            "(init's --feed-url and --email set them)"
+        )
     if requirement.line is None and folder / WORKFLOW_FILE in written:
         _echo(
             f"note: {requirement.why_not}; edit the install step of "
@@ -455,6 +462,22 @@ def init_command(
         "Next: edit podcast.yaml, replace media/cover.jpg, then "
         "'podcast-feed new AUDIO' for each episode."
     )
+
+
+def _example_options(feed_url: str, email: str) -> list[str]:
+    """init's options whose value is at a name kept for examples (its defaults are)."""
+    from urllib.parse import urlsplit
+
+    from .fields import reserved_host
+
+    found = []
+    host = urlsplit(feed_url).hostname or ""
+    if reserved_host(host):
+        found.append(f"feed_url, media_base_url and link are at {host}")
+    domain = email.rpartition("@")[2]
+    if reserved_host(domain):
+        found.append(f"owner.email is at {domain}")
+    return found
 
 
 @command("new", "Add an episode for a recording.", "no episode was added")

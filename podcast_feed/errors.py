@@ -57,6 +57,7 @@ PROBLEM_CODES: frozenset[str] = frozenset(
         "episode-not-a-file",
         "episode-not-read",
         "episode-removed",
+        "example-address",
         "feed-url-not-a-file",
         "file-outside-show",
         "guid-changed",

@@ -183,26 +183,50 @@ def _image_reference(value: Any) -> Any:
 ImageRef = Annotated[str, BeforeValidator(_image_reference)]
 
 
-def plain_http_addresses(model: BaseModel, within: str = "") -> Iterator[tuple[str, str]]:
-    """Each `http://` value of the model's addresses (its `Url` and `ImageRef` fields, in
-    nested models, lists and mappings too), with its dotted field (`persons.0.img`)."""
+def addresses(model: BaseModel, within: str = "") -> Iterator[tuple[str, str]]:
+    """Each web address among the model's values (its `Url` and `ImageRef` fields, in nested
+    models, lists and mappings too), with its dotted field (`persons.0.img`)."""
     for name in _address_fields(type(model)):
         value = getattr(model, name)
         if value is not None:
-            yield from _plain_http(value, f"{within}{name}")
+            yield from _addresses(value, f"{within}{name}")
 
 
-def _plain_http(value: Any, field: str) -> Iterator[tuple[str, str]]:
+def _addresses(value: Any, field: str) -> Iterator[tuple[str, str]]:
     if isinstance(value, BaseModel):
-        yield from plain_http_addresses(value, f"{field}.")
+        yield from addresses(value, f"{field}.")
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
-            yield from _plain_http(item, f"{field}.{index}")
+            yield from _addresses(item, f"{field}.{index}")
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _plain_http(item, f"{field}.{key}")
-    elif isinstance(value, str) and urlsplit(value).scheme == "http":
+            yield from _addresses(item, f"{field}.{key}")
+    elif isinstance(value, str) and urlsplit(value).scheme in ("http", "https"):
         yield field, value
+
+
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
+_RESERVED_TOP_LEVEL = ("example", "test", "invalid", "localhost")
+
+
+def reserved_host(host: str) -> bool:
+    """Whether `host` is a name set aside for examples and tests (RFC 2606, RFC 6761), or this
+    machine: nothing on the internet ever answers there.
+
+    >>> [reserved_host(h) for h in ("my.example.com", "show.test", "127.0.0.1", "example.co")]
+    [True, True, True, False]
+    """
+    import ipaddress
+
+    name = host.lower().rstrip(".")
+    if name.rsplit(".", 1)[-1] in _RESERVED_TOP_LEVEL:
+        return True
+    if any(name == domain or name.endswith(f".{domain}") for domain in _EXAMPLE_DOMAINS):
+        return True
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @functools.cache

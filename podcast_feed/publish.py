@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from .assets import sha256_of
 from .build import CACHE_FOLDER, FEED_FILE, BuildResult, build, validate
 from .cache import Cache
+from .checks import example_addresses
 from .config import SHOW_FILE, load_show
 from .errors import (
     Interrupted,
@@ -208,6 +209,11 @@ def publish(
             "the website and copies of media/ with them (and --delete could remove your own "
             "files); publish to a folder of its own, e.g. /srv/www/show"
         )
+    refused = example_addresses(show)
+    if refused:  # reported with every other problem the show has: one run tells them all
+        found = validate(root, now=now)
+        problems = sorted([*found.problems, *refused], key=lambda problem: problem.sort_key)
+        raise ProblemsFound(problems, found.ignored)
     where = layout(show)
     store = Store(target, show.publish.endpoint, show.publish.region)
     remote = store.list()

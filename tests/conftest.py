@@ -69,6 +69,26 @@ def show(**overrides: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
+PUBLISHED_AT = "https://listen.podcast-feed-tests.net"
+"""Where the shows that tests publish say they are served: `publish` refuses addresses at
+names kept for examples (example.com), as a feed pointing there gives apps nothing."""
+
+
+def published_show(**overrides: Any) -> dict[str, Any]:
+    """`show()` with its addresses at `PUBLISHED_AT`, and the podcast:guid derived from it."""
+    from podcast_feed.models import podcast_guid_for
+
+    feed_url = overrides.get("feed_url", f"{PUBLISHED_AT}/feed.xml")
+    values: dict[str, Any] = {
+        "link": f"{PUBLISHED_AT}/",
+        "owner": {"name": "Test Owner", "email": "owner@podcast-feed-tests.net"},
+        "feed_url": feed_url,
+        "media_base_url": f"{PUBLISHED_AT}/media/",
+        "podcast_guid": str(podcast_guid_for(feed_url)),
+    }
+    return show(**(values | overrides))
+
+
 def episode(
     notes: str = "Show notes with a [link](https://example.com/a).", **overrides: Any
 ) -> str:

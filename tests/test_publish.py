@@ -29,9 +29,21 @@ from moto.server import ThreadedMotoServer
 from podcast_feed import validate
 from podcast_feed.layout import CACHE_FOLDER
 
-from .conftest import AUDIO, MakeProject, episode, run, show, snapshot
+from .conftest import AUDIO, PUBLISHED_AT, MakeProject, episode, published_show, run, show, snapshot
 
 NOW = "2025-03-01T00:00:00Z"
+
+
+@pytest.fixture
+def make_project(make_project: MakeProject) -> MakeProject:
+    """conftest's, with podcast.yaml at addresses publish accepts (`published_show`)."""
+
+    def make(files: dict[str, Any] | None = None, with_default_episode: bool = True) -> Path:
+        return make_project(
+            {"podcast.yaml": published_show(), **(files or {})}, with_default_episode
+        )
+
+    return make
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +146,7 @@ def show_root(make_project: MakeProject) -> Path:
     each with its own audio. No website: its pages have tests of their own below."""
     return make_project(
         {
-            "podcast.yaml": show(site=False),
+            "podcast.yaml": published_show(site=False),
             "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ada>Hello\n",
             "episodes/001-episode.md": episode(
                 chapters=[{"start": 0, "title": "Start"}, {"start": 1, "title": "Middle"}]
@@ -194,7 +206,9 @@ def test_first_publish_uploads_exactly_what_the_feed_needs_with_headers(
     )
     assert feed["sha256"] == hashlib.sha256(feed["body"]).hexdigest()
     assert stored["show/chapters/001-episode.json"]["type"] == "application/json+chapters"
-    parsed = podcastparser.parse("https://show.example.com/feed.xml", _stream(feed["body"]))
+    parsed = podcastparser.parse(
+        "https://listen.podcast-feed-tests.net/feed.xml", _stream(feed["body"])
+    )
     assert [e["title"] for e in parsed["episodes"]] == ["An Episode"]
 
 
@@ -503,13 +517,11 @@ def test_history_guard_reads_the_feed_in_the_bucket(show_root: Path, bucket: str
 
 
 def test_destination_and_layout_from_podcast_yaml(make_project: MakeProject, bucket: str) -> None:
-    from .conftest import show
-
     root = make_project(
         {
-            "podcast.yaml": show(
-                feed_url="https://show.example.com/pod/rss.xml",
-                media_base_url="https://cdn.example.com/files/",
+            "podcast.yaml": published_show(
+                feed_url=f"{PUBLISHED_AT}/pod/rss.xml",
+                media_base_url="https://cdn.podcast-feed-tests.net/files/",
                 publish={"destination": f"s3://{bucket}/site", "media_path": "files/"},
             )
         }
@@ -587,6 +599,37 @@ def test_errors_in_the_show_stop_publish_before_any_upload(
         code, _, err = publish(show_root, f"s3://{bucket}/show")
     assert code == 1
     assert "error: audio: 'missing.mp3' is not in media/" in err
+    assert recording.writes(bucket) == []
+
+
+@pytest.mark.parametrize("options", [[], ["--dry-run"]])
+def test_a_show_at_example_addresses_is_never_published(
+    make_project: MakeProject, bucket: str, s3_endpoint: str, options: list[str]
+) -> None:
+    """The tests' own show() is at show.example.com: built and served here, never published.
+    The storage's own address may be this machine (a local MinIO): it is not in the feed."""
+    root = make_project(
+        {
+            "podcast.yaml": show(
+                site=False,
+                funding=[{"url": "http://localhost:8000/support", "text": "Support us"}],
+                publish={"endpoint": "http://127.0.0.1:9000"},
+            )
+        }
+    )
+    with Recording(s3_endpoint) as recording:
+        code, out, err = publish(root, f"s3://{bucket}/show", *options)
+    assert (code, out) == (1, "")
+    refused = [line for line in err.splitlines() if line.endswith("[example-address]")]
+    assert [line.split(": error: ")[1].split(":")[0] for line in refused] == [
+        "link",
+        "owner.email",
+        "feed_url",
+        "media_base_url",
+        "funding.0.url",
+    ], err
+    assert "'https://show.example.com/feed.xml' is at show.example.com" in refused[2]
+    assert err.rstrip().endswith("Nothing was uploaded.")
     assert recording.writes(bucket) == []
 
 
@@ -736,8 +779,16 @@ def _stream(data: bytes) -> Any:
 def test_a_show_from_init_and_new_publishes_to_the_folder_named_in_podcast_yaml(
     tmp_path: Path,
 ) -> None:
+    """And not before init's example addresses are replaced: a feed at podcast.example.com
+    would give apps nothing. Every one is named at its line, with the show's other problems."""
     folder, site = tmp_path / "new-show", tmp_path / "www"
-    assert run("init", str(folder), "--feed-url", "https://pod.example.com/feed.xml")[0] == 0
+    code, out, _ = run("init", str(folder))
+    assert code == 0
+    assert (
+        "note: in podcast.yaml, feed_url, media_base_url and link are at podcast.example.com "
+        "and owner.email is at example.com, names kept for examples: fine for build and serve, "
+        "refused by publish;" in out
+    )
     settings = (folder / "podcast.yaml").read_text()
     settings = settings.replace("# publish:", "publish:").replace(
         "#   destination: s3://my-bucket/show", f"  destination: file://{site}"
@@ -746,15 +797,43 @@ def test_a_show_from_init_and_new_publishes_to_the_folder_named_in_podcast_yaml(
     audio = tmp_path / "Recording 1.mp3"
     shutil.copy(AUDIO / "cbr.mp3", audio)
     assert run("new", str(audio), "--root", str(folder), "--title", "Hello", "--now", NOW)[0] == 0
+    before = {part: snapshot(folder / part) for part in ("episodes", "media")}
+
+    code, out, err = run("publish", "--root", str(folder), "--now", NOW)
+    assert code == 1 and out == ""
+    lines = settings.splitlines()
+    refused = {
+        (int(line.split(":")[1]), line.split(": error: ")[1].split(":")[0])
+        for line in err.splitlines()
+        if line.startswith("podcast.yaml:") and line.endswith("[example-address]")
+    }
+    assert refused == {
+        (number, key)
+        for number, text in enumerate(lines, start=1)
+        for key in ("link", "feed_url", "media_base_url")
+        if text.startswith(f"{key}: ")
+    } | {(lines.index("  email: you@example.com") + 1, "owner.email")}, err
+    assert "[show-template]" in err  # the show's other problems, in the same run
+    assert err.rstrip().endswith("Nothing was uploaded.")
+    assert not site.exists()
+    assert {part: snapshot(folder / part) for part in before} == before
+
+    feed_url = "https://listen.podcast-feed-tests.net/feed.xml"
+    for placeholder, own in [
+        ("https://podcast.example.com/feed.xml", feed_url),
+        ("https://podcast.example.com/", "https://listen.podcast-feed-tests.net/"),
+        ("you@example.com", "me@podcast-feed-tests.net"),
+    ]:
+        settings = settings.replace(placeholder, own)
+    (folder / "podcast.yaml").write_text(settings)
     code, out, err = run("publish", "--root", str(folder), "--now", NOW)
     assert code == 0, err
+    assert "[example-address]" not in err
     assert out.endswith(f"-> file://{site}/feed.xml\n")
     assert (site / "media" / "hello.mp3").read_bytes() == audio.read_bytes()
-    parsed = podcastparser.parse(
-        "https://pod.example.com/feed.xml", _stream((site / "feed.xml").read_bytes())
-    )
+    parsed = podcastparser.parse(feed_url, _stream((site / "feed.xml").read_bytes()))
     assert [e["enclosures"][0]["url"] for e in parsed["episodes"]] == [
-        "https://pod.example.com/media/hello.mp3"
+        "https://listen.podcast-feed-tests.net/media/hello.mp3"
     ]
 
 
@@ -763,7 +842,9 @@ def test_a_relative_folder_in_podcast_yaml_is_the_show_s_wherever_publish_runs(
 ) -> None:
     """`destination: ../www` is beside the show, as media paths are the show's, not beside
     the folder the command runs in (`--root show` from elsewhere wrote to /www)."""
-    root = make_project({"podcast.yaml": show(site=False, publish={"destination": "../www"})})
+    root = make_project(
+        {"podcast.yaml": published_show(site=False, publish={"destination": "../www"})}
+    )
     elsewhere = tmp_path / "elsewhere" / "deeper"
     elsewhere.mkdir(parents=True)
     monkeypatch.chdir(elsewhere)

@@ -23,7 +23,7 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from .conftest import MakeProject, episode, needed_tool, run, show
+from .conftest import MakeProject, episode, needed_tool, published_show, run
 from .test_publish import FIRST_PUBLISH
 
 ACCOUNT = "devstoreaccount1"
@@ -138,7 +138,7 @@ def blobs(address: tuple[str, int], container: str) -> dict[str, Blob]:
 def show_root(make_project: MakeProject) -> Path:
     return make_project(
         {
-            "podcast.yaml": show(site=False),
+            "podcast.yaml": published_show(site=False),
             "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ada>Hello\n",
             "episodes/001-episode.md": episode(chapters=[{"start": 0, "title": "Start"}]),
             "episodes/002-draft.md": episode(
@@ -171,9 +171,11 @@ def test_publish_to_azure_uploads_what_the_feed_needs_with_its_headers(
     feed = stored["show/feed.xml"]
     assert (feed.type, feed.cache) == ("application/rss+xml; charset=utf-8", "public, max-age=300")
     assert stored["show/chapters/001-episode.json"].type == "application/json+chapters"
-    parsed = podcastparser.parse("https://show.example.com/feed.xml", io.BytesIO(feed.body))
+    parsed = podcastparser.parse(
+        "https://listen.podcast-feed-tests.net/feed.xml", io.BytesIO(feed.body)
+    )
     [item] = parsed["episodes"]
-    assert item["enclosures"][0]["url"] == "https://show.example.com/media/cbr.mp3"
+    assert item["enclosures"][0]["url"] == "https://listen.podcast-feed-tests.net/media/cbr.mp3"
 
 
 def test_publish_to_azure_again_uploads_nothing_then_only_what_changed(
