@@ -106,6 +106,8 @@ class Caption:
     """The start time as written, for messages."""
     speaker: str | None
     text: str
+    place: str
+    """Where it is in its file, for messages: `line 12` (its times' line), `segment 3`."""
 
 
 class InvalidTranscript(PodcastFeedError):
@@ -157,6 +159,10 @@ def parse_captions(path: Path) -> tuple[Caption, ...]:
             document = webvtt.from_buffer(io.StringIO(text), format="srt")
     except (MalformedFileError, MalformedCaptionError, ValueError) as exc:
         raise _explained(suffix, text, str(exc), isinstance(exc, MalformedCaptionError)) from None
+    # each cue's line: that of its times, the lines with an arrow (no other line has one)
+    timing_lines = [number for number, line in enumerate(text.split("\n"), 1) if "-->" in line]
+    if len(timing_lines) != len(document.captions):
+        timing_lines = [0] * len(document.captions)  # (a cue's text with an arrow in SRT)
     return tuple(
         Caption(
             start=c.start_time.in_milliseconds() / 1000,
@@ -164,8 +170,9 @@ def parse_captions(path: Path) -> tuple[Caption, ...]:
             start_text=c.start,
             speaker=c.voice or None,
             text=" ".join(c.text.split()),
+            place=f"line {line}" if line else f"cue {number}",
         )
-        for c in document.captions
+        for number, (c, line) in enumerate(zip(document.captions, timing_lines, strict=True), 1)
     )
 
 
@@ -262,6 +269,7 @@ def _json_segments(text: str) -> tuple[Caption, ...]:
                 start_text=f"{float(start):g} s",
                 speaker=speaker or None,
                 text=" ".join(body.split()),
+                place=f"segment {number}",
             )
         )
     return tuple(captions)
@@ -375,20 +383,20 @@ def _timing_problems(
                 episode.error(
                     "transcript-timing",
                     field,
-                    f"{name!r}: the cue at {caption.start_text} goes back in time",
+                    f"{name!r}, {caption.place}: the cue at {caption.start_text} goes back in time",
                     "make every cue start after the previous one and end after it starts",
                 )
             )
             break
         previous_start = caption.start
     if captions and episode.media is not None:
-        last_end = max(c.end for c in captions)
-        if last_end > episode.media.duration + _END_TOLERANCE_SECONDS:
+        last = max(captions, key=lambda c: c.end)
+        if last.end > episode.media.duration + _END_TOLERANCE_SECONDS:
             problems.append(
                 episode.error(
                     "transcript-after-end",
                     field,
-                    f"{name!r} runs to {last_end:.1f} s but the audio lasts "
+                    f"{name!r} runs to {last.end:.1f} s ({last.place}) but the audio lasts "
                     f"{episode.media.duration:.1f} s",
                     "is it the transcript of another episode?",
                 )

@@ -331,8 +331,8 @@ def test_json_transcript_is_read_shown_and_checked(make_project: MakeProject) ->
         "episodes/003.md:4: error: transcripts: 'chapters.json' is not a valid JSON file: not "
         "JSON: Expecting value: line 1 column 59 (char 58) (check it against Podcasting 2.0's "
         "JSON transcript format)",
-        "episodes/004.md:4: error: transcripts: 'tone.json' runs to 9.0 s but the audio lasts "
-        "3.0 s (is it the transcript of another episode?)",
+        "episodes/004.md:4: error: transcripts: 'tone.json' runs to 9.0 s (segment 1) but the "
+        "audio lasts 3.0 s (is it the transcript of another episode?)",
     ]
     for name in ["002.md", "003.md", "004.md"]:
         (root / "episodes" / name).unlink()
@@ -437,12 +437,39 @@ def test_transcript_problems(make_project: MakeProject) -> None:
     assert messages(root) == [
         "episodes/001-episode.md:4: error: transcripts: 'cbr.vtt' is not a valid VTT file: "
         "it does not start with the line WEBVTT (add WEBVTT and a blank line at its top)",
-        "episodes/002.md:4: error: transcripts: 'vbr.vtt': the cue at 00:00:00.200 goes back in "
-        "time (make every cue start after the previous one and end after it starts)",
-        "episodes/003.md:4: error: transcripts: 'tone.srt' runs to 9.0 s but the audio lasts "
-        "3.0 s (is it the transcript of another episode?)",
+        "episodes/002.md:4: error: transcripts: 'vbr.vtt', line 6: the cue at 00:00:00.200 goes "
+        "back in time (make every cue start after the previous one and end after it starts)",
+        "episodes/003.md:4: error: transcripts: 'tone.srt' runs to 9.0 s (line 6) but the audio "
+        "lasts 3.0 s (is it the transcript of another episode?)",
         "episodes/004.md:7: error: transcripts.0.file: 'chapter.vtt' is not in media/ "
         "(add the file)",  # not chapters.mp3: an audio file is no transcript
+    ]
+
+
+def test_a_cue_out_of_order_is_named_at_its_line_in_the_transcript(
+    make_project: MakeProject,
+) -> None:
+    """The line an editor shows: NOTE blocks, cue identifiers and CRLF line ends before it
+    do not move it."""
+    lines = [
+        "WEBVTT",
+        "",
+        "NOTE made by hand,",
+        "over two lines",
+        "",
+        "intro",
+        "00:00:01.000 --> 00:00:02.000",
+        "Second",
+        "",
+        "00:00:00.200 --> 00:00:00.900",
+        "First",
+    ]
+    root = make_project({"media/cbr.vtt": "\r\n".join(lines) + "\r\n"})
+    line = lines.index("00:00:00.200 --> 00:00:00.900") + 1
+    assert messages(root) == [
+        f"episodes/001-episode.md:4: error: transcripts: 'cbr.vtt', line {line}: the cue at "
+        "00:00:00.200 goes back in time (make every cue start after the previous one and end "
+        "after it starts)"
     ]
 
 
