@@ -202,9 +202,11 @@ def validate(
     if cache is not None:
         cache.save()
     if show is not None and show.site:
-        from .site import check_templates  # Jinja2 only for shows that have a site
+        from .site import SAMPLE_EPISODES, check_templates  # Jinja2 only for shows with a site
 
-        problems += check_templates(root)
+        # the pages of a few episodes are rendered to try the show's templates: any will do
+        sample = itertools.islice((e for e in episodes if _publishable(e, now)), SAMPLE_EPISODES)
+        problems += check_templates(root, show, in_feed_order(show, list(sample)))
     if show is not None and published_before is not None and not has_errors(problems):
         from .history import check_history
 

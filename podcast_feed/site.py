@@ -31,7 +31,7 @@ import jinja2.nodes
 from markupsafe import Markup
 
 from .chapters import timestamp
-from .errors import Problem, error, warning
+from .errors import Problem, error, has_errors, warning
 from .fields import FieldProblem, time_in_audio
 from .labels import translator
 from .layout import PACKAGED_TEMPLATES, PAGES_FOLDER, TEMPLATES_FOLDER, packaged_templates
@@ -39,7 +39,7 @@ from .memo import OutputMemo
 from .models import Episode, MediaInfo, Show
 from .notes import excerpt, shorten
 from .podcasting import Funding, Person
-from .vocabulary import did_you_mean
+from .vocabulary import suggest
 
 """A show's own templates, each overriding the packaged one of the same name."""
 PAGE_SIZE = 50
@@ -282,11 +282,20 @@ def site_templates(root: Path, compiled: Path | None = None) -> jinja2.Environme
     return environment
 
 
-def check_templates(root: Path) -> list[Problem]:
+SAMPLE_EPISODES = 3
+"""Episodes whose pages `check_templates` renders: the middle one has both neighbours."""
+
+
+def check_templates(
+    root: Path, show: Show | None = None, published: Sequence[Episode] = ()
+) -> list[Problem]:
     """Every template of the show's `templates/` compiles (syntax errors with file and line),
-    and each is used: one the site never renders nor includes (`episdoe.html`) would leave
-    the podcaster editing a file that changes nothing. Hidden files are neither: the site
-    uses none, and macOS leaves a binary `.DS_Store` in every folder Finder opens."""
+    names only templates there are, and each is used: one the site never renders nor
+    includes (`episdoe.html`) would leave the podcaster editing a file that changes nothing.
+    Hidden files are neither: the site uses none, and macOS leaves a binary `.DS_Store` in
+    every folder Finder opens. Then, with the `show` and a few of its `published` episodes
+    (`SAMPLE_EPISODES`, in feed order), their site is rendered and dropped: a name that does
+    not exist (`page.titel`) fails there, in `validate` as in `build`."""
     overrides = root / TEMPLATES_FOLDER
     if not overrides.is_dir():
         return []
@@ -302,6 +311,7 @@ def check_templates(root: Path) -> list[Problem]:
         try:
             environment.get_template(name)
             problems += _outside_blocks(environment, name, f"{TEMPLATES_FOLDER}/{name}")
+            problems += _missing_templates(root, environment, name)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(_template_problem(root, name, exc.lineno, exc.message or str(exc)))
         except (UnicodeDecodeError, OSError) as exc:
@@ -319,11 +329,62 @@ def check_templates(root: Path) -> list[Problem]:
                     None,
                     "is not one of the website's templates, and no template includes it, so "
                     "it changes nothing",
-                    did_you_mean(name, packaged)
+                    _meant_template(name, packaged)
                     or f"name it after the page it replaces: {', '.join(packaged)}",
                 )
             )
+    if show is not None and not has_errors(problems):
+        try:
+            for _ in site_files(root, show, published):
+                pass
+        except TemplateProblems as exc:
+            problems += exc.problems
     return problems
+
+
+def _missing_templates(root: Path, environment: jinja2.Environment, name: str) -> list[Problem]:
+    """An error for each template that `name` extends, includes or imports by a name no
+    template has (Jinja2 finds out only when it gets there, maybe on one page in a hundred);
+    `{% include ... ignore missing %}` says that is fine."""
+    loader = environment.loader
+    assert loader is not None
+    source, _, _ = loader.get_source(environment, name)
+    problems = []
+    tree = environment.parse(source)
+    nodes = jinja2.nodes
+    for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
+        assert isinstance(node, nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport)
+        if isinstance(node, nodes.Include) and node.ignore_missing:
+            continue
+        named = node.template
+        if not isinstance(named, jinja2.nodes.Const) or not isinstance(named.value, str):
+            continue  # a name computed while rendering: checked then
+        try:
+            loader.get_source(environment, named.value)
+        except jinja2.TemplateNotFound:
+            problems.append(
+                _template_problem(root, name, node.lineno, _not_found(named.value, environment))
+            )
+    return problems
+
+
+def _not_found(name: str, environment: jinja2.Environment) -> str:
+    """The message for a template asked for by a name no template has."""
+    loader = environment.loader
+    assert loader is not None
+    known = [known for known in loader.list_templates() if known not in STATIC_FILES]
+    meant = _meant_template(name, known)
+    found = f" ({meant})" if meant else f": {', '.join(known)}"
+    return f"there is no template {name!r}, in {TEMPLATES_FOLDER}/ or among podcast-feed's{found}"
+
+
+def _meant_template(name: str, known: Sequence[str]) -> str:
+    """ "did you mean 'episode.html'?" for `episdoe.html`: names compared without the
+    extension they share (`nope.html` is not `index.html`), else whole."""
+    stem, dot, extension = name.rpartition(".")
+    alike = {k.rpartition(".")[0]: k for k in known if dot and k.endswith(f".{extension}")}
+    closest = alike.get(suggest(stem, alike) or "") if alike else suggest(name, known)
+    return f"did you mean {closest!r}?" if closest else ""
 
 
 def _outside_blocks(environment: jinja2.Environment, name: str, shown_as: str) -> list[Problem]:
@@ -591,9 +652,29 @@ def _render(
         raise TemplateProblems(
             [_template_problem(root, exc.name or name, exc.lineno, exc.message or str(exc))]
         ) from None
+    except jinja2.TemplateNotFound as exc:  # a name computed while rendering
+        where, line = _template_frame(root, exc, name)
+        message = _not_found(str(exc.name), environment)
+        raise TemplateProblems([_template_problem(root, where, line, message)]) from None
     except Exception as exc:  # a show's template can fail in any way: say where
         where, line = _template_frame(root, exc, name)
-        raise TemplateProblems([_template_problem(root, where, line, str(exc))]) from None
+        message = _TEMPLATE_OBJECT.sub(_template_name, str(exc))
+        raise TemplateProblems([_template_problem(root, where, line, message)]) from None
+
+
+_TEMPLATE_OBJECT = re.compile(r"'podcast_feed\.\w+\.(\w+) object'")
+"""How Jinja2 names an object of podcast-feed's in a message (`'podcast_feed.site.EpisodePage
+object' has no attribute 'titel'`): by its Python class, which a template never names."""
+_TEMPLATE_NAMES = {
+    "EpisodePage": "an episode's page (page, page.previous, page.next)",
+    "Episode": "an episode (page.episode)",
+    "Show": "the show (show)",
+}
+
+
+def _template_name(found: re.Match[str]) -> str:
+    """What a template calls the object of this class."""
+    return _TEMPLATE_NAMES.get(found.group(1), found.group(1))
 
 
 def _template_frame(root: Path, exc: BaseException, name: str) -> tuple[str, int | None]:

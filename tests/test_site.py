@@ -351,6 +351,58 @@ def test_a_template_failing_at_render_time_names_file_and_line(
     assert not (root / "public" / "feed.xml").exists()
 
 
+def test_validate_renders_the_show_s_templates_and_finds_what_they_name_that_is_not_there(
+    make_project: MakeProject,
+) -> None:
+    """What fails only when a page is rendered fails `validate` too, not only `build` (CI's
+    `validate --strict` passed, then `publish` failed); each in the object's words a
+    template uses (`page`, not `podcast_feed.site.EpisodePage`), with the show's other
+    errors in the same run."""
+    root = make_project(
+        {
+            "templates/episode.html": '{% extends "base.html" %}\n{% block content %}\n'
+            "<h1>{{ page.titel }}</h1>\n{% endblock %}\n",
+            "templates/index.html": '{% extends "base.html" %}\n{% block content %}\n'
+            '{% include "episdoe.html" %}\n{% include "maybe.html" ignore missing %}\n'
+            '{% include show.title ~ ".html" %}\n{% endblock %}\n',
+            "episodes/002.md": episode(title="Two", guid="g2", audio="missing.mp3"),
+        }
+    )
+    code, out, err = run("validate", "--root", str(root))
+    assert code == 1
+    errors = [line for line in (out + err).splitlines() if ": error: " in line]
+    assert [error.split(": error: ")[0] for error in errors] == [
+        "episodes/002.md:4",
+        "templates/index.html:3",
+    ], errors
+    assert errors[1].split(": error: ")[1] == (
+        "there is no template 'episdoe.html', in templates/ or among podcast-feed's (did you "
+        "mean 'episode.html'?) (fix the template, or delete it to use the packaged one) "
+        "[template-error]"
+    )
+
+    (root / "templates" / "index.html").unlink()  # then the page is rendered, and fails
+    code, out, err = run("validate", "--root", str(root))
+    assert code == 1
+    assert (
+        "templates/episode.html:3: error: an episode's page (page, page.previous, page.next) "
+        "has no attribute 'titel' (fix the template, or delete it to use the packaged one) "
+        "[template-error]" in out + err
+    ), out + err
+    assert "[audio-missing]" in out + err
+
+    (root / "templates" / "episode.html").write_text(
+        '{% extends "base.html" %}\n{% block content %}\n{% include page.episode.slug %}\n'
+        "{% endblock %}\n"
+    )
+    code, out, err = run("validate", "--root", str(root))
+    assert code == 1
+    assert (
+        "templates/episode.html:3: error: there is no template '001-episode', in templates/ or "
+        "among podcast-feed's" in out + err
+    )
+
+
 def test_a_template_override_is_used(make_project: MakeProject) -> None:
     root = make_project(
         {
