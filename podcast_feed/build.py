@@ -206,7 +206,8 @@ def validate(
 
         # the pages of a few episodes are rendered to try the show's templates: any will do
         sample = itertools.islice((e for e in episodes if _publishable(e, now)), SAMPLE_EPISODES)
-        problems += check_templates(root, show, in_feed_order(show, list(sample)))
+        compiled = cache.folder("templates") if cache is not None else None
+        problems += check_templates(root, show, in_feed_order(show, list(sample)), compiled)
     if show is not None and published_before is not None and not has_errors(problems):
         from .history import check_history
 

@@ -287,7 +287,10 @@ SAMPLE_EPISODES = 3
 
 
 def check_templates(
-    root: Path, show: Show | None = None, published: Sequence[Episode] = ()
+    root: Path,
+    show: Show | None = None,
+    published: Sequence[Episode] = (),
+    compiled: Path | None = None,
 ) -> list[Problem]:
     """Every template of the show's `templates/` compiles (syntax errors with file and line),
     names only templates there are, and each is used: one the site never renders nor
@@ -295,11 +298,12 @@ def check_templates(
     Hidden files are neither: the site uses none, and macOS leaves a binary `.DS_Store` in
     every folder Finder opens. Then, with the `show` and a few of its `published` episodes
     (`SAMPLE_EPISODES`, in feed order), their site is rendered and dropped: a name that does
-    not exist (`page.titel`) fails there, in `validate` as in `build`."""
+    not exist (`page.titel`) fails there, in `validate` as in `build`. `compiled` is
+    `site_templates`' (compiling the templates is most of the time this takes)."""
     overrides = root / TEMPLATES_FOLDER
     if not overrides.is_dir():
         return []
-    environment = site_templates(root)
+    environment = site_templates(root, compiled)
     problems = []
     names = []
     for path in sorted(overrides.rglob("*")):
@@ -335,7 +339,7 @@ def check_templates(
             )
     if show is not None and not has_errors(problems):
         try:
-            for _ in site_files(root, show, published):
+            for _ in site_files(root, show, published, compiled=compiled):
                 pass
         except TemplateProblems as exc:
             problems += exc.problems
