@@ -589,7 +589,7 @@ def inspect_command(
                 reports.append({"kind": "image", **asdict(inspect_image(path))})
             elif suffix in TIMED_TYPES:
                 reports.append({"kind": "transcript", **asdict(inspect_transcript(path))})
-            elif suffix in (".md", ".yaml", ".yml"):  # was "no audio stream found"
+            elif suffix in (".md", ".yaml", ".yml", ".xml", ".rss"):  # "no audio stream found"
                 failed = True
                 reports.append({"file": str(path), "error": _not_media(path)})
             else:
@@ -606,13 +606,14 @@ def inspect_command(
 
 
 def _not_media(path: Path) -> str:
-    """What to run for an episode file or podcast.yaml given to `inspect`, and the audio an
-    episode file names."""
+    """What to run for an episode file, podcast.yaml or a feed given to `inspect`, and the
+    audio an episode file names."""
     from .yamlfile import read_text, split_front_matter
 
-    said = (
-        "is not a media file: inspect reads audio, video, artwork and transcripts "
-        "('podcast-feed validate' checks the episode files and podcast.yaml)"
+    said = "is not a media file: inspect reads audio, video, artwork and transcripts " + (
+        "('podcast-feed validate --previous FEED' reads a feed, and checks the show against it)"
+        if path.suffix.lower() in (".xml", ".rss")
+        else "('podcast-feed validate' checks the episode files and podcast.yaml)"
     )
     text = read_text(path, str(path)).text if path.suffix.lower() == ".md" else None
     markdown = split_front_matter(text, str(path))[0] if text is not None else None

@@ -544,6 +544,19 @@ def test_inspect_given_an_episode_file_names_its_audio(monkeypatch: pytest.Monke
     assert run("inspect", command)[0] == 0
 
 
+def test_inspect_given_a_feed_says_what_reads_one(make_project: MakeProject) -> None:
+    root = make_project()
+    assert run("build", "--root", str(root))[0] == 0
+    feed = root / "public" / "feed.xml"
+    code, out, _ = run("inspect", str(feed))
+    assert (code, out) == (
+        1,
+        f"{feed}: error: is not a media file: inspect reads audio, video, artwork and "
+        "transcripts ('podcast-feed validate --previous FEED' reads a feed, and checks the show "
+        "against it)\n",
+    )
+
+
 def test_inspect_judges_an_image_as_artwork_and_reads_a_transcripts_cues(tmp_path: Path) -> None:
     """Before, any file not audio was 'no audio stream found', a cover image too."""
     from PIL import Image
