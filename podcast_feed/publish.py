@@ -211,7 +211,7 @@ def publish(
         )
     refused = example_addresses(show)
     if refused:  # reported with every other problem the show has: one run tells them all
-        found = validate(root, now=now)
+        found = validate(root, now=now, cache=cache)
         problems = sorted([*found.problems, *refused], key=lambda problem: problem.sort_key)
         raise ProblemsFound(problems, found.ignored)
     where = layout(show)

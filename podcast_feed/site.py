@@ -361,7 +361,7 @@ def _missing_templates(root: Path, environment: jinja2.Environment, name: str) -
         if isinstance(node, nodes.Include) and node.ignore_missing:
             continue
         named = node.template
-        if not isinstance(named, jinja2.nodes.Const) or not isinstance(named.value, str):
+        if not isinstance(named, nodes.Const) or not isinstance(named.value, str):
             continue  # a name computed while rendering: checked then
         try:
             loader.get_source(environment, named.value)
@@ -376,14 +376,18 @@ def _not_found(name: str, environment: jinja2.Environment) -> str:
     """The message for a template asked for by a name no template has."""
     loader = environment.loader
     assert loader is not None
-    known = [known for known in loader.list_templates() if known not in STATIC_FILES]
+    known = [
+        known
+        for known in loader.list_templates()
+        if known not in STATIC_FILES and not any(part.startswith(".") for part in known.split("/"))
+    ]
     meant = _meant_template(name, known)
     found = f" ({meant})" if meant else f": {', '.join(known)}"
     return f"there is no template {name!r}, in {TEMPLATES_FOLDER}/ or among podcast-feed's{found}"
 
 
 def _meant_template(name: str, known: Sequence[str]) -> str:
-    """ "did you mean 'episode.html'?" for `episdoe.html`: names compared without the
+    """The "did you mean 'episode.html'?" for `episdoe.html`: names compared without the
     extension they share (`nope.html` is not `index.html`), else whole."""
     stem, dot, extension = name.rpartition(".")
     alike = {k.rpartition(".")[0]: k for k in known if dot and k.endswith(f".{extension}")}
