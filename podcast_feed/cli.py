@@ -54,7 +54,9 @@ def _parse_now(value: str | None) -> datetime | None:
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not an ISO date like 2025-06-03T09:00Z") from None
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO date like 2025-06-03T09:00Z", param_hint="'--now'"
+        ) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 

@@ -243,6 +243,19 @@ def test_usage_errors_exit_2(make_project: MakeProject) -> None:
     assert run("frobnicate")[0] == 2
 
 
+@pytest.mark.parametrize("command", [["build"], ["validate"], ["publish", "out"], ["new", "a.mp3"]])
+def test_a_time_that_is_not_one_names_the_option(
+    make_project: MakeProject, command: list[str]
+) -> None:
+    """It said "Invalid value: 'yesterday' is not...": which of the options?"""
+    root = make_project()
+    code, _, err = run(*command, "--root", str(root), "--now", "yesterday")
+    assert code == 2
+    assert err.endswith(
+        "Error: Invalid value for '--now': 'yesterday' is not an ISO date like 2025-06-03T09:00Z\n"
+    ), err
+
+
 @pytest.mark.parametrize(("guid", "exit_code"), [(None, 0), ("", 1)])
 def test_a_reader_gone_away_ends_the_output_not_the_exit_code(
     make_project: MakeProject, guid: str | None, exit_code: int
