@@ -215,13 +215,15 @@ _EXAMPLE_ADDRESS_FIXES = {
 
 def example_addresses(show: Show) -> list[Problem]:
     """An error for each of podcast.yaml's published addresses at a name kept for examples
-    (example.com, .test, localhost): what `init` writes until told the show's own, and what
-    the README's examples use. Fine while the show is built and served on this machine;
-    `publish` refuses them, as a feed that points there gives apps nothing to play."""
+    (example.com, .test) or at this machine (localhost): what `init` writes until told the
+    show's own, and what the README's examples use. Fine while the show is built and served
+    on this machine; `publish` refuses them, as a feed that points there gives apps nothing
+    to play."""
     problems = []
     for field, value in addresses(show):
         host = urlsplit(value).hostname or ""
-        if field.split(".")[0] in _NOT_PUBLISHED or not reserved_host(host):
+        what = reserved_host(host)
+        if field.split(".")[0] in _NOT_PUBLISHED or not what:
             continue
         fix = _EXAMPLE_ADDRESS_FIXES.get(field, "write the real address, or remove the line")
         if field == "feed_url" and show.podcast_guid == podcast_guid_for(show.feed_url):
@@ -230,19 +232,18 @@ def example_addresses(show: Show) -> list[Problem]:
             show.error(
                 "example-address",
                 field,
-                f"{value!r} is at {host}, a name kept for examples, where nothing on the "
-                "internet answers",
+                f"{value!r} is at {host}, {what}: no app or listener reaches it there",
                 fix,
             )
         )
     domain = show.owner.email.rpartition("@")[2]
-    if reserved_host(domain):
+    if what := reserved_host(domain):
         problems.append(
             show.error(
                 "example-address",
                 "owner.email",
-                f"{show.owner.email!r} is at {domain}, a name kept for examples: Spotify sends "
-                "the code that proves the show is yours there, and no mail arrives",
+                f"{show.owner.email!r} is at {domain}, {what}: Spotify sends the code that "
+                "proves the show is yours there, and no mail arrives",
                 _EXAMPLE_ADDRESS_FIXES["owner.email"],
             )
         )

@@ -443,9 +443,8 @@ def init_command(
     examples = _example_options(feed_url=feed_url, email=email)
     if examples:
         _echo(
-            f"note: in podcast.yaml, {' and '.join(examples)}, names kept for examples: fine "
-            "for build and serve, refused by publish; write the show's own addresses there "
-            "(init's --feed-url and --email set them)"
+            f"note: {'; '.join(examples)}. Fine for build and serve; publish refuses them "
+            "until podcast.yaml has the show's own (init's --feed-url and --email set them)"
         )
     if requirement.line is None and folder / WORKFLOW_FILE in written:
         _echo(
@@ -467,18 +466,19 @@ def init_command(
 
 
 def _example_options(feed_url: str, email: str) -> list[str]:
-    """init's options whose value is at a name kept for examples (its defaults are)."""
+    """init's options whose value is at a name kept for examples or at this machine (its
+    defaults are at example.com)."""
     from urllib.parse import urlsplit
 
     from .fields import reserved_host
 
     found = []
     host = urlsplit(feed_url).hostname or ""
-    if reserved_host(host):
-        found.append(f"feed_url, media_base_url and link are at {host}")
+    if what := reserved_host(host):
+        found.append(f"feed_url, media_base_url and link are at {host}, {what}")
     domain = email.rpartition("@")[2]
-    if reserved_host(domain):
-        found.append(f"owner.email is at {domain}")
+    if what := reserved_host(domain):
+        found.append(f"owner.email is at {domain}, {what}")
     return found
 
 

@@ -206,27 +206,32 @@ def _addresses(value: Any, field: str) -> Iterator[tuple[str, str]]:
 
 
 _EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
-_RESERVED_TOP_LEVEL = ("example", "test", "invalid", "localhost")
+EXAMPLE_NAME = "a name kept for examples"
+THIS_MACHINE = "this machine's own address"
+_RESERVED_TOP_LEVEL = ("example", "test", "invalid")
 
 
-def reserved_host(host: str) -> bool:
-    """Whether `host` is a name set aside for examples and tests (RFC 2606, RFC 6761), or this
-    machine: nothing on the internet ever answers there.
+def reserved_host(host: str) -> str:
+    """What `host` is, if it is a name set aside for examples and tests (RFC 2606, RFC 6761)
+    or this machine: nothing on the internet ever answers there. "" for any other host.
 
     >>> [reserved_host(h) for h in ("my.example.com", "show.test", "127.0.0.1", "example.co")]
-    [True, True, True, False]
+    ['a name kept for examples', 'a name kept for examples', "this machine's own address", '']
     """
     import ipaddress
 
     name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return THIS_MACHINE
     if name.rsplit(".", 1)[-1] in _RESERVED_TOP_LEVEL:
-        return True
+        return EXAMPLE_NAME
     if any(name == domain or name.endswith(f".{domain}") for domain in _EXAMPLE_DOMAINS):
-        return True
+        return EXAMPLE_NAME
     try:
-        return ipaddress.ip_address(name.strip("[]")).is_loopback
+        loopback = ipaddress.ip_address(name.strip("[]")).is_loopback
     except ValueError:
-        return False
+        return ""
+    return THIS_MACHINE if loopback else ""
 
 
 @functools.cache

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
 from . import __version__
 from .config import SHOW_FILE
 from .errors import Problem, error, warning
+from .fields import EXAMPLE_NAME, reserved_host
 from .filetypes import content_type
 from .models import Episode, Show
 
@@ -165,7 +167,17 @@ def _check_file(client: httpx.Client, target: Target) -> list[Problem]:
 def _fetch(
     client: httpx.Client, method: str, target: Target
 ) -> tuple[httpx.Response | None, list[Problem]]:
-    """The response when it is a 200, with any redirect problems; else only the problems."""
+    """The response when it is a 200, with any redirect problems; else only the problems.
+    An address at a name kept for examples is not even asked for: nothing answers there."""
+    host = urlsplit(target.url).hostname or ""
+    if reserved_host(host) == EXAMPLE_NAME:
+        unreachable = _problem(
+            target,
+            "hosting-unreachable",
+            f"{target.url} is at {host}, {EXAMPLE_NAME}, where nothing on the internet answers",
+            "write the address the show is served from",
+        )
+        return None, [unreachable]
     try:
         response = client.request(method, target.url, follow_redirects=True)
     except httpx.HTTPError as exc:

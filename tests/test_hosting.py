@@ -184,3 +184,24 @@ def test_unreachable_host_is_a_clear_message(make_project: MakeProject) -> None:
     ) in out
     assert "episodes/001-episode.md:4: error: audio: http://127.0.0.1:9/media/cbr.mp3 cannot" in out
     assert "Traceback" not in out + err
+
+
+def test_addresses_at_a_name_kept_for_examples_are_not_even_asked_for(
+    make_project: MakeProject,
+) -> None:
+    """The tests' show() is at show.example.com, as `init`'s is at podcast.example.com: each
+    of its URLs is one clear line, found without a request (no name lookup, no timeout)."""
+    root = make_project()
+    code, out, _ = run("validate", "--root", str(root), "--online")
+    assert code == 1
+    unreachable = [line for line in out.splitlines() if line.endswith("[hosting-unreachable]")]
+    assert [line.split(": error: ")[1].split(": ")[0] for line in unreachable] == [
+        "audio",
+        "image",
+        "feed_url",
+    ], out
+    assert unreachable[2] == (
+        "podcast.yaml:13: error: feed_url: https://show.example.com/feed.xml is at "
+        "show.example.com, a name kept for examples, where nothing on the internet answers "
+        "(write the address the show is served from) [hosting-unreachable]"
+    )

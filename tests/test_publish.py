@@ -785,9 +785,9 @@ def test_a_show_from_init_and_new_publishes_to_the_folder_named_in_podcast_yaml(
     code, out, _ = run("init", str(folder))
     assert code == 0
     assert (
-        "note: in podcast.yaml, feed_url, media_base_url and link are at podcast.example.com "
-        "and owner.email is at example.com, names kept for examples: fine for build and serve, "
-        "refused by publish;" in out
+        "note: feed_url, media_base_url and link are at podcast.example.com, a name kept for "
+        "examples; owner.email is at example.com, a name kept for examples. Fine for build and "
+        "serve; publish refuses them until podcast.yaml has the show's own" in out
     )
     settings = (folder / "podcast.yaml").read_text()
     settings = settings.replace("# publish:", "publish:").replace(
