@@ -19,7 +19,7 @@ from .cache import Cache, InputState
 from .chapters import chapter_field, check_chapters, check_soundbites, description_timestamps
 from .episodes import derived_episode_guid
 from .errors import Problem, Severity
-from .fields import addresses, reserved_host
+from .fields import addresses, host_of, reserved_host
 from .filetypes import IMAGE_TYPES
 from .layout import FEED_FILE, SHOW_FILE, file_name_in
 from .models import Episode, Show, podcast_guid_for
@@ -221,7 +221,7 @@ def example_addresses(show: Show) -> list[Problem]:
     to play."""
     problems = []
     for field, value in addresses(show):
-        host = urlsplit(value).hostname or ""
+        host = host_of(value)
         what = reserved_host(host)
         if field.split(".")[0] in _NOT_PUBLISHED or not what:
             continue
@@ -236,7 +236,7 @@ def example_addresses(show: Show) -> list[Problem]:
                 fix,
             )
         )
-    domain = show.owner.email.rpartition("@")[2]
+    domain = host_of(show.owner.email)
     if what := reserved_host(domain):
         problems.append(
             show.error(

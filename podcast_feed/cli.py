@@ -468,15 +468,13 @@ def init_command(
 def _example_options(feed_url: str, email: str) -> list[str]:
     """init's options whose value is at a name kept for examples or at this machine (its
     defaults are at example.com)."""
-    from urllib.parse import urlsplit
-
-    from .fields import reserved_host
+    from .fields import host_of, reserved_host
 
     found = []
-    host = urlsplit(feed_url).hostname or ""
+    host = host_of(feed_url)
     if what := reserved_host(host):
         found.append(f"feed_url, media_base_url and link are at {host}, {what}")
-    domain = email.rpartition("@")[2]
+    domain = host_of(email)
     if what := reserved_host(domain):
         found.append(f"owner.email is at {domain}, {what}")
     return found

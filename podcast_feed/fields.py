@@ -211,6 +211,17 @@ THIS_MACHINE = "this machine's own address"
 _RESERVED_TOP_LEVEL = ("example", "test", "invalid")
 
 
+def host_of(address: str) -> str:
+    """The host of a web address, or the domain of a mail address ("" if it has none).
+
+    >>> host_of("https://Pod.Example.com:8000/feed.xml"), host_of("you@example.com")
+    ('pod.example.com', 'example.com')
+    """
+    if "://" in address:
+        return urlsplit(address).hostname or ""
+    return address.rpartition("@")[2].lower()
+
+
 def reserved_host(host: str) -> str:
     """What `host` is, if it is a name set aside for examples and tests (RFC 2606, RFC 6761)
     or this machine: nothing on the internet ever answers there. "" for any other host.

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import httpx
 
 from . import __version__
 from .config import SHOW_FILE
 from .errors import Problem, error, warning
-from .fields import EXAMPLE_NAME, reserved_host
+from .fields import EXAMPLE_NAME, host_of, reserved_host
 from .filetypes import content_type
 from .models import Episode, Show
 
@@ -169,7 +168,7 @@ def _fetch(
 ) -> tuple[httpx.Response | None, list[Problem]]:
     """The response when it is a 200, with any redirect problems; else only the problems.
     An address at a name kept for examples is not even asked for: nothing answers there."""
-    host = urlsplit(target.url).hostname or ""
+    host = host_of(target.url)
     if reserved_host(host) == EXAMPLE_NAME:
         unreachable = _problem(
             target,

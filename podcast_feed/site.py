@@ -304,6 +304,8 @@ def check_templates(
     if not overrides.is_dir():
         return []
     environment = site_templates(root, compiled)
+    loader = environment.loader
+    assert loader is not None
     problems = []
     names = []
     for path in sorted(overrides.rglob("*")):
@@ -314,8 +316,10 @@ def check_templates(
         names.append(name)
         try:
             environment.get_template(name)
-            problems += _outside_blocks(environment, name, f"{TEMPLATES_FOLDER}/{name}")
-            problems += _missing_templates(root, environment, name)
+            source, _, _ = loader.get_source(environment, name)
+            tree = environment.parse(source)  # once, for both checks of what it holds
+            problems += _outside_blocks(tree, f"{TEMPLATES_FOLDER}/{name}")
+            problems += _missing_templates(root, environment, name, tree)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(_template_problem(root, name, exc.lineno, exc.message or str(exc)))
         except (UnicodeDecodeError, OSError) as exc:
@@ -346,15 +350,15 @@ def check_templates(
     return problems
 
 
-def _missing_templates(root: Path, environment: jinja2.Environment, name: str) -> list[Problem]:
-    """An error for each template that `name` extends, includes or imports by a name no
-    template has (Jinja2 finds out only when it gets there, maybe on one page in a hundred);
-    `{% include ... ignore missing %}` says that is fine."""
+def _missing_templates(
+    root: Path, environment: jinja2.Environment, name: str, tree: jinja2.nodes.Template
+) -> list[Problem]:
+    """An error for each template that `name` (parsed: `tree`) extends, includes or imports
+    by a name no template has (Jinja2 finds out only when it gets there, maybe on one page
+    in a hundred); `{% include ... ignore missing %}` says that is fine."""
     loader = environment.loader
     assert loader is not None
-    source, _, _ = loader.get_source(environment, name)
     problems = []
-    tree = environment.parse(source)
     nodes = jinja2.nodes
     for node in tree.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)):
         assert isinstance(node, nodes.Extends | nodes.Include | nodes.Import | nodes.FromImport)
@@ -395,14 +399,12 @@ def _meant_template(name: str, known: Sequence[str]) -> str:
     return f"did you mean {closest!r}?" if closest else ""
 
 
-def _outside_blocks(environment: jinja2.Environment, name: str, shown_as: str) -> list[Problem]:
-    """A warning for what a template that extends another has outside its blocks: Jinja2
-    shows a child template's blocks alone, so text added below `{% endblock %}` (where a copy
-    of episode.html ends) never reaches a page, without a word."""
-    loader = environment.loader
-    assert loader is not None
-    source, _, _ = loader.get_source(environment, name)
-    body = environment.parse(source).body
+def _outside_blocks(tree: jinja2.nodes.Template, shown_as: str) -> list[Problem]:
+    """A warning for what a template (parsed: `tree`) that extends another has outside its
+    blocks: Jinja2 shows a child template's blocks alone, so text added below
+    `{% endblock %}` (where a copy of episode.html ends) never reaches a page, without a
+    word."""
+    body = tree.body
     if not any(isinstance(node, jinja2.nodes.Extends) for node in body):
         return []
     shown = [
