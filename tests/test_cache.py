@@ -671,7 +671,10 @@ def test_a_cache_folder_that_cannot_be_made_is_a_warning(
     assert "Published 1 episode" in out
 
 
-def test_facts_of_old_file_versions_do_not_pile_up(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bound", ["kept", "lost"])
+def test_facts_of_old_file_versions_do_not_pile_up(tmp_path: Path, bound: str) -> None:
+    """They are pruned whether the count of facts kept since the last prune is there or was
+    lost (it only spares counting them)."""
     files = []
     for number in range(1200):
         path = tmp_path / "show" / f"{number}.txt"
@@ -686,6 +689,10 @@ def test_facts_of_old_file_versions_do_not_pile_up(tmp_path: Path) -> None:
         assert cache.remember("test", path, path.read_text) == path.read_text()
     cache.save()
     cache.close()
+    if bound == "lost":
+        with sqlite3.connect(tmp_path / "cache" / CACHE_FILE) as database:
+            database.execute("DELETE FROM meta WHERE name = 'facts at most'")
+        database.close()
     files[0].write_text("changed")  # a new version of one file, the only one still in use
     os.utime(files[0], (time.time() - 30, time.time() - 30))
     cache = Cache.open(tmp_path / "cache")
