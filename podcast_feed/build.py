@@ -183,6 +183,7 @@ def validate(
 
     require_show(root)
     now = now or _now()
+    moment = now.timestamp()
     if cache is not None:
         cache.for_show(root, inputs)
     published_before: PublishedFeed | None
@@ -205,7 +206,7 @@ def validate(
         from .site import SAMPLE_EPISODES, check_templates  # Jinja2 only for shows with a site
 
         # the pages of a few episodes are rendered to try the show's templates: any will do
-        sample = itertools.islice((e for e in episodes if _publishable(e, now)), SAMPLE_EPISODES)
+        sample = itertools.islice((e for e in episodes if _publishable(e, moment)), SAMPLE_EPISODES)
         compiled = cache.folder("templates") if cache is not None else None
         problems += check_templates(root, show, in_feed_order(show, list(sample)), compiled)
     if show is not None and published_before is not None and not has_errors(problems):
@@ -213,7 +214,7 @@ def validate(
 
         going_out = [(e, show.enclosure_url(e)) for e in publishable(episodes, now)]
         problems += check_history(published_before, show, going_out, allow_removal)
-    if not has_errors(problems) and not any(_publishable(episode, now) for episode in episodes):
+    if not has_errors(problems) and not any(_publishable(e, moment) for e in episodes):
         # an empty feed would replace a full one in every app: never write one
         problems.append(
             error(
@@ -325,7 +326,7 @@ def build(
     drafts = sum(1 for episode in validation.episodes if episode.draft)
     scheduled = len(validation.episodes) - drafts - len(published)
     waiting = (  # (a second pass over 10,000 dates only when some are ahead)
-        [e for e in validation.episodes if not e.draft and not _publishable(e, now)]
+        [e for e in validation.episodes if not e.draft and not _publishable(e, now.timestamp())]
         if scheduled
         else []
     )
@@ -509,11 +510,13 @@ def served(show: Show, base_url: str) -> Show:
 
 def publishable(episodes: Sequence[Episode], now: datetime) -> list[Episode]:
     """Episodes that are not drafts and whose date has come."""
-    return [episode for episode in episodes if _publishable(episode, now)]
+    moment = now.timestamp()
+    return [episode for episode in episodes if _publishable(episode, moment)]
 
 
-def _publishable(episode: Episode, now: datetime) -> bool:
-    return not episode.draft and episode.published <= now
+def _publishable(episode: Episode, moment: float) -> bool:
+    """Whether the episode is no draft and its date has come at `moment` (a POSIX time)."""
+    return not episode.draft and episode.published_at <= moment
 
 
 def in_feed_order(show: Show, episodes: Sequence[Episode]) -> list[Episode]:

@@ -526,8 +526,9 @@ class Transcript:
 _DETAILS = ("meta", "notes_html", "key_lines", "media", "chapters", "transcripts", "alternates")
 """What `Episode` unpickles only when it is first asked for (see `Episode.__reduce__`)."""
 _OUTLINE = (
-    "source", "published", "guid", "slug", "page_path", "draft", "episode_type", "season",
-    "number", "title", "duration", "has_chapters", "files", "ignore_warnings", "republish",
+    "source", "published", "published_at", "guid", "slug", "page_path", "draft", "episode_type",
+    "season", "number", "title", "duration", "has_chapters", "files", "ignore_warnings",
+    "republish",
 )  # fmt: skip
 """What is unpickled with the episode: its file and its outline."""
 
@@ -563,6 +564,9 @@ class Episode:
     alternates: tuple[tuple[AlternateEnclosure, MediaInfo], ...]
     """Each alternate enclosure with its probed file."""
     # The outline (no defaults above: a class attribute would hide a field not yet unpickled)
+    published_at: float = field(init=False, repr=False, compare=False)
+    """`published` as a POSIX timestamp: compared with the time of a build for every episode,
+    a float takes 0.03 us where a datetime in another zone than the build's takes 0.7."""
     slug: str = field(init=False, repr=False, compare=False)
     """The file name without `.md` (what `PurePosixPath.stem` gives, 20 times faster)."""
     page_path: str = field(init=False, repr=False, compare=False)
@@ -598,6 +602,7 @@ class Episode:
         meta, lines = self.meta, self.key_lines
         slug = posixpath.splitext(posixpath.basename(self.source))[0]
         outline = {
+            "published_at": self.published.timestamp(),
             "slug": slug,
             "page_path": f"episodes/{slug}/",
             "draft": meta.draft,
