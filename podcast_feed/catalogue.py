@@ -75,12 +75,15 @@ def checked_episodes(
     names = [f"episodes/{name}" for name in listed]  # the sources
     kept: dict[str, _Outcome] = {}
     if cache is not None and context is not None:
-        keys = cache.file_keys(root)
+        key_in = cache.file_keys(root).key_in
 
         def unchanged(outcome: object) -> bool:
             if not isinstance(outcome, _Outcome) or not available.isdisjoint(outcome.absent):
                 return False
-            return all(keys.key_in(f"media/{name}") == key for name, key in outcome.read)
+            for name, key in outcome.read:  # noqa: SIM110 - no generator: runs for every episode
+                if key_in("media/" + name) != key:
+                    return False
+            return True
 
         kept = cache.recall(_OUTCOME, names, context, unchanged)
     loaded, problems = load_episodes(

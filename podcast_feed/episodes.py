@@ -49,7 +49,7 @@ def listed_episodes(episodes_dir: Path) -> tuple[list[str], list[str]]:
     for name in os.listdir(episodes_dir):  # noqa: PTH208
         if name.startswith("."):
             continue
-        if os.path.splitext(name)[1] == EPISODE_SUFFIX:  # noqa: PTH122
+        if name.endswith(EPISODE_SUFFIX):  # (what splitext says of a name not hidden)
             episodes.append(name)
         elif name.lower().endswith(_LOOK_ALIKE_SUFFIXES):
             look_alikes.append(name)

@@ -480,9 +480,8 @@ def site_files(
         EpisodePage(show, episode, episode.title, episode.page_path, website, zone)
         for episode in episodes
     ]
-    chronological = sorted(pages, key=lambda page: (page.episode.published, page.path))
-    if show.type == "serial":
-        chronological = list(pages)
+    by_date = sorted(pages, key=lambda page: (page.episode.published, page.path))
+    chronological = list(pages) if show.type == "serial" else by_date
     for earlier, later in itertools.pairwise(chronological):
         earlier.next, later.previous = later, earlier
     common = {
@@ -515,15 +514,19 @@ def site_files(
             json_ld=_series_json_ld(show),
         )
     for page in pages:
-        neighbours = [page.previous, page.next]
-        sources: list[str | None] = [page.episode.source]
-        sources += [n.episode.source if n else None for n in neighbours]
-        if memo is not None and memo.page(f"{page.path}index.html", sources):
-            yield f"{page.path}index.html", None
+        output = f"{page.path}index.html"
+        before, after = page.previous, page.next
+        sources = (
+            page.episode.source,
+            before.episode.source if before else None,
+            after.episode.source if after else None,
+        )
+        if memo is not None and memo.page(output, sources):
+            yield output, None
             continue
         yield render(
             "episode.html",
-            f"{page.path}index.html",
+            output,
             root="../../",
             canonical=page.url,
             page=page,
@@ -534,14 +537,14 @@ def site_files(
         show.website if n == 1 else f"{show.website}{PAGES_FOLDER}/{n}/"
         for n in range(1, len(chunks) + 1)
     ]
-    latest = max((page.episode.published for page in pages), default=None)
+    latest = by_date[-1].episode.published if by_date else None
     newest = _local_date(latest, zone) if latest is not None else None
     # remembered by what it lists, not by the episodes' inputs: an edit to one episode's
     # notes leaves it as it is (rendering it is a loop over every episode). Each page's URL
     # and date are those of its path and time (the site's address and zone are podcast.yaml's,
     # which every page's key has).
-    # (the instant, not its text: formatting 10,000 datetimes took 17 ms, their timestamps 8)
-    listed = [f"{page.path} {page.episode.published.timestamp()}" for page in pages]
+    # (the instant, not its text: formatting 10,000 datetimes took 17 ms)
+    listed = [f"{page.path} {page.episode.published_at}" for page in pages]
     if memo is not None and memo.page("sitemap.xml", [], newest, *index_pages, *listed):
         yield "sitemap.xml", None
     else:
