@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .assets import MediaReference
     from .cache import Cache, InputState
     from .history import PublishedFeed
-    from .memo import OutputMemo
+    from .memo import OutputMemo, PagesOnDisk
     from .models import Episode, Show
     from .worker import ItemWorker
 
@@ -277,6 +277,34 @@ def build(
         replayed = _replay(cache.record(state), output, now)
         if replayed is not None:
             return replayed
+    on_disk = None
+    if cache is not None and cache.enabled:
+        from .memo import PagesOnDisk
+
+        on_disk = PagesOnDisk.look(cache, output)  # (on the other core while the show loads)
+    try:
+        return _built(
+            root, output, strict, now, previous, allow_removal, served_from, cache, state, on_disk
+        )
+    finally:
+        if on_disk is not None:
+            on_disk.close()
+
+
+def _built(
+    root: Path,
+    output: Path,
+    strict: bool,
+    now: datetime,
+    previous: str | PublishedFeed | None,
+    allow_removal: bool,
+    served_from: str | None,
+    cache: Cache | None,
+    state: InputState | None,
+    on_disk: PagesOnDisk | None,
+) -> BuildResult:
+    """`build`'s work when it has no remembered build to replay: `state` is the walk of the
+    show's files it made, `on_disk` the pages the last build into `output` left there."""
     validation = validate(
         root, now=now, previous=previous, allow_removal=allow_removal, cache=cache, inputs=state
     )
@@ -289,10 +317,10 @@ def build(
     if show.site:
         _check_output(root, output)
     memo = None
-    if cache is not None and cache.enabled:
+    if cache is not None and on_disk is not None:
         from .memo import OutputMemo
 
-        memo = OutputMemo.load(cache, root, output, show, validation.made_from)
+        memo = OutputMemo.load(cache, root, on_disk, show, validation.made_from)
     files: Iterable[tuple[str, Content]] = (
         (path, None if memo and memo.page(path, [episode.source]) else chapters_json(show, episode))
         for episode in published

@@ -615,7 +615,7 @@ class Cache:
     def may_prefetch(self, jobs: int) -> bool:
         """Whether `prefetch` could use a process pool for this many jobs (with the cache off
         too: a clean build of a big catalogue also reads it on every core)."""
-        return _WORKERS > 1 and jobs >= _PARALLEL_FROM and _can_fork()
+        return _WORKERS > 1 and jobs >= _PARALLEL_FROM and can_fork()
 
     def prefetch(self, jobs: Sequence[Job]) -> None:
         """Compute the facts `remember` would miss for these jobs on every core at once, when
@@ -977,9 +977,9 @@ class Job(NamedTuple):
     context: tuple[object, ...] = ()
 
 
-def _can_fork() -> bool:
-    """A process pool forks this process: only safe while it runs one thread (`serve` runs
-    several, and rebuilds one file at a time anyway)."""
+def can_fork() -> bool:
+    """Whether this process may fork (a process pool, memo.py's look at the pages): only while
+    it runs one thread (`serve` runs several, and rebuilds one file at a time anyway)."""
     import threading
 
     return sys.platform == "linux" and threading.active_count() == 1

@@ -20,10 +20,12 @@ import pytest
 from PIL import Image
 
 from podcast_feed import cache as cache_module
+from podcast_feed import memo as memo_module
 from podcast_feed.build import build, validate
 from podcast_feed.cache import CACHE_FILE, Cache
 from podcast_feed.errors import ProblemsFound
 from podcast_feed.layout import CACHE_FOLDER
+from podcast_feed.memo import PagesOnDisk
 
 from .conftest import AUDIO, REPO, MakeProject, age_inputs, episode, run, snapshot
 
@@ -886,6 +888,63 @@ def _same_size_change(path: Path, old: bytes, new: bytes) -> None:
     assert old in data and len(old) == len(new)
     path.write_bytes(data.replace(old, new))
     os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+@pytest.mark.parametrize("looked_at_by", ["this process", "a child process"])
+def test_pages_changed_on_disk_since_the_last_build_are_written_again(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch, looked_at_by: str
+) -> None:
+    """Whether the last build's pages are as it left them is asked of the disk page by page,
+    or for a big site by a child process while the show is validated: either way a page edited,
+    touched or deleted since is written again, and the build is the cold one."""
+    if looked_at_by == "a child process":
+        monkeypatch.setattr(memo_module, "_FORK_FROM", 1)
+    root = _built_dated_show(make_project)
+    pages = root / "public" / "episodes"
+    (pages / "002-episode/index.html").write_text("edited by hand")
+    os.utime(pages / "003-episode/index.html", (1, 1))  # the same bytes, another date
+    (pages / "004-episode/index.html").unlink()
+    _edit_notes(root)
+    os.utime(root / "episodes/001-episode.md", (time.time() - 60, time.time() - 60))
+    after, _ = _cached(root)
+    assert after == _cold(root)
+
+
+@pytest.mark.parametrize("looked_at_by", ["this process", "a child process"])
+def test_the_pages_not_as_written_are_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, looked_at_by: str
+) -> None:
+    if looked_at_by == "a child process":
+        monkeypatch.setattr(memo_module, "_FORK_FROM", 1)
+    output = tmp_path / "public"
+    output.mkdir()
+    before = {}
+    for name in ("kept.html", "edited.html", "deleted.html", "touched.html"):
+        (output / name).write_text(name)
+        status = (output / name).stat()
+        before[name] = (status.st_size, status.st_mtime_ns, b"digest")
+    (output / "edited.html").write_text("another text")
+    (output / "deleted.html").unlink()
+    os.utime(output / "touched.html", (1, 1))
+    cache = Cache.open(tmp_path / "cache")
+    cache.keep_record(f"pages:{output.resolve()}", before, compressed=False)
+    cache.save()
+    on_disk = PagesOnDisk.look(cache, output)
+    try:
+        found = {name: on_disk.as_written(name, known) for name, known in before.items()}
+    finally:
+        on_disk.close()
+        cache.close()
+    assert found == {
+        "kept.html": True,
+        "edited.html": False,
+        "deleted.html": False,
+        "touched.html": False,
+    }
+    if looked_at_by == "a child process":  # it answered, and was waited for
+        assert on_disk.changed == frozenset({"edited.html", "deleted.html", "touched.html"})
+    else:
+        assert on_disk.changed is None
 
 
 def test_unchanged_episodes_pages_and_feed_items_are_kept_not_rendered(
