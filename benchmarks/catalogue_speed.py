@@ -97,8 +97,10 @@ def measure(command: Sequence[str | Path], cwd: Path | None = None) -> tuple[flo
             if reading > peak:
                 # a process forked (a pool's worker, the writing process) between the reading
                 # of its parent and its own is counted twice, once whole: a peak must be
-                # read twice (one run read 307 MiB where three read 221 to 225)
-                reading = min(reading, _tree_rss(process.pid))
+                # read three times (one run read 307 MiB where three read 221 to 225; read
+                # twice, a pool forking its two workers one after the other read 325 MiB for
+                # a clean build that six direct runs put at 224 to 227)
+                reading = min(reading, _tree_rss(process.pid), _tree_rss(process.pid))
             peak = max(peak, reading)
             time.sleep(0.005 if time.perf_counter() - start < 1 else 0.05)
 
