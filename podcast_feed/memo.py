@@ -117,14 +117,18 @@ class PagesOnDisk:
         assert self._child is not None
         child, answer = self._child
         self._child = None
+        told, status = b"", None
         try:
             with os.fdopen(answer, "rb") as pipe:
                 told = pipe.read()
-            _, status = os.waitpid(child, 0)
-            if os.waitstatus_to_exitcode(status) == 0:
+        except OSError:
+            pass
+        finally:  # waited for even when interrupted here (it is, too: Ctrl-C stops both)
+            with contextlib.suppress(ChildProcessError):
+                status = os.waitpid(child, 0)[1]
+        if status is not None and os.waitstatus_to_exitcode(status) == 0:
+            with contextlib.suppress(pickle.UnpicklingError, EOFError, TypeError, ValueError):
                 self.changed = frozenset(pickle.loads(told))
-        except (OSError, pickle.UnpicklingError, EOFError, TypeError):
-            self.changed = None
 
     def close(self) -> None:
         """The child waited for, if the build stopped before it asked (no process is left)."""
@@ -133,6 +137,7 @@ class PagesOnDisk:
             self._child = None
             with contextlib.suppress(OSError):
                 os.close(answer)  # a child still writing gets a broken pipe, and exits
+            with contextlib.suppress(ChildProcessError):
                 os.waitpid(child, 0)
 
 

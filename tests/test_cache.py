@@ -4,6 +4,7 @@ change to a file of each kind; a damaged cache is set aside, and builds at once 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import shutil
@@ -908,6 +909,36 @@ def test_pages_changed_on_disk_since_the_last_build_are_written_again(
     os.utime(root / "episodes/001-episode.md", (time.time() - 60, time.time() - 60))
     after, _ = _cached(root)
     assert after == _cold(root)
+
+
+def _zombies() -> set[int]:
+    """This process's children that ended and were never waited for."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        children |= {int(child) for child in (task / "children").read_text().split()}
+    ended = set()
+    for child in children:
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{child}/stat").read_text().rpartition(") ")[2].startswith("Z"):
+                ended.add(child)
+    return ended
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_a_build_that_fails_leaves_no_child_behind(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child looking at the last build's pages is waited for when the build stops before
+    it asks (here: an episode that fails its checks)."""
+    monkeypatch.setattr(memo_module, "_FORK_FROM", 1)
+    root = _built_dated_show(make_project)
+    before = _zombies()
+    path = root / "episodes" / "002-episode.md"
+    path.write_text(path.read_text().replace("vbr.mp3", "missing.mp3"))
+    os.utime(path, (time.time() - 60, time.time() - 60))
+    with pytest.raises(ProblemsFound):
+        _cached(root)
+    assert _zombies() == before
 
 
 @pytest.mark.parametrize("looked_at_by", ["this process", "a child process"])
