@@ -317,7 +317,7 @@ def _built(
     if show.site:
         _check_output(root, output)
     memo = None
-    if cache is not None and on_disk is not None:
+    if cache is not None and cache.enabled and on_disk is not None:
         from .memo import OutputMemo
 
         memo = OutputMemo.load(cache, root, on_disk, show, validation.made_from)

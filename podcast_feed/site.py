@@ -515,11 +515,11 @@ def site_files(
         )
     for page in pages:
         output = f"{page.path}index.html"
-        before, after = page.previous, page.next
+        previous, following = page.previous, page.next
         sources = (
             page.episode.source,
-            before.episode.source if before else None,
-            after.episode.source if after else None,
+            previous.episode.source if previous else None,
+            following.episode.source if following else None,
         )
         if memo is not None and memo.page(output, sources):
             yield output, None
