@@ -353,8 +353,9 @@ def _built(
     feed_path = output / FEED_FILE
     drafts = sum(1 for episode in validation.episodes if episode.draft)
     scheduled = len(validation.episodes) - drafts - len(published)
+    moment = now.timestamp()
     waiting = (  # (a second pass over 10,000 dates only when some are ahead)
-        [e for e in validation.episodes if not e.draft and not _publishable(e, now.timestamp())]
+        [e for e in validation.episodes if not e.draft and not _publishable(e, moment)]
         if scheduled
         else []
     )
