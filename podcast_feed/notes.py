@@ -27,6 +27,9 @@ ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 NOTES_PLACEHOLDER = "What this episode is about, in two or three sentences."
 """The first line `podcast-feed new` writes; a check warns while it is still there."""
+NOTES_TEMPLATE_LINK = "[A link](https://example.com)"
+"""The link `new` writes under "Resources & Links", warned about the same way: a listener who
+taps it lands on a page kept for examples."""
 SHOW_DESCRIPTION_PLACEHOLDER = "What the show is about, for people deciding whether to subscribe."
 """The description `podcast-feed init` writes into podcast.yaml, warned about the same way."""
 DESCRIPTION_LIMIT = 4000
@@ -603,17 +606,21 @@ def left_out_problems(
         )
         for href in notes.dropped_links
     ]
-    if NOTES_PLACEHOLDER in markdown:
-        problems.append(
-            warning(
-                "notes-template",
-                shown_as,
-                None,
-                "the show notes still hold the text 'podcast-feed new' wrote",
-                "write the episode's own notes",
-                line=line_of(NOTES_PLACEHOLDER),
-            )
+    problems += [
+        warning(
+            "notes-template",
+            shown_as,
+            None,
+            f"the show notes still hold the {what} 'podcast-feed new' wrote",
+            fix,
+            line=line_of(left),
         )
+        for left, what, fix in (
+            (NOTES_PLACEHOLDER, "text", "write the episode's own notes"),
+            (NOTES_TEMPLATE_LINK, "link", "link to what the episode mentions, or remove it"),
+        )
+        if left in markdown
+    ]
     return problems
 
 

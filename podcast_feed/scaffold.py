@@ -36,7 +36,7 @@ from .media import (
     read_title,
 )
 from .models import Episode, podcast_guid_for
-from .notes import NOTES_PLACEHOLDER, SHOW_DESCRIPTION_PLACEHOLDER
+from .notes import NOTES_PLACEHOLDER, NOTES_TEMPLATE_LINK, SHOW_DESCRIPTION_PLACEHOLDER
 
 WORKFLOW_FILE = ".github/workflows/podcast-feed.yml"
 
@@ -509,7 +509,7 @@ NOTES_TEMPLATE = f"""\
 
 ## Resources & Links
 
-- [A link](https://example.com)
+- {NOTES_TEMPLATE_LINK}
 """
 
 SHOW_TEMPLATE = """\

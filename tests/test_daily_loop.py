@@ -19,7 +19,7 @@ from mutagen.id3 import ID3, TIT2
 from podcast_feed import validate
 from podcast_feed.installed import ci_requirement
 from podcast_feed.models import podcast_guid_for
-from podcast_feed.notes import NOTES_PLACEHOLDER
+from podcast_feed.notes import NOTES_PLACEHOLDER, NOTES_TEMPLATE_LINK
 from podcast_feed.scaffold import created
 
 from .conftest import AUDIO, REPO, MakeProject, needed_tool, run, show, snapshot
@@ -256,9 +256,18 @@ def test_new_copies_audio_and_writes_the_next_episode(
     assert len(front["guid"]) == 36
     assert "## Key Topics Covered" in text
     problems = validate(root).problems
-    assert [p.code for p in problems] == ["notes-template"]
-    placeholder = text.splitlines().index(NOTES_PLACEHOLDER) + 1
-    assert problems[0].line == placeholder  # where the text to replace is
+    assert [p.code for p in problems] == ["notes-template"] * 2
+    lines = text.splitlines()
+    placeholder = lines.index(NOTES_PLACEHOLDER) + 1
+    link = lines.index(f"- {NOTES_TEMPLATE_LINK}") + 1
+    # where the text and the link to replace are, in the file's order
+    assert [(p.line, p.message.split(" still hold ")[1]) for p in problems] == [
+        (placeholder, "the text 'podcast-feed new' wrote"),
+        (link, "the link 'podcast-feed new' wrote"),
+    ]
+    path = root / "episodes" / "002-episode-special-final.md"
+    path.write_text(text.replace(NOTES_PLACEHOLDER, "Ada on product ops."))
+    assert [p.line for p in validate(root).problems] == [link]  # one left: its warning left
 
 
 def test_new_twice_on_one_recording_is_refused(make_project: MakeProject, tmp_path: Path) -> None:
@@ -361,7 +370,7 @@ def test_two_new_at_once_take_two_numbers(make_project: MakeProject, tmp_path: P
     }
     assert numbers == {2, 3}
     codes = [p.code for p in validate(root).problems]
-    assert sorted(codes) == ["duplicate-title", "notes-template", "notes-template"]
+    assert sorted(codes) == ["duplicate-title", *["notes-template"] * 4]  # (text, link) x 2
 
 
 def test_new_takes_the_title_from_the_audio_tags(make_project: MakeProject, tmp_path: Path) -> None:
@@ -672,7 +681,7 @@ def test_new_puts_a_title_on_one_line(make_project: MakeProject, tmp_path: Path)
     code, out, _ = run("new", str(tagged), "--root", str(root))
     assert code == 0
     assert "(episode 2: 'Part one: the start')" in out
-    assert [p.code for p in validate(root).problems] == ["notes-template"]
+    assert [p.code for p in validate(root).problems] == ["notes-template"] * 2
 
 
 @pytest.mark.parametrize(
