@@ -166,6 +166,7 @@ def validate(
     checked: Callable[[str, int], None] | None = None,
     cache: Cache | None = None,
     inputs: InputState | None = None,
+    publishing: bool = False,
 ) -> Validation:
     """Load and check everything under `root`; never raises for what is in the files.
 
@@ -174,7 +175,9 @@ def validate(
     `republish` says so. `online` adds the hosting check (`hosting.py`), which fetches the
     feed and its files as apps do; `checked` is called after each URL, for a progress bar.
     `cache` remembers what each file gave last time; `inputs` is the walk of the show's files
-    `build` made just before (their sizes and dates are not read twice).
+    `build` made just before (their sizes and dates are not read twice). `publishing` adds
+    what only `publish` refuses: addresses at example.com or this machine, which are fine in
+    a feed built and served here.
     """
     from .assets import media_references, with_media_folder_problem
     from .catalogue import checked_episodes
@@ -200,6 +203,10 @@ def validate(
     references = media_references(show, episodes)
     problems += without_echoes(check(show, episodes, root, references, cache, inputs), reading_show)
     problems = with_media_folder_problem(root, references, problems)
+    if publishing and show is not None:
+        from .checks import example_addresses
+
+        problems += example_addresses(show, (e for e in episodes if not e.draft))
     if cache is not None:
         cache.save()
     if show is not None and show.site:
@@ -258,11 +265,13 @@ def build(
     allow_removal: bool = False,
     served_from: str | None = None,
     cache: Cache | None = None,
+    publishing: bool = False,
 ) -> BuildResult:
     """Validate, then write `output/feed.xml`, its chapter files and (unless `site: false`)
     the website; on any error nothing is written.
 
-    `served_from` (an http URL) makes the feed and media URLs point there, for `serve`. With
+    `served_from` (an http URL) makes the feed and media URLs point there, for `serve`;
+    `publishing` adds `validate`'s checks for `publish`. With
     a `cache`, files unchanged since an earlier build are not read again, and a build whose
     inputs and outputs are all as a remembered build left them is not done again.
     """
@@ -272,7 +281,7 @@ def build(
         from .cache import input_state
 
         # the feed depends on these besides the files (`previous` is another input: no replay)
-        options = (cache.identity, output.resolve(), strict, served_from)
+        options = (cache.identity, output.resolve(), strict, served_from, publishing)
         state = input_state(root, SHOW_FILE, options)
         replayed = _replay(cache.record(state), output, now)
         if replayed is not None:
@@ -284,7 +293,17 @@ def build(
         on_disk = PagesOnDisk.look(cache, output)  # (on the other core while the show loads)
     try:
         return _built(
-            root, output, strict, now, previous, allow_removal, served_from, cache, state, on_disk
+            root,
+            output,
+            strict,
+            publishing,
+            now,
+            previous,
+            allow_removal,
+            served_from,
+            cache,
+            state,
+            on_disk,
         )
     finally:
         if on_disk is not None:
@@ -295,6 +314,7 @@ def _built(
     root: Path,
     output: Path,
     strict: bool,
+    publishing: bool,
     now: datetime,
     previous: str | PublishedFeed | None,
     allow_removal: bool,
@@ -306,7 +326,13 @@ def _built(
     """`build`'s work when it has no remembered build to replay: `state` is the walk of the
     show's files it made, `on_disk` the pages the last build into `output` left there."""
     validation = validate(
-        root, now=now, previous=previous, allow_removal=allow_removal, cache=cache, inputs=state
+        root,
+        now=now,
+        previous=previous,
+        allow_removal=allow_removal,
+        cache=cache,
+        inputs=state,
+        publishing=publishing,
     )
     if validation.failed(strict) or validation.show is None:
         raise ProblemsFound(validation.problems, validation.ignored)

@@ -213,29 +213,20 @@ _EXAMPLE_ADDRESS_FIXES = {
 }
 
 
-def example_addresses(show: Show) -> list[Problem]:
-    """An error for each of podcast.yaml's published addresses at a name kept for examples
-    (example.com, .test) or at this machine (localhost): what `init` writes until told the
-    show's own, and what the README's examples use. Fine while the show is built and served
-    on this machine; `publish` refuses them, as a feed that points there gives apps nothing
-    to play."""
+def example_addresses(show: Show, episodes: Iterable[Episode] = ()) -> list[Problem]:
+    """An error for each published address at a name kept for examples (example.com, .test)
+    or at this machine (localhost), in podcast.yaml and in the front matter of `episodes`:
+    what `init` writes until told the show's own, and what the README's examples use. Fine
+    while the show is built and served on this machine; `publish` refuses them, as a feed
+    that points there gives apps nothing to play or open."""
     problems = []
     for field, value in addresses(show):
-        host = host_of(value)
-        what = reserved_host(host)
-        if field.split(".")[0] in _NOT_PUBLISHED or not what:
+        if field.split(".")[0] in _NOT_PUBLISHED:
             continue
-        fix = _EXAMPLE_ADDRESS_FIXES.get(field, "write the real address, or remove the line")
+        fix = _EXAMPLE_ADDRESS_FIXES.get(field, _EXAMPLE_ADDRESS_FIX)
         if field == "feed_url" and show.podcast_guid == podcast_guid_for(show.feed_url):
             fix += ", and podcast_guid anew: `validate` then gives the one derived from it"
-        problems.append(
-            show.error(
-                "example-address",
-                field,
-                f"{value!r} is at {host}, {what}: no app or listener reaches it there",
-                fix,
-            )
-        )
+        problems += _example_address(show, field, value, fix)
     domain = host_of(show.owner.email)
     if what := reserved_host(domain):
         problems.append(
@@ -247,7 +238,23 @@ def example_addresses(show: Show) -> list[Problem]:
                 _EXAMPLE_ADDRESS_FIXES["owner.email"],
             )
         )
+    for episode in episodes:
+        for field, value in addresses(episode.meta):
+            problems += _example_address(episode, field, value, _EXAMPLE_ADDRESS_FIX)
     return problems
+
+
+_EXAMPLE_ADDRESS_FIX = "write the real address, or remove the line"
+
+
+def _example_address(record: Show | Episode, field: str, value: str, fix: str) -> list[Problem]:
+    """The `example-address` error of `value`, at `record`'s `field`, if its host is one."""
+    host = host_of(value)
+    what = reserved_host(host)
+    if not what:
+        return []
+    message = f"{value!r} is at {host}, {what}: no app or listener reaches it there"
+    return [record.error("example-address", field, message, fix)]
 
 
 def check_episode(

@@ -209,11 +209,9 @@ def publish(
             "the website and copies of media/ with them (and --delete could remove your own "
             "files); publish to a folder of its own, e.g. /srv/www/show"
         )
-    refused = example_addresses(show)
-    if refused:  # reported with every other problem the show has: one run tells them all
-        found = validate(root, now=now, cache=cache)
-        problems = sorted([*found.problems, *refused], key=lambda problem: problem.sort_key)
-        raise ProblemsFound(problems, found.ignored)
+    if example_addresses(show):  # before the storage is asked, with every other problem
+        found = validate(root, now=now, cache=cache, publishing=True)
+        raise ProblemsFound(found.problems, found.ignored)
     where = layout(show)
     store = Store(target, show.publish.endpoint, show.publish.region)
     remote = store.list()
@@ -227,6 +225,7 @@ def publish(
             previous=live_feed,
             allow_removal=allow_removal,
             cache=cache,
+            publishing=True,
         )
         local, cache_problems = _local_files(root, Path(staging), show, result, where)
         plan = _plan(store, where, local, remote, delete)

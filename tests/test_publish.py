@@ -633,6 +633,61 @@ def test_a_show_at_example_addresses_is_never_published(
     assert recording.writes(bucket) == []
 
 
+def test_an_episode_at_example_addresses_is_never_published(
+    make_project: MakeProject, bucket: str, s3_endpoint: str
+) -> None:
+    """An episode's own addresses are in the feed too: a page at example.com or a guest's
+    link at localhost is refused like the show's, in every episode going out (a scheduled
+    one goes out on a later run, unreviewed); a draft is not published, so not refused."""
+    at_examples: dict[str, Any] = {
+        "link": "https://example.com/episode-1",
+        "persons": [{"name": "Ada", "role": "guest", "href": "http://localhost:8000/ada"}],
+    }
+    files: dict[str, str | bytes | dict[str, Any]] = {
+        "podcast.yaml": published_show(site=False),
+        "episodes/001-episode.md": episode(**at_examples),
+        "episodes/002-later.md": episode(
+            title="Later",
+            audio="vbr.mp3",
+            guid="later",
+            date="2099-01-01",
+            image="https://cdn.test/later.jpg",
+        ),
+        "episodes/003-draft.md": episode(
+            title="Draft", audio="tone.m4a", guid="draft", draft=True, link="https://x.test/"
+        ),
+    }
+    root = make_project(files)
+    with Recording(s3_endpoint) as recording:
+        code, out, err = publish(root, f"s3://{bucket}/show")
+    assert (code, out) == (1, "")
+    refused = [line for line in err.splitlines() if line.endswith("[example-address]")]
+    assert [line.split(": error: ")[0] for line in refused] == [
+        "episodes/001-episode.md:6",
+        "episodes/001-episode.md:10",
+        "episodes/002-later.md:6",
+    ], err
+    assert refused[0].split(": error: ")[1] == (
+        "link: 'https://example.com/episode-1' is at example.com, a name kept for examples: "
+        "no app or listener reaches it there (write the real address, or remove the line) "
+        "[example-address]"
+    )
+    assert "persons.0.href: 'http://localhost:8000/ada' is at localhost" in refused[1]
+    assert "image: 'https://cdn.test/later.jpg' is at cdn.test" in refused[2]
+    assert recording.writes(bucket) == []
+    assert run("build", "--root", str(root), "--output", str(root.parent / "out"))[0] == 0
+    for name in ("001-episode.md", "002-later.md"):  # the real addresses written: it goes out
+        path = root / "episodes" / name
+        path.write_text(
+            path.read_text()
+            .replace("https://example.com/", f"{PUBLISHED_AT}/")
+            .replace("http://localhost:8000/", f"{PUBLISHED_AT}/")
+            .replace("https://cdn.test/", f"{PUBLISHED_AT}/")
+        )
+    code, _, err = publish(root, f"s3://{bucket}/show")
+    assert code == 0, err
+
+
 # A local folder: the destination of a show served by nginx, and the same guarantees.
 
 
