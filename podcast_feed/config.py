@@ -30,6 +30,7 @@ def _read_show(path: Path, shown_as: str) -> tuple[Show | None, list[Problem]]:
     if text_file.text is None:
         return None, text_file.problems
     document, problems = parse_yaml(text_file.text, shown_as)
+    problems = text_file.problems + problems
     if document is None:
         return None, problems
     show, found = validate_record(Show, document.data, document, shown_as, partial=True)

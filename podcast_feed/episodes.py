@@ -149,6 +149,7 @@ def load_episode(
     if text_file.text is None:
         return None, text_file.problems
     markdown_file, problems = split_front_matter(text_file.text, shown_as)
+    problems = text_file.problems + problems
     if markdown_file is None:
         return None, problems
     document = markdown_file.front_matter

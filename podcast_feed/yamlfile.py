@@ -92,6 +92,8 @@ class TextFile:
     """A file decoded as UTF-8, or the problems that stopped it being read."""
 
     text: str | None
+    """None when the file cannot be read as text; with bytes that are not UTF-8 (a
+    `not-utf8` error in `problems`), each is U+FFFD, for the rest of the checks."""
     problems: list[Problem]
 
 
@@ -116,30 +118,30 @@ def read_text(path: Any, shown_as: str) -> TextFile:
                 )
             ],
         )
+    not_utf8 = []
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        return TextFile(
-            None,
-            [
-                error(
-                    "not-utf8",
-                    shown_as,
-                    None,
-                    f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-                    "save it as UTF-8 in your editor",
-                    line=line,
-                )
-            ],
+        not_utf8.append(
+            error(
+                "not-utf8",
+                shown_as,
+                None,
+                f"the file is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                "save it as UTF-8 in your editor",
+                line=raw.count(b"\n", 0, exc.start) + 1,
+            )
         )
+        # read on with each bad byte as U+FFFD: the file's other problems are found too
+        text = raw.decode("utf-8", errors="replace")
     text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:  # a binary file given a text file's name: one error, not thousands
+    if "\x00" in text:  # a binary file given a text file's name (or UTF-16): one error
         return TextFile(
             None,
-            [
+            not_utf8
+            or [
                 error(
                     "control-character",
                     shown_as,
@@ -169,7 +171,7 @@ def read_text(path: Any, shown_as: str) -> TextFile:
                 line=text.count("\n", 0, match.start()) + 1,
             )
         )
-    return TextFile(None if problems else text, problems)
+    return TextFile(None if problems else text, not_utf8 + problems)
 
 
 def parse_yaml(

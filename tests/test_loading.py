@@ -604,6 +604,40 @@ def test_file_that_is_not_utf8(make_project: MakeProject) -> None:
     ]
 
 
+def test_a_file_that_is_not_utf8_has_its_other_problems_reported_in_the_same_run(
+    make_project: MakeProject,
+) -> None:
+    """Saved as Windows-1252, an episode or podcast.yaml is still read on, each bad byte as
+    U+FFFD: fixing the encoding must not be the first of several runs."""
+    text = episode(notes="Caf\u00e9 au lait.", date="2025-13-01", explicit="maybe")
+    values = show(title="Caf\u00e9 Show", language="english")
+    shown = yaml.safe_dump(values, sort_keys=False, allow_unicode=True)
+    root = make_project(
+        {"episodes/001-episode.md": text.encode("cp1252"), "podcast.yaml": shown.encode("cp1252")}
+    )
+    lines = report(root)
+    assert [line.split(": error: ")[0] for line in lines] == [
+        "episodes/001-episode.md:3",
+        "episodes/001-episode.md:6",
+        "episodes/001-episode.md:9",
+        "podcast.yaml:1",
+        "podcast.yaml:4",
+    ], lines
+    for line, saved in [(lines[2], text), (lines[3], shown)]:
+        offset = saved.encode("cp1252").index(b"\xe9")
+        assert line.endswith(
+            f"error: the file is not UTF-8 (byte 0xe9 at offset {offset}) "
+            "(save it as UTF-8 in your editor)"
+        )
+    assert "date: '2025-13-01' is not a day" in lines[0] and "explicit:" in lines[1]
+    assert "language: 'english'" in lines[4]
+    output = root.parent / "public"  # read on, but never published
+    assert run("build", "--root", str(root), "--output", str(output))[0] == 1
+    assert not output.exists()
+    assert "date: '2025-13-01'" in lines[0] and "explicit:" in lines[1]
+    assert "language:" in lines[4]
+
+
 def test_control_character_is_reported_with_its_line(make_project: MakeProject) -> None:
     assert only_episode(make_project, episode(notes="fine\n\nbell \x07 here")) == [
         "episodes/001-episode.md:10: error: contains the control character U+0007, which XML "
