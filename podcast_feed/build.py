@@ -201,12 +201,9 @@ def validate(
     episodes, found, made_from = checked_episodes(root, show, cache, inputs)
     problems += found
     references = media_references(show, episodes)
-    problems += without_echoes(check(show, episodes, root, references, cache, inputs), reading_show)
+    found_across = check(show, episodes, root, references, cache, inputs, publishing)
+    problems += without_echoes(found_across, reading_show)
     problems = with_media_folder_problem(root, references, problems)
-    if publishing and show is not None:
-        from .checks import example_addresses
-
-        problems += example_addresses(show, (e for e in episodes if not e.draft))
     if cache is not None:
         cache.save()
     if show is not None and show.site:

@@ -54,15 +54,19 @@ def check(
     references: Sequence[MediaReference],
     cache: Cache | None = None,
     walk: InputState | None = None,
+    publishing: bool = False,
 ) -> list[Problem]:
     """Every problem of the show file, and across episodes (each episode's own problems are
     `check_episode`'s); `show` is None when podcast.yaml itself failed. `references` are
     `media_references(show, episodes)`; `cache` remembers what images' headers say; `walk`
-    is the listing of the show's files `build` made a moment ago."""
+    is the listing of the show's files `build` made a moment ago. `publishing` adds what
+    only `publish` refuses (`example_addresses`)."""
     problems: list[Problem] = []
     if show is not None:
         problems += check_show(show, root, cache)
         problems += check_episode_numbers(show, episodes)
+        if publishing:  # (a stand-in's address is at example.com: left out below)
+            problems += example_addresses(show, (e for e in episodes if not e.draft))
     problems += check_inside_show(root, references, walk)
     namespace = show.guid if show is not None else uuid.UUID(int=0)  # as episodes.py derives
     problems += check_unique(

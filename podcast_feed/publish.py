@@ -241,7 +241,7 @@ def _show_or_problems(root: Path, now: datetime | None) -> Show:
     """podcast.yaml's settings, needed before building; when it is broken, every problem."""
     show, problems = load_show(root / SHOW_FILE)
     if show is None or has_errors(problems):
-        raise ProblemsFound(validate(root, now=now).problems)
+        raise ProblemsFound(validate(root, now=now, publishing=True).problems)
     return show
 
 

@@ -688,6 +688,27 @@ def test_an_episode_at_example_addresses_is_never_published(
     assert code == 0, err
 
 
+def test_a_broken_podcast_yaml_and_an_episode_at_example_addresses_are_told_in_one_run(
+    make_project: MakeProject, tmp_path: Path
+) -> None:
+    """A wrong owner's email is checked with a stand-in at example.com: publish says what is
+    wrong with the email, never that the stand-in is at a name kept for examples."""
+    shown = published_show(site=False)
+    shown["owner"] = {"name": "Ada", "email": "ada at home"}
+    root = make_project(
+        {"podcast.yaml": shown, "episodes/001-episode.md": episode(link="https://x.test/1")}
+    )
+    code, out, err = publish(root, str(tmp_path / "www"))
+    assert (code, out) == (1, "")
+    errors = [line for line in err.splitlines() if ": error: " in line]
+    assert [line.rsplit(" [", 1)[1] for line in errors] == [
+        "example-address]",
+        "invalid-email]",
+    ], err
+    assert errors[0].startswith("episodes/001-episode.md:6: error: link: 'https://x.test/1'")
+    assert "stand-in" not in err and not (tmp_path / "www").exists()
+
+
 # A local folder: the destination of a show served by nginx, and the same guarantees.
 
 
