@@ -630,7 +630,7 @@ def _unreadable(exc: Exception, path: Path) -> str:
     """Why `inspect` could not read a file, with the fix where one is known."""
     from .artwork import UnreadableImage
     from .assets import is_lfs_pointer
-    from .media import MisnamedMedia
+    from .media import UNREADABLE_FIX, MisnamedMedia, UnreadableMedia
     from .transcripts import InvalidTranscript
 
     if is_lfs_pointer(path):  # (read as text, or as an image or audio that is not one)
@@ -640,10 +640,16 @@ def _unreadable(exc: Exception, path: Path) -> str:
         )
     if isinstance(exc, MisnamedMedia):
         return f"{exc} ({exc.fix(path)})"
+    if isinstance(exc, UnreadableMedia):
+        return f"cannot be read as audio: {exc} ({UNREADABLE_FIX})"
     if isinstance(exc, UnreadableImage):
         return "not a readable image (export it again as JPEG or PNG)"
     if isinstance(exc, InvalidTranscript) and exc.fix:
         return f"{exc} ({exc.fix})"
+    if isinstance(exc, FileNotFoundError):
+        in_media = Path("media") / path
+        meant = f"did you mean {in_media}?" if in_media.is_file() else "check the path"
+        return f"no such file ({meant})"
     return str(getattr(exc, "strerror", None) or exc)
 
 

@@ -33,6 +33,10 @@ class UnreadableMedia(PodcastFeedError):
     """mutagen could not make sense of the file."""
 
 
+UNREADABLE_FIX = "check that the file is complete; export it again as MP3 or M4A"
+"""What to do about an `UnreadableMedia` that is not a `MisnamedMedia`."""
+
+
 class MisnamedMedia(UnreadableMedia):
     """The file holds another format than its extension says: apps are told the extension's
     type, and fail to play it."""
@@ -651,7 +655,7 @@ def with_media(
                     "audio-unreadable",
                     "audio",
                     f"{audio!r} cannot be read as audio: {exc}",
-                    "check that the file is complete; export it again as MP3 or M4A",
+                    UNREADABLE_FIX,
                 )
             )
         else:

@@ -517,14 +517,28 @@ def test_inspect_reports_unreadable_files_and_fails(tmp_path: Path) -> None:
         "download the recording again: this is text, such as the message a server sends "
         "instead of a file it will not give)",
         "",
-        f"{tmp_path / 'noise.mp3'}: error: can't sync to MPEG frame",
+        f"{tmp_path / 'noise.mp3'}: error: cannot be read as audio: can't sync to MPEG frame "
+        "(check that the file is complete; export it again as MP3 or M4A)",
         "",
-        f"{tmp_path / 'missing.mp3'}: error: No such file or directory",
+        f"{tmp_path / 'missing.mp3'}: error: no such file (check the path)",
         "",
         f"{tmp_path / 'ep.mp3'}: {lfs}",
         "",
         f"{tmp_path / 'ep.vtt'}: {lfs}",
     ]
+
+
+def test_inspect_given_a_file_of_media_by_its_name_alone_points_there(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the show's folder, `inspect hello.mp3` means media/hello.mp3: it says so."""
+    monkeypatch.chdir(make_project())
+    code, out, _ = run("inspect", "cbr.mp3", "--format", "json")
+    assert code == 1
+    assert json.loads(out) == [
+        {"file": "cbr.mp3", "error": "no such file (did you mean media/cbr.mp3?)"}
+    ]
+    assert run("inspect", "media/cbr.mp3")[0] == 0
 
 
 def test_inspect_given_an_episode_file_names_its_audio(monkeypatch: pytest.MonkeyPatch) -> None:
