@@ -29,6 +29,7 @@ from .errors import PodcastFeedError, has_errors
 from .filetypes import ENCLOSURE_TYPES
 from .layout import PACKAGED_TEMPLATES, TEMPLATES_FOLDER, file_name_in, packaged_templates
 from .media import (
+    UNREADABLE_FIX,
     MisnamedMedia,
     UnreadableMedia,
     UnsupportedMedia,
@@ -323,7 +324,9 @@ def new_episode(
     except MisnamedMedia as exc:
         raise CannotAddEpisode(f"{audio.name}: {exc}; {exc.fix(audio)}") from None
     except UnreadableMedia as exc:
-        raise CannotAddEpisode(f"{audio.name} cannot be read as audio: {exc}") from None
+        raise CannotAddEpisode(
+            f"{audio.name} cannot be read as audio: {exc}; {UNREADABLE_FIX}"
+        ) from None
     if title is not None and not title.isprintable():
         raise CannotAddEpisode(
             f"--title {title!r} has a line break or control character; give it on one line"

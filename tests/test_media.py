@@ -151,9 +151,17 @@ def test_an_empty_file_is_called_empty(make_project: MakeProject, tmp_path: Path
     ]
     (tmp_path / "take.m4a").write_bytes(b"")
     code, _, err = run("new", str(tmp_path / "take.m4a"), "--root", str(root))
-    assert (code, err) == (1, "error: take.m4a cannot be read as audio: it is empty (0 bytes)\n")
+    assert (code, err) == (
+        1,
+        "error: take.m4a cannot be read as audio: it is empty (0 bytes); check that the file is "
+        "complete; export it again as MP3 or M4A\n",
+    )
     code, out, _ = run("inspect", str(tmp_path / "take.m4a"))
-    assert (code, out) == (1, f"{tmp_path / 'take.m4a'}: error: it is empty (0 bytes)\n")
+    assert (code, out) == (
+        1,
+        f"{tmp_path / 'take.m4a'}: error: cannot be read as audio: it is empty (0 bytes) "
+        "(check that the file is complete; export it again as MP3 or M4A)\n",
+    )
 
 
 @pytest.mark.parametrize(
