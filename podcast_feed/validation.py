@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from .errors import Problem, error
-from .fields import FieldProblem, Model, described
+from .fields import FieldProblem, Model, ShortForm, described
 from .vocabulary import did_you_mean, other_name_fix
 from .yamlfile import YamlDocument
 
@@ -213,24 +213,48 @@ def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as
         return make(
             "wrong-type",
             f"expected {wanted}, got {described(value)}",
-            _structure_fix(str(loc[-1]), kind, value),
+            _structure_fix(str(loc[-1]), kind, value, _model_at(model, loc)),
         )
     return make("invalid-value", f"{item['msg']} (got {described(value)})", "")
 
 
-def _structure_fix(key: str, kind: str, value: object) -> str:
+def _structure_fix(
+    key: str, kind: str, value: object, wanted: type[BaseModel] | None = None
+) -> str:
     """What to write for a list or mapping given as one line of text: the list of that one
-    item, and an owner's `Name <email>` as its two keys."""
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        if kind == "list_type":
+    item, an owner's `Name <email>` as its two keys, and text where `wanted`'s keys belong
+    (the model expected there, or in the list's items) as those keys (`- file: a.vtt` for a
+    transcript)."""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        return "see the README for this key's form"
+    name, address = parseaddr(str(value)) if key == "owner" else ("", "")
+    if "@" in address:
+        return (
+            f"write it as two lines under 'owner:', '  name: {name or '...'}' and "
+            f"'  email: {address}'"
+        )
+    short = wanted is not None and issubclass(wanted, ShortForm)  # `- Technology` will do
+    fields = wanted.model_fields if wanted is not None and not short else {}
+    required = [name for name, field in fields.items() if field.is_required()]
+    if kind == "list_type":
+        if not required:
             return f"write it as a list: '{key}:', then a line '  - {value}' for each item"
-        name, address = parseaddr(str(value)) if key == "owner" else ("", "")
-        if "@" in address:
-            return (
-                f"write it as two lines under 'owner:', '  name: {name or '...'}' and "
-                f"'  email: {address}'"
-            )
-    return "see the README for this key's form"
+        item = ", ".join(_as_keys(required, value, "  - ", "    "))
+        return f"write it as a list: '{key}:', then {item} for each item"
+    if not required:
+        return "see the README for this key's form"
+    lines = _as_keys(required, value, *(("- ", "  ") if key.isdigit() else ("", "")))
+    if len(lines) == 1:
+        return f"write it with its key: {lines[0]}"
+    return f"write its keys, each on a line of its own: {', '.join(lines)}"
+
+
+def _as_keys(keys: list[str], value: object, first: str, then: str) -> list[str]:
+    """The lines of `keys`, quoted, with `value` if there is one key (of several, which
+    one it is for is a guess), `first` and `then` the starts of the first line and of the
+    others."""
+    shown = value if len(keys) == 1 else "..."
+    return [f"'{first}{keys[0]}: {shown}'", *(f"'{then}{key}: ...'" for key in keys[1:])]
 
 
 _PATTERN_FIXES = {

@@ -773,6 +773,39 @@ def test_every_language_named_is_given_a_code_apple_accepts() -> None:
     assert all(name == name.casefold() and " " not in name for name in LANGUAGE_NAMES)
 
 
+def test_text_where_an_episode_s_list_items_need_keys_is_told_the_keys(
+    make_project: MakeProject,
+) -> None:
+    """`transcripts: [a.vtt]` or `persons: [Ada]` are what people write first: the fix names
+    the key (the text in it, where the item has only one required), and doing as it says
+    takes the error away."""
+    cbr_vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello\n"
+    wrong = {
+        "transcripts": "cbr.vtt",
+        "persons": ["Ada"],
+        "chapters": ["00:00 Intro"],
+        "funding": "https://ko-fi.com/ada",
+    }
+    root = make_project({"episodes/001-episode.md": episode(**wrong), "media/cbr.vtt": cbr_vtt})
+    assert [problem.split(": error: ", 1)[1] for problem in report(root)] == [
+        "transcripts: expected a list, got 'cbr.vtt' (write it as a list: 'transcripts:', "
+        "then '  - file: cbr.vtt' for each item)",
+        "persons.0: expected keys and values, got 'Ada' (write it with its key: '- name: Ada')",
+        "chapters.0: expected keys and values, got '00:00 Intro' (write its keys, each on a "
+        "line of its own: '- start: ...', '  title: ...')",
+        "funding: expected a list, got 'https://ko-fi.com/ada' (write it as a list: 'funding:', "
+        "then '  - url: ...', '    text: ...' for each item)",
+    ]
+    right = {
+        "transcripts": [{"file": "cbr.vtt"}],
+        "persons": [{"name": "Ada"}],
+        "chapters": [{"start": 0, "title": "Intro"}],
+        "funding": [{"url": "https://ko-fi.com/ada", "text": "Support Ada"}],
+    }
+    (root / "episodes" / "001-episode.md").write_text(episode(**right))
+    assert report(root) == []
+
+
 @pytest.mark.parametrize(("written", "meant"), [("clean", "false"), ("Explicit", "true")])
 def test_explicit_in_apple_s_old_words_is_told_the_new_ones(
     make_project: MakeProject, written: str, meant: str
