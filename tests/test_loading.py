@@ -780,7 +780,7 @@ def test_text_where_an_episode_s_list_items_need_keys_is_told_the_keys(
     the key (the text in it, where the item has only one required), and doing as it says
     takes the error away."""
     cbr_vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello\n"
-    wrong = {
+    wrong: dict[str, Any] = {
         "transcripts": "cbr.vtt",
         "persons": ["Ada"],
         "chapters": ["00:00 Intro"],
@@ -796,7 +796,7 @@ def test_text_where_an_episode_s_list_items_need_keys_is_told_the_keys(
         "funding: expected a list, got 'https://ko-fi.com/ada' (write it as a list: 'funding:', "
         "then '  - url: ...', '    text: ...' for each item)",
     ]
-    right = {
+    right: dict[str, Any] = {
         "transcripts": [{"file": "cbr.vtt"}],
         "persons": [{"name": "Ada"}],
         "chapters": [{"start": 0, "title": "Intro"}],
