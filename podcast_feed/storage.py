@@ -269,6 +269,10 @@ def _open(url: str, endpoint: str | None, region: str | None) -> ObjectStore:
             client["allow_http"] = endpoint.startswith("http://")
         if region and not os.environ.get("AWS_REGION"):
             config["region"] = region
+    elif parts.scheme == "gs" and (base_url := os.environ.get("GOOGLE_BASE_URL")):
+        # an emulator's address (fake-gcs-server), which the client options set here would
+        # otherwise keep the store from reaching over plain http
+        client["allow_http"] = base_url.startswith("http://")
     try:
         opener: Any = from_url  # its overloads want a literal config type per provider
         return cast(

@@ -1,0 +1,251 @@
+"""`publish` to Google Cloud Storage through obstore's own GCS client, against a server in
+this file that answers the part of GCS's XML API that client uses (list, put, get, head,
+delete: cloud.google.com/storage/docs/xml-api), over real HTTP on 127.0.0.1, reached as
+fake-gcs-server is: `GOOGLE_BASE_URL`, and a service account key with OAuth off.
+
+No GCS emulator installs here (fake-gcs-server needs Go, and PyPI's gcp-storage-emulator has
+no XML listing, HEAD or DELETE): the server keeps what it is sent and gives it back, and
+records the order of the writes."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+from xml.sax.saxutils import escape
+
+import podcastparser
+import pytest
+
+from .conftest import MakeProject, episode, published_show, run
+from .test_publish import FIRST_PUBLISH
+
+NOW = "2025-03-01T00:00:00Z"
+_KEPT_HEADERS = ("content-type", "cache-control", "content-disposition", "content-language")
+
+
+@dataclass
+class Blob:
+    body: bytes
+    headers: dict[str, str]
+
+    @property
+    def etag(self) -> str:
+        return f'"{hashlib.md5(self.body).hexdigest()}"'  # GCS's ETag: the MD5
+
+
+@dataclass
+class Buckets:
+    """What the server holds, by bucket and object name, and every write, in order."""
+
+    objects: dict[str, dict[str, Blob]] = field(default_factory=dict)
+    writes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+class _XmlApi(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    buckets: Buckets
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def _target(self) -> tuple[str, str, dict[str, list[str]]]:
+        parts = urlsplit(self.path)
+        bucket, _, name = parts.path.lstrip("/").partition("/")
+        return unquote(bucket), unquote(name), parse_qs(parts.query)
+
+    def _answer(
+        self, status: int, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _error(self, status: int, code: str, message: str) -> None:
+        body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code>"
+        body += f"<Message>{message}</Message></Error>"
+        self._answer(status, body.encode(), {"Content-Type": "application/xml; charset=UTF-8"})
+
+    def _bucket(self, name: str) -> dict[str, Blob] | None:
+        found = self.buckets.objects.get(name)
+        if found is None:
+            self._error(404, "NoSuchBucket", "The specified bucket does not exist.")
+        return found
+
+    def do_GET(self) -> None:
+        bucket, name, query = self._target()
+        objects = self._bucket(bucket)
+        if objects is None:
+            return
+        if not name:  # a listing, in the form GCS shares with S3 (`list-type=2`)
+            prefix = query.get("prefix", [""])[0]
+            contents = "".join(
+                f"<Contents><Key>{escape(key)}</Key><Size>{len(blob.body)}</Size>"
+                f"<LastModified>2025-03-01T00:00:00.000Z</LastModified>"
+                f"<ETag>{escape(blob.etag)}</ETag></Contents>"
+                for key, blob in sorted(objects.items())
+                if key.startswith(prefix)
+            )
+            listing = (
+                "<?xml version='1.0' encoding='UTF-8'?><ListBucketResult "
+                "xmlns='http://doc.s3.amazonaws.com/2006-03-01'>"
+                f"<Name>{escape(bucket)}</Name><Prefix>{escape(prefix)}</Prefix>"
+                f"<IsTruncated>false</IsTruncated>{contents}</ListBucketResult>"
+            )
+            self._answer(200, listing.encode(), {"Content-Type": "application/xml"})
+            return
+        blob = objects.get(name)
+        if blob is None:
+            self._error(404, "NoSuchKey", "The specified key does not exist.")
+            return
+        headers = blob.headers | {"ETag": blob.etag, "Last-Modified": formatdate(usegmt=True)}
+        self._answer(200, blob.body, headers)
+
+    def do_HEAD(self) -> None:
+        self.do_GET()  # (`_answer` sends no body)
+
+    def do_PUT(self) -> None:
+        bucket, name, _ = self._target()
+        objects = self._bucket(bucket)
+        if objects is None:
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        kept = {
+            header: value
+            for header, value in self.headers.items()
+            if header.lower() in _KEPT_HEADERS or header.lower().startswith("x-goog-meta-")
+        }
+        objects[name] = Blob(body, kept)
+        self.buckets.writes.append(("PUT", bucket, name))
+        self._answer(200, b"", {"ETag": objects[name].etag})
+
+    def do_DELETE(self) -> None:
+        bucket, name, _ = self._target()
+        objects = self._bucket(bucket)
+        if objects is None:
+            return
+        if objects.pop(name, None) is None:
+            self._error(404, "NoSuchKey", "The specified key does not exist.")
+            return
+        self.buckets.writes.append(("DELETE", bucket, name))
+        self._answer(204)
+
+
+@pytest.fixture(scope="session")
+def gcs() -> Iterator[tuple[str, Buckets]]:
+    """The server, on a free port of 127.0.0.1, for the whole run."""
+    buckets = Buckets()
+    handler = type("Handler", (_XmlApi,), {"buckets": buckets})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", buckets
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def bucket(gcs: tuple[str, Buckets], monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new bucket, and the environment a CI job gives publish to reach an emulator."""
+    address, buckets = gcs
+    monkeypatch.setenv("GOOGLE_BASE_URL", address)
+    key = {"disable_oauth": True, "client_email": "", "private_key": "", "private_key_id": ""}
+    monkeypatch.setenv("GOOGLE_SERVICE_ACCOUNT_KEY", json.dumps(key))
+    name = f"show-{uuid.uuid4().hex[:12]}"
+    buckets.objects[name] = {}
+    return name
+
+
+@pytest.fixture
+def show_root(make_project: MakeProject) -> Path:
+    return make_project(
+        {
+            "podcast.yaml": published_show(site=False),
+            "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ada>Hello\n",
+            "episodes/001-episode.md": episode(chapters=[{"start": 0, "title": "Start"}]),
+            "episodes/002-draft.md": episode(
+                title="Draft", audio="vbr.mp3", guid="draft", draft=True
+            ),
+        }
+    )
+
+
+def publish(root: Path, destination: str, *args: str) -> tuple[int, str, str]:
+    return run("publish", destination, "--root", str(root), "--now", NOW, *args)
+
+
+def test_publish_to_gcs_uploads_what_the_feed_needs_with_its_headers_feed_last(
+    show_root: Path, bucket: str, gcs: tuple[str, Buckets]
+) -> None:
+    _, buckets = gcs
+    code, out, err = publish(show_root, f"gs://{bucket}/show")
+    assert code == 0, err
+    assert out.endswith(f"0 unchanged, 0 deleted -> gs://{bucket}/show/feed.xml\n")
+    stored = buckets.objects[bucket]
+    assert sorted(stored) == FIRST_PUBLISH
+    media = show_root / "media"
+    for key, content_type, cache in [
+        ("show/media/cbr.mp3", "audio/mpeg", "public, max-age=604800"),
+        ("show/media/cover.jpg", "image/jpeg", "public, max-age=604800"),
+        ("show/media/cbr.vtt", "text/vtt", "public, max-age=300"),
+    ]:
+        body = (media / key.rpartition("/")[2]).read_bytes()
+        assert stored[key].body == body
+        headers = {name.lower(): value for name, value in stored[key].headers.items()}
+        assert headers["content-type"] == content_type
+        assert headers["cache-control"] == cache
+        assert headers["x-goog-meta-sha256"] == hashlib.sha256(body).hexdigest()
+    feed = stored["show/feed.xml"]
+    assert {k.lower(): v for k, v in feed.headers.items()}["content-type"] == (
+        "application/rss+xml; charset=utf-8"
+    )
+    written = [name for method, where, name in buckets.writes if where == bucket]
+    assert written[-2:] == ["show/feed.xml", "show/.podcast-feed-manifest.json"]  # feed last
+    parsed = podcastparser.parse(
+        "https://listen.podcast-feed-tests.net/feed.xml", io.BytesIO(feed.body)
+    )
+    [item] = parsed["episodes"]
+    assert item["enclosures"][0]["url"] == "https://listen.podcast-feed-tests.net/media/cbr.mp3"
+
+
+def test_publish_to_gcs_again_uploads_nothing_then_only_what_changed_and_deletes(
+    show_root: Path, bucket: str, gcs: tuple[str, Buckets]
+) -> None:
+    _, buckets = gcs
+    assert publish(show_root, f"gs://{bucket}/show")[0] == 0
+    before = len(buckets.writes)
+    code, out, _ = publish(show_root, f"gs://{bucket}/show")
+    assert (code, out.startswith("Nothing to upload: the destination is up to date.")) == (0, True)
+    assert len(buckets.writes) == before
+    path = show_root / "episodes" / "001-episode.md"
+    path.write_text(path.read_text().replace("chapters:", "transcripts: []\nchapters:"))
+    code, out, err = publish(show_root, f"gs://{bucket}/show", "--delete")
+    assert code == 0, err
+    assert "1 deleted" in out
+    assert "show/media/cbr.vtt" not in buckets.objects[bucket]  # no episode has it now
+    assert ("DELETE", bucket, "show/media/cbr.vtt") in buckets.writes
+
+
+@pytest.mark.usefixtures("bucket")  # the emulator's environment, and another bucket
+def test_a_bucket_that_does_not_exist_is_one_clear_line(show_root: Path) -> None:
+    code, out, err = publish(show_root, "gs://no-such-bucket/show")
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "error: cannot list at gs://no-such-bucket/show: NoSuchBucket: The specified bucket "
+        "does not exist. (check the bucket's name, and that it exists in this account and "
+        "region)"
+    ), err
