@@ -1,7 +1,8 @@
 """`publish` to Google Cloud Storage through obstore's own GCS client, against a server in
 this file that answers the part of GCS's XML API that client uses (list, put, get, head,
-delete: cloud.google.com/storage/docs/xml-api), over real HTTP on 127.0.0.1, reached as
-fake-gcs-server is: `GOOGLE_BASE_URL`, and a service account key with OAuth off.
+delete, and the multipart upload of a file over 5 MB: cloud.google.com/storage/docs/xml-api),
+over real HTTP on 127.0.0.1, reached as fake-gcs-server is: `GOOGLE_BASE_URL`, and a service
+account key with OAuth off.
 
 No GCS emulator installs here (fake-gcs-server needs Go, and PyPI's gcp-storage-emulator has
 no XML listing, HEAD or DELETE): the server keeps what it is sent and gives it back, and
@@ -24,6 +25,7 @@ from xml.sax.saxutils import escape
 
 import podcastparser
 import pytest
+from lxml import etree
 
 from .conftest import MakeProject, episode, published_show, run
 from .test_publish import FIRST_PUBLISH
@@ -32,22 +34,25 @@ NOW = "2025-03-01T00:00:00Z"
 _KEPT_HEADERS = ("content-type", "cache-control", "content-disposition", "content-language")
 
 
+def _md5(body: bytes) -> str:
+    return hashlib.md5(body).hexdigest()  # what GCS's ETag of an object put whole is
+
+
 @dataclass
 class Blob:
     body: bytes
     headers: dict[str, str]
-
-    @property
-    def etag(self) -> str:
-        return f'"{hashlib.md5(self.body).hexdigest()}"'  # GCS's ETag: the MD5
+    etag: str
 
 
 @dataclass
 class Buckets:
-    """What the server holds, by bucket and object name, and every write, in order."""
+    """What the server holds, by bucket and object name, every write in order, and the
+    multipart uploads under way (their object's headers and parts, by upload id)."""
 
     objects: dict[str, dict[str, Blob]] = field(default_factory=dict)
     writes: list[tuple[str, str, str]] = field(default_factory=list)
+    uploads: dict[str, tuple[dict[str, str], dict[int, bytes]]] = field(default_factory=dict)
 
 
 class _XmlApi(http.server.BaseHTTPRequestHandler):
@@ -60,7 +65,7 @@ class _XmlApi(http.server.BaseHTTPRequestHandler):
     def _target(self) -> tuple[str, str, dict[str, list[str]]]:
         parts = urlsplit(self.path)
         bucket, _, name = parts.path.lstrip("/").partition("/")
-        return unquote(bucket), unquote(name), parse_qs(parts.query)
+        return unquote(bucket), unquote(name), parse_qs(parts.query, keep_blank_values=True)
 
     def _answer(
         self, status: int, body: bytes = b"", headers: dict[str, str] | None = None
@@ -116,25 +121,65 @@ class _XmlApi(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()  # (`_answer` sends no body)
 
-    def do_PUT(self) -> None:
-        bucket, name, _ = self._target()
-        objects = self._bucket(bucket)
-        if objects is None:
-            return
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        kept = {
+    def _kept_headers(self) -> dict[str, str]:
+        return {
             header: value
             for header, value in self.headers.items()
             if header.lower() in _KEPT_HEADERS or header.lower().startswith("x-goog-meta-")
         }
-        objects[name] = Blob(body, kept)
+
+    def do_PUT(self) -> None:
+        bucket, name, query = self._target()
+        objects = self._bucket(bucket)
+        if objects is None:
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if "uploadId" in query:  # a part of a multipart upload
+            upload = self.buckets.uploads[query["uploadId"][0]]
+            upload[1][int(query["partNumber"][0])] = body
+            self._answer(200, b"", {"ETag": f'"{_md5(body)}"'})
+            return
+        objects[name] = Blob(body, self._kept_headers(), f'"{_md5(body)}"')
         self.buckets.writes.append(("PUT", bucket, name))
         self._answer(200, b"", {"ETag": objects[name].etag})
 
-    def do_DELETE(self) -> None:
-        bucket, name, _ = self._target()
+    def do_POST(self) -> None:
+        """A multipart upload begun (`?uploads`, with the object's headers) or completed
+        (`?uploadId=`, with the list of its parts)."""
+        bucket, name, query = self._target()
         objects = self._bucket(bucket)
         if objects is None:
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        xml = {"Content-Type": "application/xml"}
+        if "uploads" in query:
+            upload_id = uuid.uuid4().hex
+            self.buckets.uploads[upload_id] = (self._kept_headers(), {})
+            answer = "<InitiateMultipartUploadResult><Bucket>{}</Bucket><Key>{}</Key>"
+            answer += f"<UploadId>{upload_id}</UploadId></InitiateMultipartUploadResult>"
+            self._answer(200, answer.format(escape(bucket), escape(name)).encode(), xml)
+            return
+        headers, parts = self.buckets.uploads.pop(query["uploadId"][0])
+        listed = etree.fromstring(body).findall("Part")
+        numbers = [int(part.findtext("PartNumber", "")) for part in listed]
+        assert [part.findtext("ETag") for part in listed] == [
+            f'"{_md5(parts[number])}"' for number in numbers
+        ], "a part was completed with another part's ETag"
+        whole = b"".join(parts[number] for number in numbers)
+        etag = f'"{_md5(whole)}-{len(numbers)}"'
+        objects[name] = Blob(whole, headers, etag)
+        self.buckets.writes.append(("MULTIPART", bucket, name))
+        answer = f"<CompleteMultipartUploadResult><ETag>{escape(etag)}</ETag>"
+        self._answer(200, f"{answer}</CompleteMultipartUploadResult>".encode(), xml)
+
+    def do_DELETE(self) -> None:
+        bucket, name, query = self._target()
+        objects = self._bucket(bucket)
+        if objects is None:
+            return
+        if "uploadId" in query:  # a multipart upload given up
+            self.buckets.uploads.pop(query["uploadId"][0], None)
+            self._answer(204)
             return
         if objects.pop(name, None) is None:
             self._error(404, "NoSuchKey", "The specified key does not exist.")
@@ -213,7 +258,7 @@ def test_publish_to_gcs_uploads_what_the_feed_needs_with_its_headers_feed_last(
     assert {k.lower(): v for k, v in feed.headers.items()}["content-type"] == (
         "application/rss+xml; charset=utf-8"
     )
-    written = [name for method, where, name in buckets.writes if where == bucket]
+    written = [name for _, where, name in buckets.writes if where == bucket]
     assert written[-2:] == ["show/feed.xml", "show/.podcast-feed-manifest.json"]  # feed last
     parsed = podcastparser.parse(
         "https://listen.podcast-feed-tests.net/feed.xml", io.BytesIO(feed.body)
@@ -249,3 +294,22 @@ def test_a_bucket_that_does_not_exist_is_one_clear_line(show_root: Path) -> None
         "does not exist. (check the bucket's name, and that it exists in this account and "
         "region)"
     ), err
+
+
+def test_a_large_file_goes_up_to_gcs_in_parts_with_its_headers(
+    show_root: Path, bucket: str, gcs: tuple[str, Buckets]
+) -> None:
+    _, buckets = gcs
+    transcript = show_root / "media" / "cbr.txt"  # a sidecar too large for one PUT (> 5 MB)
+    transcript.write_bytes(b"Hello and welcome.\n" * 350_000)
+    code, _, err = publish(show_root, f"gs://{bucket}/show")
+    assert code == 0, err
+    assert ("MULTIPART", bucket, "show/media/cbr.txt") in buckets.writes
+    stored = buckets.objects[bucket]["show/media/cbr.txt"]
+    assert stored.body == transcript.read_bytes()
+    headers = {name.lower(): value for name, value in stored.headers.items()}
+    assert headers["content-type"] == "text/plain"
+    assert headers["x-goog-meta-sha256"] == hashlib.sha256(stored.body).hexdigest()
+    assert stored.etag.endswith('-2"')  # not an MD5 of the bytes: the SHA-256 tells them
+    assert not buckets.uploads  # none left unfinished
+    assert publish(show_root, f"gs://{bucket}/show")[1].startswith("Nothing to upload")
