@@ -8,7 +8,6 @@ import base64
 import hashlib
 import hmac
 import http.client
-import io
 import re
 import subprocess
 import time
@@ -19,17 +18,15 @@ from pathlib import Path
 from typing import NamedTuple, cast
 from urllib.parse import quote
 
-import podcastparser
 import pytest
 from lxml import etree
 
-from .conftest import MakeProject, episode, needed_tool, published_show, run
-from .test_publish import FIRST_PUBLISH
+from .conftest import PUBLISHED_AT, MakeProject, needed_tool
+from .test_publish import FIRST_PUBLISH, FIRST_PUBLISH_HEADERS, SHOW_FILES, episodes_in, publish
 
 ACCOUNT = "devstoreaccount1"
 KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 """Azurite's one account and its published key (the same in every copy of the emulator)."""
-NOW = "2025-03-01T00:00:00Z"
 
 
 @pytest.fixture(scope="session")
@@ -136,20 +133,7 @@ def blobs(address: tuple[str, int], container: str) -> dict[str, Blob]:
 
 @pytest.fixture
 def show_root(make_project: MakeProject) -> Path:
-    return make_project(
-        {
-            "podcast.yaml": published_show(site=False),
-            "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ada>Hello\n",
-            "episodes/001-episode.md": episode(chapters=[{"start": 0, "title": "Start"}]),
-            "episodes/002-draft.md": episode(
-                title="Draft", audio="vbr.mp3", guid="draft", draft=True
-            ),
-        }
-    )
-
-
-def publish(root: Path, destination: str, *args: str) -> tuple[int, str, str]:
-    return run("publish", destination, "--root", str(root), "--now", NOW, *args)
+    return make_project(SHOW_FILES)
 
 
 def test_publish_to_azure_uploads_what_the_feed_needs_with_its_headers(
@@ -160,22 +144,15 @@ def test_publish_to_azure_uploads_what_the_feed_needs_with_its_headers(
     assert out.endswith(f"0 unchanged, 0 deleted -> az://{container}/show/feed.xml\n")
     stored = blobs(azurite, container)
     assert sorted(stored) == FIRST_PUBLISH
-    media = show_root / "media"
-    for key, content_type, cache in [
-        ("show/media/cbr.mp3", "audio/mpeg", "public, max-age=604800"),
-        ("show/media/cover.jpg", "image/jpeg", "public, max-age=604800"),
-        ("show/media/cbr.vtt", "text/vtt", "public, max-age=300"),
-    ]:
-        body = (media / key.rpartition("/")[2]).read_bytes()
-        assert stored[key] == (content_type, cache, hashlib.sha256(body).hexdigest(), body)
-    feed = stored["show/feed.xml"]
-    assert (feed.type, feed.cache) == ("application/rss+xml; charset=utf-8", "public, max-age=300")
+    for key, headers in FIRST_PUBLISH_HEADERS.items():
+        blob = stored[key]
+        assert (blob.type, blob.cache) == headers
+        assert blob.sha256 == hashlib.sha256(blob.body).hexdigest()
+        if key.startswith("show/media/"):
+            assert blob.body == (show_root / "media" / key[11:]).read_bytes()
     assert stored["show/chapters/001-episode.json"].type == "application/json+chapters"
-    parsed = podcastparser.parse(
-        "https://listen.podcast-feed-tests.net/feed.xml", io.BytesIO(feed.body)
-    )
-    [item] = parsed["episodes"]
-    assert item["enclosures"][0]["url"] == "https://listen.podcast-feed-tests.net/media/cbr.mp3"
+    [item] = episodes_in(stored["show/feed.xml"].body)
+    assert item["enclosures"][0]["url"] == f"{PUBLISHED_AT}/media/cbr.mp3"
 
 
 def test_publish_to_azure_again_uploads_nothing_then_only_what_changed(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import http.server
-import io
 import json
 import threading
 import uuid
@@ -23,14 +22,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
-import podcastparser
 import pytest
 from lxml import etree
 
-from .conftest import MakeProject, episode, published_show, run
-from .test_publish import FIRST_PUBLISH
+from .conftest import PUBLISHED_AT, MakeProject
+from .test_publish import FIRST_PUBLISH, FIRST_PUBLISH_HEADERS, SHOW_FILES, episodes_in, publish
 
-NOW = "2025-03-01T00:00:00Z"
 _KEPT_HEADERS = ("content-type", "cache-control", "content-disposition", "content-language")
 
 
@@ -217,20 +214,7 @@ def bucket(gcs: tuple[str, Buckets], monkeypatch: pytest.MonkeyPatch) -> str:
 
 @pytest.fixture
 def show_root(make_project: MakeProject) -> Path:
-    return make_project(
-        {
-            "podcast.yaml": published_show(site=False),
-            "media/cbr.vtt": "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n<v Ada>Hello\n",
-            "episodes/001-episode.md": episode(chapters=[{"start": 0, "title": "Start"}]),
-            "episodes/002-draft.md": episode(
-                title="Draft", audio="vbr.mp3", guid="draft", draft=True
-            ),
-        }
-    )
-
-
-def publish(root: Path, destination: str, *args: str) -> tuple[int, str, str]:
-    return run("publish", destination, "--root", str(root), "--now", NOW, *args)
+    return make_project(SHOW_FILES)
 
 
 def test_publish_to_gcs_uploads_what_the_feed_needs_with_its_headers_feed_last(
@@ -242,29 +226,17 @@ def test_publish_to_gcs_uploads_what_the_feed_needs_with_its_headers_feed_last(
     assert out.endswith(f"0 unchanged, 0 deleted -> gs://{bucket}/show/feed.xml\n")
     stored = buckets.objects[bucket]
     assert sorted(stored) == FIRST_PUBLISH
-    media = show_root / "media"
-    for key, content_type, cache in [
-        ("show/media/cbr.mp3", "audio/mpeg", "public, max-age=604800"),
-        ("show/media/cover.jpg", "image/jpeg", "public, max-age=604800"),
-        ("show/media/cbr.vtt", "text/vtt", "public, max-age=300"),
-    ]:
-        body = (media / key.rpartition("/")[2]).read_bytes()
-        assert stored[key].body == body
-        headers = {name.lower(): value for name, value in stored[key].headers.items()}
-        assert headers["content-type"] == content_type
-        assert headers["cache-control"] == cache
-        assert headers["x-goog-meta-sha256"] == hashlib.sha256(body).hexdigest()
-    feed = stored["show/feed.xml"]
-    assert {k.lower(): v for k, v in feed.headers.items()}["content-type"] == (
-        "application/rss+xml; charset=utf-8"
-    )
+    for key, (content_type, cache) in FIRST_PUBLISH_HEADERS.items():
+        blob = stored[key]
+        headers = {name.lower(): value for name, value in blob.headers.items()}
+        assert (headers["content-type"], headers["cache-control"]) == (content_type, cache)
+        assert headers["x-goog-meta-sha256"] == hashlib.sha256(blob.body).hexdigest()
+        if key.startswith("show/media/"):
+            assert blob.body == (show_root / "media" / key[11:]).read_bytes()
     written = [name for _, where, name in buckets.writes if where == bucket]
     assert written[-2:] == ["show/feed.xml", "show/.podcast-feed-manifest.json"]  # feed last
-    parsed = podcastparser.parse(
-        "https://listen.podcast-feed-tests.net/feed.xml", io.BytesIO(feed.body)
-    )
-    [item] = parsed["episodes"]
-    assert item["enclosures"][0]["url"] == "https://listen.podcast-feed-tests.net/media/cbr.mp3"
+    [item] = episodes_in(stored["show/feed.xml"].body)
+    assert item["enclosures"][0]["url"] == f"{PUBLISHED_AT}/media/cbr.mp3"
 
 
 def test_publish_to_gcs_again_uploads_nothing_then_only_what_changed_and_deletes(
