@@ -235,7 +235,7 @@ def _structure_fix(
         )
     short = wanted is not None and issubclass(wanted, ShortForm)  # `- Technology` will do
     fields = wanted.model_fields if wanted is not None and not short else {}
-    required = [name for name, field in fields.items() if field.is_required()]
+    required = [field for field, info in fields.items() if info.is_required()]
     if kind == "list_type":
         if not required:
             return f"write it as a list: '{key}:', then a line '  - {value}' for each item"
