@@ -152,7 +152,9 @@ def check_show(show: Show, root: Path, cache: Cache | None = None) -> list[Probl
                 "podcast-guid-mismatch",
                 "podcast_guid",
                 f"differs from {derived}, the value derived from feed_url",
-                "keep it if the feed moved, as the guid must never change; else check for a typo",
+                "keep it if the feed moved, as a published guid must never change; if the show "
+                "was never published (feed_url was init's example until now), write "
+                f"'podcast_guid: \"{derived}\"'",
             )
         )
     if show.description.strip() == SHOW_DESCRIPTION_PLACEHOLDER:

@@ -167,8 +167,21 @@ def test_missing_and_mismatched_podcast_guid(make_project: MakeProject) -> None:
 
 
 def test_podcast_guid_that_differs_from_the_derived_one(make_project: MakeProject) -> None:
+    """As after feed_url is changed from init's example: the fix says when to keep it, and
+    otherwise the line to write, which then quiets it."""
     root = make_project({"podcast.yaml": show(podcast_guid="9b024349-ccf0-5f69-a609-6b82873eab3c")})
-    assert [code for code, _ in codes_and_messages(root)] == ["podcast-guid-mismatch"]
+    [(code, message)] = codes_and_messages(root)
+    assert code == "podcast-guid-mismatch"
+    assert message.endswith(
+        "(keep it if the feed moved, as a published guid must never change; if the show was "
+        "never published (feed_url was init's example until now), write "
+        "'podcast_guid: \"a4d5a761-ce35-5c3b-b691-ed0db4a0ff21\"')"
+    ), message
+    line = message.rsplit("write '", 1)[1].removesuffix("')")
+    shown = (root / "podcast.yaml").read_text().splitlines()
+    fixed = [line if entry.startswith("podcast_guid:") else entry for entry in shown]
+    (root / "podcast.yaml").write_text("\n".join(fixed) + "\n")
+    assert codes_and_messages(root) == []
 
 
 def test_http_urls_warn(make_project: MakeProject) -> None:
