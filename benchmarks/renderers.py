@@ -41,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 LIBRARIES = HERE / ".renderers"
 REQUIREMENTS = ["pyromark>=0.10.3", "markdown-it-pyrs>=0.4.0"]
+OURS = "cmarkgfm (podcast-feed)"
 
 CASES = {
     "paragraphs and a heading": "One line\nwrapped.\n\n## Key Topics\n\nAnother paragraph.",
@@ -96,7 +97,7 @@ def renderers() -> dict[str, Callable[[str], str]]:
         )
 
     return {
-        "cmarkgfm (podcast-feed)": notes._markdown_to_html,
+        OURS: notes._markdown_to_html,
         "pyromark": lambda markdown: str(pyromark.html(markdown, options=options)),
         "markdown-it-pyrs": lambda markdown: str(markdown_it.render(markdown)),
         "cmarkgfm's own wrapper": cmarkgfm_wrapper,
@@ -125,6 +126,11 @@ def published(render: Callable[[str], str], markdown: str) -> str:
         return notes.rendered_notes(markdown).html
     finally:
         notes._markdown_to_html = kept
+
+
+def spaced(html: str) -> str:
+    """`html` with each run of white space one space, as a browser shows it."""
+    return " ".join(html.split())
 
 
 def first_difference(expected: str, found: str) -> str:
@@ -168,10 +174,9 @@ def main() -> None:
         )
     )
     print(f"\n## Output: {len(notes)} notes, as published, against cmarkgfm's\n")
-    ours = every["cmarkgfm (podcast-feed)"]
-    expected = {name: published(ours, text) for name, text in notes.items()}
+    expected = {name: published(every[OURS], text) for name, text in notes.items()}
     for renderer, render in every.items():
-        if renderer == "cmarkgfm (podcast-feed)":
+        if renderer == OURS:
             continue
         differing = {
             name: found
@@ -179,17 +184,16 @@ def main() -> None:
             if (found := published(render, text)) != expected[name]
         }
         beyond_spaces = {  # a line break in a paragraph is a space to a browser, not to
-            name: found  # every app: cmarkgfm is told to write none (CMARK_OPT_NOBREAKS)
-            for name, found in differing.items()
-            if " ".join(found.split()) != " ".join(expected[name].split())
+            name: (spaced(expected[name]), spaced(found))  # every app: cmarkgfm is told to
+            for name, found in differing.items()  # write none (CMARK_OPT_NOBREAKS)
+            if spaced(found) != spaced(expected[name])
         }
         print(
             f"- {renderer}: {len(notes) - len(differing)} of {len(notes)} the same, "
             f"{len(notes) - len(beyond_spaces)} but for line breaks"
         )
-        for name, found in beyond_spaces.items():  # (where it is, spaces aside)
-            difference = first_difference(" ".join(expected[name].split()), " ".join(found.split()))
-            print(f"  - {name}: {difference}")
+        for name, (ours, theirs) in beyond_spaces.items():  # (where, spaces aside)
+            print(f"  - {name}: {first_difference(ours, theirs)}")
     print(f"\n## Speed: microseconds a note, medians of {arguments.runs}\n")
     print(
         "| renderer | the corpus's notes (3 KB), rendering alone | as published (rendering, "

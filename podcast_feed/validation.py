@@ -218,9 +218,7 @@ def _problem(model: type[BaseModel], item: Any, document: YamlDocument, shown_as
     return make("invalid-value", f"{item['msg']} (got {described(value)})", "")
 
 
-def _structure_fix(
-    key: str, kind: str, value: object, wanted: type[BaseModel] | None = None
-) -> str:
+def _structure_fix(key: str, kind: str, value: object, wanted: type[BaseModel] | None) -> str:
     """What to write for a list or mapping given as one line of text: the list of that one
     item, an owner's `Name <email>` as its two keys, and text where `wanted`'s keys belong
     (the model expected there, or in the list's items) as those keys (`- file: a.vtt` for a
@@ -233,9 +231,7 @@ def _structure_fix(
             f"write it as two lines under 'owner:', '  name: {name or '...'}' and "
             f"'  email: {address}'"
         )
-    short = wanted is not None and issubclass(wanted, ShortForm)  # `- Technology` will do
-    fields = wanted.model_fields if wanted is not None and not short else {}
-    required = [field for field, info in fields.items() if info.is_required()]
+    required = _required_keys(wanted)
     if kind == "list_type":
         if not required:
             return f"write it as a list: '{key}:', then a line '  - {value}' for each item"
@@ -247,6 +243,14 @@ def _structure_fix(
     if len(lines) == 1:
         return f"write it with its key: {lines[0]}"
     return f"write its keys, each on a line of its own: {', '.join(lines)}"
+
+
+def _required_keys(model: type[BaseModel] | None) -> list[str]:
+    """The keys `model` requires; none for one that may be written as text alone (a
+    `ShortForm`: `- Technology` will do)."""
+    if model is None or issubclass(model, ShortForm):
+        return []
+    return [name for name, info in model.model_fields.items() if info.is_required()]
 
 
 def _as_keys(keys: list[str], value: object, first: str, then: str) -> list[str]:

@@ -89,7 +89,8 @@ class YamlDocument:
 
 @dataclass
 class TextFile:
-    """A file decoded as UTF-8, or the problems that stopped it being read."""
+    """A file decoded as UTF-8 and the problems found reading it; no text when they stopped
+    it being read."""
 
     text: str | None
     """None when the file cannot be read as text; with bytes that are not UTF-8 (a
